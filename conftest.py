@@ -1,0 +1,137 @@
+"""Fixtures shared by every test: the Hebi division tree and one named user per
+role (see DESIGN.md). Use these users everywhere; do not make ad-hoc ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+
+from fangkong.lib.documents import make_resident_id
+
+HQ_CODE = "4106"
+QIBIN = "410611"  # 淇滨区
+TAISHANLU = "410611005"  # 泰山路街道
+QINGHUAYUAN = "410611005007"  # 清华园社区
+XUNXIAN = "410621"  # 浚县
+XIMAZHUANG = "410621002216"  # 西马庄村
+
+PASSWORD = "Test-password-2020"
+
+_seq = itertools.count(1)
+
+
+def new_resident_id(region: str = QIBIN, birth: dt.date = dt.date(1985, 6, 15), sex: str = "M") -> str:
+    """A fresh, valid resident ID number (generated, never a real person's)."""
+    n = next(_seq) % 500
+    seq = n * 2 + (1 if sex == "M" else 0)
+    return make_resident_id(region, birth + dt.timedelta(days=next(_seq) // 500), seq)
+
+
+def _ensure_hebi():
+    from fangkong.regions.models import Division
+    from fangkong.regions.services import divisions_import, grids_create
+    from fangkong.regions.management.commands.divisions import BUNDLED_HEBI
+
+    if not Division.objects.filter(code=QINGHUAYUAN).exists():
+        divisions_import(source=BUNDLED_HEBI)
+        grids_create(community_code=QINGHUAYUAN, names=["第一网格", "第二网格"])
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _ensure_hebi()
+
+
+@pytest.fixture
+def hebi(db):
+    """The real Hebi division tree (1 city, 6 counties, 48 townships, 1,041 communities)."""
+    _ensure_hebi()
+
+
+def _user(username: str, role: str, code: str, full_name: str):
+    from fangkong.accounts.models import Assignment, User
+
+    user, _ = User.objects.get_or_create(username=username, defaults={"full_name": full_name})
+    user.set_password(PASSWORD)
+    user.save()
+    Assignment.objects.get_or_create(user=user, role=role, division_id=code)
+    return user
+
+
+@pytest.fixture
+def hq_officer(hebi):
+    return _user("hq_officer", "hq", HQ_CODE, "市指挥部王")
+
+
+@pytest.fixture
+def county_officer(hebi):
+    return _user("qibin_officer", "county", QIBIN, "淇滨区李")
+
+
+@pytest.fixture
+def township_officer(hebi):
+    return _user("taishanlu_officer", "township", TAISHANLU, "泰山路赵")
+
+
+@pytest.fixture
+def qinghuayuan_worker(hebi):
+    return _user("qinghuayuan_worker", "grid", QINGHUAYUAN, "清华园张")
+
+
+@pytest.fixture
+def ximazhuang_worker(hebi):
+    """Works in 浚县 西马庄村: must see nothing of 淇滨区."""
+    return _user("ximazhuang_worker", "grid", XIMAZHUANG, "西马庄刘")
+
+
+@pytest.fixture
+def checkpoint_staff(hebi):
+    return _user("checkpoint_staff", "checkpoint", QIBIN, "卡点陈")
+
+
+@pytest.fixture
+def clinic_staff(hebi):
+    return _user("clinic_staff", "clinic", QIBIN, "门诊孙")
+
+
+@pytest.fixture
+def inspector(hebi):
+    return _user("city_inspector", "inspector", HQ_CODE, "督查周")
+
+
+@pytest.fixture
+def sysadmin(hebi):
+    return _user("sysadmin", "admin", HQ_CODE, "管理吴")
+
+
+@pytest.fixture
+def household_qhy(qinghuayuan_worker):
+    """A household in 清华园社区."""
+    from fangkong.people.services import household_create
+
+    return household_create(user=qinghuayuan_worker, division_code=QINGHUAYUAN, address="泰山路12号院3号楼2单元301")
+
+
+@pytest.fixture
+def zhang_san(qinghuayuan_worker, household_qhy):
+    """张三, head of the 清华园社区 household."""
+    from fangkong.people.services import person_create
+
+    return person_create(user=qinghuayuan_worker, household=household_qhy, name="张三",
+                         doc_number=new_resident_id(QIBIN, dt.date(1980, 1, 1), "M"), phone="13812341234",
+                         relation="head")
+
+
+@pytest.fixture
+def household_xmz(ximazhuang_worker):
+    from fangkong.people.services import household_create
+
+    return household_create(user=ximazhuang_worker, division_code=XIMAZHUANG, address="西马庄村东街8号")
+
+
+def login(client, user):
+    client.force_login(user)
+    return client

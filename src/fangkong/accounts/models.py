@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+
+class User(AbstractUser):
+    """A person who logs in. What they may see and do comes from their assignments."""
+
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+
+    def display(self) -> str:
+        return self.full_name or self.username
+
+
+class Assignment(models.Model):
+    """A role held at a division: grid worker at 410611005007, county officer at
+    410611, HQ at 4106. Reads are scoped to the union of a user's active assignments."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    division = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    # Checkpoint or clinic the staff member works at; their apps add the FK-like ids.
+    post = models.CharField(_("岗位"), max_length=100, blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "division"], name="assignment_unique_role_division")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.username}: {self.get_role_display()} @ {self.division_id}"
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for API clients. Only its SHA-256 is stored; the raw token is
+    shown once at creation."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, help_text="first characters, to tell tokens apart")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def is_usable(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

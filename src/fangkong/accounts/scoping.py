@@ -1,0 +1,87 @@
+"""The one scoping function. Every read of business data passes through here.
+
+A user's jurisdiction is the set of division-code prefixes of their active
+assignments; a row is visible iff its ``division_code`` starts with one of them,
+expressed as half-open ranges so each is one index range scan. A user with no
+assignment sees nothing (superusers included: the admin site is separate).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from fangkong.lib.codes import collapse_prefixes, prefix_range
+
+_CACHE_ATTR = "_fangkong_scope"
+
+
+def active_assignments(user) -> list:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_fangkong_assignments", None)
+    if cached is None:
+        cached = list(user.assignments.filter(active=True).select_related("division").order_by("id"))
+        user._fangkong_assignments = cached
+    return cached
+
+
+def scope_prefixes(user, capability: str | None = None) -> list[str]:
+    """Division prefixes the user may act in (optionally: with this capability)."""
+    from .roles import CAPABILITIES
+
+    return collapse_prefixes(
+        [a.division_id for a in active_assignments(user) if capability is None or capability in CAPABILITIES[a.role]]
+    )
+
+
+def scope_q(user, field: str = "division_code", capability: str | None = None) -> Q:
+    prefixes = scope_prefixes(user, capability)
+    if not prefixes:
+        return Q(pk__in=[])
+    q = Q()
+    for p in prefixes:
+        lo, hi = prefix_range(p)
+        q |= Q(**{f"{field}__gte": lo, f"{field}__lt": hi})
+    return q
+
+
+def scope_filter(qs: QuerySet, user, capability: str | None = None, field: str = "division_code") -> QuerySet:
+    """``qs`` restricted to the user's jurisdiction."""
+    prefixes = scope_prefixes(user, capability)
+    if not prefixes:
+        return qs.none()
+    return qs.filter(scope_q(user, field, capability))
+
+
+def user_can_see_code(user, code: str, capability: str | None = None) -> bool:
+    return any(code.startswith(p) for p in scope_prefixes(user, capability))
+
+
+def get_for_user(qs: QuerySet, user, capability: str | None = None, **lookup):
+    """One object inside the user's jurisdiction; outside or missing is the same 404."""
+    try:
+        return scope_filter(qs, user, capability).get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def has_capability(user, capability: str, code: str | None = None) -> bool:
+    """True if some active assignment grants ``capability`` (at ``code``, if given)."""
+    from .roles import CAPABILITIES
+
+    return any(
+        capability in CAPABILITIES[a.role] and (code is None or code.startswith(a.division_id))
+        for a in active_assignments(user)
+    )
+
+
+def acting_assignment(user, code: str | None = None):
+    """The assignment under which the user acts on ``code``: the most specific one
+    covering it, else the first. Audit entries record its role and division."""
+    assignments = active_assignments(user)
+    if code:
+        covering = [a for a in assignments if code.startswith(a.division_id)]
+        if covering:
+            return max(covering, key=lambda a: len(a.division_id))
+    return assignments[0] if assignments else None

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .choices import Action
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: D401
+        raise PermissionError("audit entries cannot be changed")
+
+    def delete(self):
+        raise PermissionError("audit entries cannot be deleted")
+
+
+class AuditEntry(models.Model):
+    """Who did what to which record, when, in which role and jurisdiction, and why.
+
+    Holds no personal data: the object is named by type and id, and ``detail``
+    carries only non-personal facts (which field was revealed, how many rows were
+    exported, which kind of search). Entries are append-only: the model refuses
+    updates and deletes, and on PostgreSQL and SQLite a trigger does too."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                              db_constraint=False)
+    actor_username = models.CharField(max_length=150)
+    role = models.CharField(max_length=20, blank=True)
+    actor_division_code = models.CharField(max_length=15, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices, db_index=True)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    # The object's place, so a county's inspectors see what happened to its records.
+    division_code = models.CharField(max_length=15, blank=True, db_index=True)
+    reason = models.CharField(max_length=200, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["actor", "at"]),
+        ]
+        verbose_name_plural = "audit entries"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("audit entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit entries cannot be deleted")

@@ -1,0 +1,54 @@
+"""``record``: the one way to write the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fangkong.accounts.scoping import acting_assignment
+
+from .models import AuditEntry
+
+_SAFE_DETAIL_TYPES = (str, int, float, bool, type(None))
+
+
+def _client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    actor,
+    action: str,
+    obj: Any = None,
+    *,
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    division_code: str | None = None,
+    request=None,
+) -> AuditEntry:
+    """Append an audit entry. ``obj`` (a model instance) names the object; pass
+    ``object_type``/``division_code`` for actions on a list (search, export).
+    ``detail`` must hold only non-personal facts (counts, field names, kinds)."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = obj.pk
+        division_code = division_code or getattr(obj, "division_code", None) or getattr(obj, "code", "")
+    division_code = division_code or ""
+    detail = {k: v for k, v in (detail or {}).items() if isinstance(v, _SAFE_DETAIL_TYPES)}
+    assignment = acting_assignment(actor, division_code or None) if actor is not None else None
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_username=getattr(actor, "username", "") or "",
+        role=assignment.role if assignment else "",
+        actor_division_code=assignment.division_id if assignment else "",
+        action=action,
+        object_type=object_type or "",
+        object_id=str(object_id or "")[:40],
+        division_code=division_code,
+        reason=(reason or "")[:200],
+        detail=detail,
+        ip=_client_ip(request),
+    )

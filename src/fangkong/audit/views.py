@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from fangkong.accounts.roles import AUDIT_VIEW
+from fangkong.accounts.scoping import has_capability
+from fangkong.lib.excel import XLSX_CONTENT_TYPE, export_workbook
+
+from .choices import Action
+from .selectors import AuditFilters, audit_list
+from .services import record
+
+EXPORT_LIMIT = 100_000
+
+
+def _date(value: str):
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _filters(request) -> AuditFilters:
+    g = request.GET
+    return AuditFilters(
+        username=g.get("user", "")[:150], action=g.get("action", "") if g.get("action") in Action.values else "",
+        object_type=g.get("object_type", "")[:40], object_id=g.get("object_id", "")[:40],
+        date_from=_date(g.get("from", "")), date_to=_date(g.get("to", "")),
+    )
+
+
+@login_required
+def audit_list_view(request):
+    if not has_capability(request.user, AUDIT_VIEW):
+        raise PermissionDenied
+    filters = _filters(request)
+    page = Paginator(audit_list(user=request.user, filters=filters), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "audit/list.html", {"page": page, "filters": filters, "actions": Action.choices,
+                                               "query": query.urlencode()})
+
+
+@login_required
+def audit_export(request):
+    if not has_capability(request.user, AUDIT_VIEW):
+        raise PermissionDenied
+    filters = _filters(request)
+    qs = audit_list(user=request.user, filters=filters)[:EXPORT_LIMIT]
+    labels = dict(Action.choices)
+    rows = (
+        (timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_username, e.role, e.actor_division_code,
+         str(labels.get(e.action, e.action)), e.object_type, e.object_id, e.division_code, e.reason,
+         ", ".join(f"{k}={v}" for k, v in e.detail.items()))
+        for e in qs.iterator(chunk_size=2000)
+    )
+    data = export_workbook(title="审计记录", headers=["时间", "用户", "角色", "用户辖区", "操作", "对象类型", "对象ID",
+                                                     "对象所在区划", "原因", "说明"], rows=rows, user=request.user)
+    record(request.user, "export", object_type="audit.auditentry", detail={"kind": "audit"}, request=request)
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="audit-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.models import DivisionScoped
+from fangkong.lib.documents import DOCUMENT_TYPES
+
+from .choices import Relation, Sex
+
+
+class Household(DivisionScoped):
+    """A household (户) at an address in a community or one of its grids.
+    ``division_code`` is the finest known place: the grid, else the community."""
+
+    address = models.CharField(_("地址"), max_length=200)
+    head = models.ForeignKey("Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", db_constraint=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["division_code", "address"])]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class Person(DivisionScoped):
+    """A resident in the registry. The document number and phone are kept only as
+    ciphertext (``*_cipher``), a keyed blind index for exact lookup (``*_index``)
+    and a masked form for display (``*_masked``); see fangkong.lib.vault.
+
+    One person per document number across the city: ``doc_index`` is unique."""
+
+    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="members")
+    name = models.CharField(_("姓名"), max_length=50)
+    name_pinyin = models.CharField(max_length=100, db_index=True)
+    name_initials = models.CharField(max_length=30, db_index=True)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    doc_type = models.CharField(_("证件类型"), max_length=10, choices=DOCUMENT_TYPES, default="ric")
+    doc_reason = models.CharField(_("无身份证原因"), max_length=200, blank=True)
+    doc_cipher = models.TextField(blank=True)
+    doc_index = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    doc_masked = models.CharField(_("证件号码"), max_length=40, blank=True)
+    phone_cipher = models.TextField(blank=True)
+    phone_index = models.CharField(max_length=40, blank=True, db_index=True)
+    phone_masked = models.CharField(_("电话"), max_length=20, blank=True)
+    relation = models.CharField(_("与户主关系"), max_length=12, choices=Relation.choices, blank=True)
+    occupation = models.CharField(_("职业"), max_length=50, blank=True)
+    tag_elderly_alone = models.BooleanField(_("独居老人"), default=False)
+    tag_low_income = models.BooleanField(_("低保户"), default=False)
+    tag_disabled = models.BooleanField(_("残疾人"), default=False)
+    tag_pregnant = models.BooleanField(_("孕产妇"), default=False)
+    tag_chronic = models.BooleanField(_("慢性病"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", db_constraint=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["division_code", "name_pinyin"]),
+            models.Index(fields=["name"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tags(self) -> list[str]:
+        from .choices import TAGS
+
+        return [str(label) for field, label in TAGS.items() if getattr(self, field)]

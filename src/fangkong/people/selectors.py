@@ -1,0 +1,123 @@
+"""Reads of the people registry, always scoped to the acting user.
+
+Search goes by exact document number or phone (through the blind index), by
+name, or by pinyin / pinyin initials prefix ("zhangsan", "zs" find 张三)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from fangkong.accounts.roles import PEOPLE_VIEW
+from fangkong.accounts.scoping import get_for_user, scope_filter
+from fangkong.lib.codes import is_code, prefix_range
+from fangkong.lib.documents import DOC_RIC, normalize_phone, parse_resident_id
+from fangkong.lib.pinyin import looks_like_pinyin, normalize_query
+
+from .choices import TAGS
+from .identity import document_index, phone_index
+from .models import Household, Person
+
+_ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
+_PHONE_LIKE = re.compile(r"^\+?[\d\- ]{7,20}$")
+
+
+@dataclass(frozen=True)
+class PersonFilters:
+    q: str = ""
+    division: str = ""
+    tag: str = ""
+    sex: str = ""
+    household: int | None = None
+
+
+def search_kind(q: str) -> str:
+    """What a query is: 'doc' (an ID number), 'phone', 'pinyin', 'name' or ''."""
+    q = (q or "").strip()
+    if not q:
+        return ""
+    compact = q.replace(" ", "")
+    if _ID_LIKE.match(compact):
+        return "doc"
+    if _PHONE_LIKE.match(q) and sum(ch.isdigit() for ch in q) >= 7:
+        return "phone"
+    if looks_like_pinyin(q):
+        return "pinyin"
+    return "name"
+
+
+def _apply_search(qs: QuerySet, q: str) -> QuerySet:
+    q = (q or "").strip()[:60]
+    kind = search_kind(q)
+    if kind == "doc":
+        try:
+            number = parse_resident_id(q).number
+        except ValidationError:
+            number = q.replace(" ", "").upper()
+        return qs.filter(doc_index=document_index(DOC_RIC, number))
+    if kind == "phone":
+        try:
+            normalized = normalize_phone(q)
+        except ValidationError:
+            return qs.none()
+        return qs.filter(phone_index=phone_index(normalized))
+    if kind == "pinyin":
+        key = normalize_query(q)
+        lo, hi = prefix_range(key)
+        return qs.filter(name_initials__gte=lo, name_initials__lt=hi) | qs.filter(
+            name_pinyin__gte=lo, name_pinyin__lt=hi
+        )
+    if kind == "name":
+        lo, hi = prefix_range(q)
+        return qs.filter(name__gte=lo, name__lt=hi)
+    return qs
+
+
+def person_list(*, user, filters: PersonFilters | None = None) -> QuerySet:
+    """Persons in the user's jurisdiction matching the filters, newest last by code."""
+    filters = filters or PersonFilters()
+    qs = scope_filter(Person.objects.all(), user, PEOPLE_VIEW)
+    if filters.division and is_code(filters.division):
+        qs = qs.under(filters.division)
+    if filters.tag in TAGS:
+        qs = qs.filter(**{filters.tag: True})
+    if filters.sex in ("M", "F", "U"):
+        qs = qs.filter(sex=filters.sex)
+    if filters.household:
+        qs = qs.filter(household_id=filters.household)
+    qs = _apply_search(qs, filters.q)
+    return qs.order_by("division_code", "id")
+
+
+def person_get(*, user, pk) -> Person:
+    return get_for_user(Person.objects.select_related("household"), user, PEOPLE_VIEW, pk=pk)
+
+
+def household_list(*, user, q: str = "", division: str = "") -> QuerySet:
+    qs = scope_filter(Household.objects.select_related("head"), user, PEOPLE_VIEW)
+    if division and is_code(division):
+        qs = qs.under(division)
+    q = (q or "").strip()[:60]
+    if q:
+        qs = qs.filter(address__contains=q)
+    return qs.order_by("division_code", "id")
+
+
+def household_get(*, user, pk, capability: str = PEOPLE_VIEW) -> Household:
+    return get_for_user(Household.objects.select_related("head"), user, capability, pk=pk)
+
+
+def person_find_by_document(*, doc_type: str, doc_number: str) -> Person | None:
+    """Unscoped exact lookup by document number, for the duplicate check only:
+    the caller proves knowledge of the full number. Never used to list."""
+    from fangkong.lib.documents import normalize_document
+
+    try:
+        normalized = normalize_document(doc_type, doc_number)
+    except ValidationError:
+        return None
+    index = document_index(doc_type, normalized)
+    return Person.objects.filter(doc_index=index).first() if index else None

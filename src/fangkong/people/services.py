@@ -1,0 +1,357 @@
+"""Writes to the people registry. Each service: acting user first, keyword-only
+arguments, one transaction, an audit entry, the division counts kept exact."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.accounts.roles import PEOPLE_EDIT, PEOPLE_REVEAL
+from fangkong.accounts.scoping import get_for_user, user_can_see_code
+from fangkong.audit.services import record
+from fangkong.lib import vault
+from fangkong.regions.models import Division
+from fangkong.regions.services import division_counts_adjust
+
+from .choices import TAGS, Relation, Sex
+from .identity import clean_name, protect_document, protect_phone
+from .models import Household, Person
+
+PERSON_FIELDS = ("name", "doc_type", "doc_number", "doc_reason", "phone", "sex", "birth_date",
+                 "relation", "occupation", *TAGS)
+
+
+class DuplicatePerson(ValidationError):
+    """The document number is already registered. Carries the existing person and
+    where they live (masked names only when outside the user's jurisdiction)."""
+
+    def __init__(self, existing: Person, user):
+        self.existing = existing
+        self.in_scope = user_can_see_code(user, existing.division_code)
+        self.where = describe_place(existing.division_code)
+        super().__init__({"doc_number": _("该证件号码已登记：此人现居 %(where)s。不会重复登记，可将其迁入本户。")
+                          % {"where": self.where}}, code="duplicate")
+
+
+def describe_place(code: str) -> str:
+    """Names of a place down to the community, e.g. 淇滨区 泰山路街道 清华园社区."""
+    names = dict(Division.objects.filter(code__in=[code[:6], code[:9], code[:12]]).values_list("code", "short_name"))
+    return " ".join(names[c] for c in (code[:6], code[:9], code[:12]) if c in names) or code[:6]
+
+
+class _Errors:
+    """Collects ValidationErrors from several steps so the user sees all of them at once."""
+
+    def __init__(self):
+        self.errors: dict[str, list[str]] = {}
+
+    def run(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.messages)]:
+                self.errors.setdefault(field, []).extend(messages)
+            return None
+
+    def add(self, field: str, message: str):
+        self.errors.setdefault(field, []).append(message)
+
+    def raise_if_any(self):
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+def _place_for_edit(user, division_code: str) -> Division:
+    """A community or grid in the user's jurisdiction where they may edit people."""
+    if not division_code or not user_can_see_code(user, division_code, PEOPLE_EDIT):
+        raise ValidationError({"division_code": _("所选村/社区不在您的辖区内。")})
+    try:
+        division = Division.objects.get(code=division_code)
+    except Division.DoesNotExist:
+        raise ValidationError({"division_code": _("区划代码不存在。")}) from None
+    if division.level not in ("community", "grid"):
+        raise ValidationError({"division_code": _("请选择到村/社区或网格。")})
+    return division
+
+
+def _check_tags(tags: dict[str, Any] | None) -> dict[str, bool]:
+    tags = tags or {}
+    unknown = set(tags) - set(TAGS)
+    if unknown:
+        raise ValidationError({"tags": _("未知的标签：%(t)s") % {"t": ", ".join(sorted(unknown))[:100]}})
+    return {field: bool(tags.get(field, False)) for field in TAGS}
+
+
+# ---------------------------------------------------------------- households
+
+@transaction.atomic
+def household_create(*, user, division_code: str, address: str, note: str = "", request=None) -> Household:
+    errors = _Errors()
+    division = errors.run(_place_for_edit, user, division_code)
+    address = " ".join((address or "").split())
+    if not address:
+        errors.add("address", _("请填写地址。"))
+    elif len(address) > 200:
+        errors.add("address", _("地址不能超过200个字。"))
+    errors.raise_if_any()
+    household = Household.objects.create(division_code=division.code, address=address, note=(note or "")[:200],
+                                         created_by=user)
+    division_counts_adjust(code=division.code, households=1)
+    record(user, "create", household, request=request)
+    return household
+
+
+@transaction.atomic
+def household_update(*, user, household: Household, address: str, division_code: str | None = None,
+                     note: str = "", head: Person | None = None, request=None) -> Household:
+    household = get_for_user(Household.objects.select_for_update(), user, PEOPLE_EDIT, pk=household.pk)
+    errors = _Errors()
+    address = " ".join((address or "").split())
+    if not address or len(address) > 200:
+        errors.add("address", _("请填写地址（不超过200个字）。"))
+    target = household.division_code
+    if division_code and division_code != household.division_code:
+        division = errors.run(_place_for_edit, user, division_code)
+        target = division.code if division else target
+    if head is not None and head.household_id != household.pk:
+        errors.add("head", _("户主必须是本户成员。"))
+    errors.raise_if_any()
+    changed = [f for f, v in (("address", address), ("note", (note or "")[:200])) if getattr(household, f) != v]
+    household.address, household.note = address, (note or "")[:200]
+    if head is not None and household.head_id != head.pk:
+        household.head = head
+        changed.append("head")
+    if target != household.division_code:
+        _move_household_members(household, target)
+        changed.append("division_code")
+    household.updated_at = timezone.now()
+    household.save(update_fields=[*changed, "updated_at"])
+    record(user, "update", household, detail={"fields": ",".join(changed)}, request=request)
+    return household
+
+
+def _move_household_members(household: Household, target: str) -> None:
+    members = household.members.count()
+    division_counts_adjust(code=household.division_code, households=-1, persons=-members)
+    division_counts_adjust(code=target, households=1, persons=members)
+    household.members.update(division_code=target, updated_at=timezone.now())
+    household.division_code = target
+
+
+@transaction.atomic
+def household_delete(*, user, household: Household, reason: str, request=None) -> None:
+    household = get_for_user(Household.objects.select_for_update(), user, PEOPLE_EDIT, pk=household.pk)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写删除原因。")})
+    if household.members.exists():
+        raise ValidationError(_("该户还有成员，请先迁出或删除成员。"))
+    division_counts_adjust(code=household.division_code, households=-1)
+    record(user, "delete", household, reason=reason, request=request)
+    household.delete()
+
+
+# ---------------------------------------------------------------- persons
+
+def _person_fields(errors: _Errors, *, name, doc_type, doc_number, doc_reason, phone, sex, birth_date,
+                   relation, occupation, tags, with_document=True, with_phone=True) -> dict[str, Any]:
+    """Validated column values for a person; errors collected per field."""
+    values: dict[str, Any] = {}
+    cleaned = errors.run(clean_name, name)
+    if cleaned:
+        values["name"], values["name_pinyin"], values["name_initials"] = cleaned
+    identity = errors.run(protect_document, doc_type, doc_number, doc_reason) if with_document else None
+    if not with_document:
+        values["doc_reason"] = (doc_reason or "").strip()[:200]
+    if identity:
+        values.update(doc_type=identity.doc_type, doc_cipher=identity.doc_cipher, doc_index=identity.doc_index,
+                      doc_masked=identity.doc_masked, doc_reason=(doc_reason or "").strip()[:200])
+        if identity.sex:  # the resident ID number decides sex and birth date
+            sex, birth_date = identity.sex, identity.birth_date
+    ph = errors.run(protect_phone, phone or "") if with_phone else None
+    if ph:
+        values.update(phone_cipher=ph.phone_cipher, phone_index=ph.phone_index, phone_masked=ph.phone_masked)
+    if sex not in Sex.values:
+        errors.add("sex", _("性别无效。"))
+    values["sex"] = sex or Sex.UNKNOWN
+    if birth_date is not None:
+        if isinstance(birth_date, str):
+            try:
+                birth_date = dt.date.fromisoformat(birth_date)
+            except ValueError:
+                errors.add("birth_date", _("出生日期格式应为 2020-01-31。"))
+                birth_date = None
+        if birth_date and not (dt.date(1880, 1, 1) <= birth_date <= timezone.localdate()):
+            errors.add("birth_date", _("出生日期不合理。"))
+    values["birth_date"] = birth_date
+    if relation and relation not in Relation.values:
+        errors.add("relation", _("与户主关系无效。"))
+    values["relation"] = relation or ""
+    occupation = (occupation or "").strip()
+    if len(occupation) > 50:
+        errors.add("occupation", _("职业不能超过50个字。"))
+    values["occupation"] = occupation
+    tag_values = errors.run(_check_tags, tags)
+    if tag_values:
+        values.update(tag_values)
+    return values
+
+
+@transaction.atomic
+def person_create(*, user, name: str, doc_type: str = "ric", doc_number: str = "", doc_reason: str = "",
+                  phone: str = "", sex: str = Sex.UNKNOWN, birth_date: dt.date | str | None = None,
+                  household: Household | None = None, division_code: str | None = None, relation: str = "",
+                  occupation: str = "", tags: dict[str, bool] | None = None, request=None) -> Person:
+    """Register a person in a household (or directly in a community/grid).
+
+    A document number already in the registry raises DuplicatePerson: never a
+    silent second copy; the caller may offer ``person_move`` instead."""
+    errors = _Errors()
+    values = _person_fields(errors, name=name, doc_type=doc_type, doc_number=doc_number, doc_reason=doc_reason,
+                            phone=phone, sex=sex, birth_date=birth_date, relation=relation,
+                            occupation=occupation, tags=tags)
+    if household is not None:
+        household = errors.run(get_for_user_or_error, Household.objects.all(), user, household.pk, "household")
+        place = household.division_code if household else None
+    else:
+        division = errors.run(_place_for_edit, user, division_code or "")
+        place = division.code if division else None
+    errors.raise_if_any()
+    if values.get("doc_index"):
+        existing = Person.objects.filter(doc_index=values["doc_index"]).first()
+        if existing is not None:
+            raise DuplicatePerson(existing, user)
+    try:
+        with transaction.atomic():
+            person = Person.objects.create(household=household, division_code=place, created_by=user, **values)
+    except IntegrityError:
+        # A concurrent registration of the same number won the race.
+        existing = Person.objects.filter(doc_index=values["doc_index"]).first()
+        if existing is None:
+            raise
+        raise DuplicatePerson(existing, user) from None
+    if household is not None and household.head_id is None and values.get("relation") == Relation.HEAD:
+        household.head = person
+        household.save(update_fields=["head"])
+    division_counts_adjust(code=place, persons=1)
+    record(user, "create", person, request=request)
+    return person
+
+
+def get_for_user_or_error(qs, user, pk, field):
+    try:
+        return get_for_user(qs, user, PEOPLE_EDIT, pk=pk)
+    except Exception:
+        raise ValidationError({field: _("所选户不存在或不在您的辖区内。")}) from None
+
+
+@transaction.atomic
+def person_update(*, user, person: Person, request=None, **changes) -> Person:
+    """Change a person's details. Fields not given keep their values; a new
+    document number is re-validated and must not belong to someone else."""
+    person = get_for_user(Person.objects.select_for_update(), user, PEOPLE_EDIT, pk=person.pk)
+    unknown = set(changes) - set(PERSON_FIELDS)
+    if unknown:
+        raise ValidationError(_("无法修改的字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    errors = _Errors()
+    current = {
+        "name": person.name, "doc_type": person.doc_type, "doc_reason": person.doc_reason,
+        "sex": person.sex, "birth_date": person.birth_date, "relation": person.relation,
+        "occupation": person.occupation, "tags": {f: getattr(person, f) for f in TAGS},
+    }
+    tags = dict(current["tags"])
+    tags.update({f: changes.pop(f) for f in list(changes) if f in TAGS})
+    doc_changed = "doc_number" in changes or "doc_type" in changes
+    phone_changed = "phone" in changes
+    merged = {**current, **changes, "tags": tags}
+    doc_number = changes["doc_number"] if "doc_number" in changes else (
+        vault.decrypt(person.doc_cipher) if doc_changed else "")
+    if not doc_changed and person.doc_type == "ric":
+        # sex and birth date stay those of the stored ID number
+        merged["sex"], merged["birth_date"] = person.sex, person.birth_date
+    values = _person_fields(
+        errors, name=merged["name"], doc_type=merged["doc_type"], doc_number=doc_number,
+        doc_reason=merged["doc_reason"], phone=changes.get("phone", ""), sex=merged["sex"],
+        birth_date=merged["birth_date"], relation=merged["relation"], occupation=merged["occupation"], tags=tags,
+        with_document=doc_changed, with_phone=phone_changed,
+    )
+    errors.raise_if_any()
+    if doc_changed and values.get("doc_index") and values["doc_index"] != person.doc_index:
+        existing = Person.objects.filter(doc_index=values["doc_index"]).exclude(pk=person.pk).first()
+        if existing is not None:
+            raise DuplicatePerson(existing, user)
+    changed = [f for f, v in values.items() if getattr(person, f) != v]
+    for f in changed:
+        setattr(person, f, values[f])
+    if changed:
+        person.updated_at = timezone.now()
+        person.save(update_fields=[*changed, "updated_at"])
+    # Audit names the fields, never their values.
+    record(user, "update", person, detail={"fields": ",".join(sorted(set(changed) - {"name_pinyin", "name_initials"}))},
+           request=request)
+    return person
+
+
+@transaction.atomic
+def person_move(*, user, person: Person, household: Household, reason: str, request=None) -> Person:
+    """Move a person into a household in the user's jurisdiction. The person may
+    currently live anywhere in the city (a duplicate found at registration); the
+    move needs a reason and is audited where the person came from and where
+    they go."""
+    household = get_for_user(Household.objects.all(), user, PEOPLE_EDIT, pk=household.pk)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写迁入原因。")})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    origin = person.division_code
+    if person.household_id == household.pk:
+        raise ValidationError(_("此人已在该户中。"))
+    old_household_id = person.household_id
+    person.household, person.division_code, person.updated_at = household, household.division_code, timezone.now()
+    person.save(update_fields=["household", "division_code", "updated_at"])
+    if old_household_id:
+        Household.objects.filter(pk=old_household_id, head_id=person.pk).update(head=None)
+    division_counts_adjust(code=origin, persons=-1)
+    division_counts_adjust(code=household.division_code, persons=1)
+    record(user, "move", person, reason=reason, division_code=household.division_code,
+           detail={"from_division": origin, "to_division": household.division_code}, request=request)
+    record(user, "move", person, reason=reason, division_code=origin,
+           detail={"from_division": origin, "to_division": household.division_code}, request=request)
+    return person
+
+
+@transaction.atomic
+def person_delete(*, user, person: Person, reason: str, request=None) -> None:
+    person = get_for_user(Person.objects.select_for_update(), user, PEOPLE_EDIT, pk=person.pk)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写删除原因。")})
+    Household.objects.filter(head_id=person.pk).update(head=None)
+    division_counts_adjust(code=person.division_code, persons=-1)
+    record(user, "delete", person, reason=reason, request=request)
+    person.delete()
+
+
+REVEAL_FIELDS = {"doc_number": "doc_cipher", "phone": "phone_cipher"}
+
+
+def person_reveal(*, user, person: Person, field: str, reason: str, request=None) -> str:
+    """The full document number or phone, for a stated reason. Always audited."""
+    if field not in REVEAL_FIELDS:
+        raise ValidationError({"field": _("只能查看证件号码或电话。")})
+    reason = " ".join((reason or "").split())
+    if len(reason) < 2:
+        raise ValidationError({"reason": _("请填写查看原因（至少2个字）。")})
+    person = get_for_user(Person.objects.all(), user, PEOPLE_REVEAL, pk=person.pk)
+    value = vault.decrypt(getattr(person, REVEAL_FIELDS[field]))
+    record(user, "reveal", person, reason=reason, detail={"field": field}, request=request)
+    return value
+
+
+def require(user, capability: str, code: str | None = None) -> None:
+    from fangkong.accounts.scoping import has_capability
+
+    if not has_capability(user, capability, code):
+        raise PermissionDenied(_("您没有此项操作的权限。"))

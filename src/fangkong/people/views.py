@@ -1,0 +1,315 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangkong.accounts.roles import PEOPLE_EDIT, PEOPLE_EXPORT, PEOPLE_REVEAL, PEOPLE_VIEW
+from fangkong.accounts.scoping import has_capability, scope_prefixes
+from fangkong.audit.services import record
+from fangkong.core.forms import apply_errors
+from fangkong.core.paging import KnownCountPaginator, querystring_without_page
+from fangkong.lib.excel import XLSX_CONTENT_TYPE, export_workbook
+from fangkong.regions.models import Division
+
+from . import selectors, services
+from .choices import TAGS
+from .forms import HouseholdForm, PersonForm, ReasonForm
+from .models import Person
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 100_000
+
+
+def _require(request, capability, code=None):
+    services.require(request.user, capability, code)
+
+
+def _person_filters(request) -> selectors.PersonFilters:
+    g = request.GET
+    household = g.get("household", "")
+    return selectors.PersonFilters(
+        q=g.get("q", "")[:60], division=g.get("division", "")[:15], tag=g.get("tag", ""),
+        sex=g.get("sex", ""), household=int(household) if household.isdigit() else None,
+    )
+
+
+def _known_count(user, filters: selectors.PersonFilters) -> int | None:
+    """The roll-up count when the list is the whole of one division in scope."""
+    if filters.q or filters.tag or filters.sex or filters.household:
+        return None
+    prefixes = scope_prefixes(user, PEOPLE_VIEW)
+    code = filters.division if filters.division else (prefixes[0] if len(prefixes) == 1 else None)
+    if not code or not any(code.startswith(p) for p in prefixes):
+        return None
+    return Division.objects.filter(code=code).values_list("person_count", flat=True).first()
+
+
+@login_required
+def person_list(request):
+    _require(request, PEOPLE_VIEW)
+    filters = _person_filters(request)
+    qs = selectors.person_list(user=request.user, filters=filters).only(
+        "id", "name", "sex", "birth_date", "doc_masked", "phone_masked", "division_code", "household_id",
+        *TAGS)
+    paginator = KnownCountPaginator(qs, PAGE_SIZE, known_count=_known_count(request.user, filters))
+    page = paginator.get_page(request.GET.get("page"))
+    if filters.q:
+        record(request.user, "search", object_type="people.person",
+               detail={"kind": selectors.search_kind(filters.q), "results": len(page.object_list)}, request=request)
+    names = dict(Division.objects.filter(code__in={p.division_code[:12] for p in page}).values_list("code", "short_name"))
+    return render(request, "people/person_list.html", {
+        "page": page, "filters": filters, "tags": TAGS, "query": querystring_without_page(request),
+        "community_names": names, "can_export": has_capability(request.user, PEOPLE_EXPORT),
+    })
+
+
+@login_required
+def person_export(request):
+    _require(request, PEOPLE_EXPORT)
+    filters = _person_filters(request)
+    qs = selectors.person_list(user=request.user, filters=filters).select_related("household")[:EXPORT_LIMIT]
+    names = dict(Division.objects.filter(level__in=["community", "grid", "township"]).values_list("code", "short_name"))
+    count = 0
+
+    def rows():
+        nonlocal count
+        for p in qs.iterator(chunk_size=2000):
+            count += 1
+            yield (p.name, p.get_sex_display(), p.birth_date.isoformat() if p.birth_date else "",
+                   p.get_doc_type_display(), p.doc_masked, p.phone_masked, names.get(p.division_code[:9], ""),
+                   names.get(p.division_code[:12], ""), names.get(p.division_code, "") if len(p.division_code) == 15 else "",
+                   p.household.address if p.household else "", p.get_relation_display(), p.occupation,
+                   "、".join(p.tags))
+
+    data = export_workbook(title="人员台账", headers=["姓名", "性别", "出生日期", "证件类型", "证件号码", "电话", "乡镇街道",
+                                                     "村社区", "网格", "地址", "与户主关系", "职业", "标签"],
+                           rows=rows(), user=request.user)
+    record(request.user, "export", object_type="people.person", detail={"rows": count, "kind": "persons"},
+           request=request)
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="persons-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
+
+
+@login_required
+def person_detail(request, pk: int):
+    person = selectors.person_get(user=request.user, pk=pk)
+    record(request.user, "view", person, request=request)
+    household_members = (
+        selectors.person_list(user=request.user, filters=selectors.PersonFilters(household=person.household_id))
+        if person.household_id else Person.objects.none()
+    )
+    return render(request, "people/person_detail.html", {
+        "person": person, "place": services.describe_place(person.division_code),
+        "members": household_members.exclude(pk=person.pk)[:20],
+        "can_reveal": has_capability(request.user, PEOPLE_REVEAL, person.division_code),
+        "can_edit": has_capability(request.user, PEOPLE_EDIT, person.division_code),
+    })
+
+
+@login_required
+@require_POST
+def person_reveal(request, pk: int):
+    person = selectors.person_get(user=request.user, pk=pk)
+    field = request.POST.get("field", "")
+    try:
+        value = services.person_reveal(user=request.user, person=person, field=field,
+                                       reason=request.POST.get("reason", ""), request=request)
+    except ValidationError as exc:
+        return render(request, "people/_reveal.html", {"person": person, "field": field, "errors": exc.messages,
+                                                       "reason": request.POST.get("reason", "")}, status=400)
+    return render(request, "people/_reveal.html", {"person": person, "field": field, "value": value})
+
+
+def _person_form_page(request, form, *, household=None, person=None, duplicate=None):
+    return render(request, "people/person_form.html", {
+        "form": form, "household": household, "person": person, "duplicate": duplicate,
+        "divisions": _editable_places(request.user) if household is None and person is None else [],
+    }, status=400 if form.is_bound and (form.errors or duplicate) else 200)
+
+
+def _editable_places(user):
+    """Communities and grids the user may register people in (for a small jurisdiction)."""
+    prefixes = scope_prefixes(user, PEOPLE_EDIT)
+    if not prefixes or min(len(p) for p in prefixes) < 9:
+        return []  # too many to list; the form takes a code with search-as-you-type
+    qs = Division.objects.none()
+    for p in prefixes:
+        qs = qs | Division.objects.under(p).filter(level__in=["community", "grid"])
+    return list(qs.order_by("code")[:300])
+
+
+@login_required
+def person_create(request):
+    household = None
+    hid = request.GET.get("household") or request.POST.get("household")
+    if hid and str(hid).isdigit():
+        household = selectors.household_get(user=request.user, pk=int(hid), capability=PEOPLE_EDIT)
+    _require(request, PEOPLE_EDIT, household.division_code if household else None)
+    if request.method != "POST":
+        return _person_form_page(request, PersonForm(), household=household)
+    form = PersonForm(request.POST)
+    if not form.is_valid():
+        return _person_form_page(request, form, household=household)
+    try:
+        person = services.person_create(user=request.user, household=household,
+                                        division_code=request.POST.get("division_code") if household is None else None,
+                                        request=request, **form.service_kwargs())
+    except services.DuplicatePerson as dup:
+        apply_errors(form, dup)
+        return _person_form_page(request, form, household=household, duplicate=dup)
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return _person_form_page(request, form, household=household)
+    messages.success(request, _("已登记 %(name)s。") % {"name": person.name})
+    return redirect("people:person_detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def person_move(request):
+    """Move an already-registered person (found as a duplicate at registration) into
+    a household here. The person is named by the document number the user just
+    typed, never by a guessable id, so nobody can pull a stranger into their scope."""
+    household = selectors.household_get(user=request.user, pk=request.POST.get("household", "0") or 0,
+                                        capability=PEOPLE_EDIT)
+    person = selectors.person_find_by_document(doc_type=request.POST.get("doc_type", "ric"),
+                                               doc_number=request.POST.get("doc_number", ""))
+    if person is None:
+        raise Http404
+    try:
+        services.person_move(user=request.user, person=person, household=household,
+                             reason=request.POST.get("reason", ""), request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("people:household_detail", pk=household.pk)
+    messages.success(request, _("%(name)s 已迁入本户。") % {"name": person.name})
+    return redirect("people:household_detail", pk=household.pk)
+
+
+@login_required
+def person_edit(request, pk: int):
+    person = selectors.person_get(user=request.user, pk=pk)
+    _require(request, PEOPLE_EDIT, person.division_code)
+    if request.method != "POST":
+        initial = {f: getattr(person, f) for f in ("name", "doc_type", "doc_reason", "sex", "birth_date", "relation",
+                                                   "occupation", *TAGS)}
+        return _person_form_page(request, PersonForm(initial=initial), person=person)
+    form = PersonForm(request.POST)
+    if not form.is_valid():
+        return _person_form_page(request, form, person=person)
+    changes = form.service_kwargs()
+    tags = changes.pop("tags")
+    changes.update(tags)
+    # Blank document number / phone mean "unchanged": they are never shown in full on the form.
+    if not changes.get("doc_number") and changes["doc_type"] == person.doc_type:
+        changes.pop("doc_number", None)
+        changes.pop("doc_type")
+    if not changes.get("phone") and not request.POST.get("clear_phone"):
+        changes.pop("phone", None)
+    try:
+        services.person_update(user=request.user, person=person, request=request, **changes)
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return _person_form_page(request, form, person=person,
+                                 duplicate=exc if isinstance(exc, services.DuplicatePerson) else None)
+    messages.success(request, _("已保存。"))
+    return redirect("people:person_detail", pk=person.pk)
+
+
+@login_required
+def person_delete(request, pk: int):
+    person = selectors.person_get(user=request.user, pk=pk)
+    _require(request, PEOPLE_EDIT, person.division_code)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        household_id = person.household_id
+        services.person_delete(user=request.user, person=person, reason=form.cleaned_data["reason"], request=request)
+        messages.success(request, _("已删除。"))
+        return redirect("people:household_detail", pk=household_id) if household_id else redirect("people:person_list")
+    return render(request, "people/confirm_delete.html", {"object": person, "form": form, "kind": _("人员")})
+
+
+# ---------------------------------------------------------------- households
+
+@login_required
+def household_list(request):
+    _require(request, PEOPLE_VIEW)
+    q, division = request.GET.get("q", "")[:60], request.GET.get("division", "")[:15]
+    qs = selectors.household_list(user=request.user, q=q, division=division)
+    known = None
+    if not q and division and any(division.startswith(p) for p in scope_prefixes(request.user, PEOPLE_VIEW)):
+        known = Division.objects.filter(code=division).values_list("household_count", flat=True).first()
+    page = KnownCountPaginator(qs, PAGE_SIZE, known_count=known).get_page(request.GET.get("page"))
+    names = dict(Division.objects.filter(code__in={h.division_code[:12] for h in page}).values_list("code", "short_name"))
+    return render(request, "people/household_list.html", {
+        "page": page, "q": q, "division": division, "query": querystring_without_page(request),
+        "community_names": names, "can_edit": has_capability(request.user, PEOPLE_EDIT),
+    })
+
+
+@login_required
+def household_detail(request, pk: int):
+    household = selectors.household_get(user=request.user, pk=pk)
+    record(request.user, "view", household, request=request)
+    members = selectors.person_list(user=request.user, filters=selectors.PersonFilters(household=household.pk))
+    return render(request, "people/household_detail.html", {
+        "household": household, "members": members, "place": services.describe_place(household.division_code),
+        "can_edit": has_capability(request.user, PEOPLE_EDIT, household.division_code),
+    })
+
+
+@login_required
+def household_create(request):
+    _require(request, PEOPLE_EDIT)
+    form = HouseholdForm(request.POST or None, initial={"division_code": request.GET.get("division", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = services.household_create(user=request.user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已新增户，请登记成员。"))
+            return redirect("people:household_detail", pk=household.pk)
+    return render(request, "people/household_form.html", {"form": form, "divisions": _editable_places(request.user)},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def household_edit(request, pk: int):
+    household = selectors.household_get(user=request.user, pk=pk, capability=PEOPLE_EDIT)
+    form = HouseholdForm(request.POST or None, initial={"division_code": household.division_code,
+                                                        "address": household.address, "note": household.note})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_update(user=request.user, household=household, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("people:household_detail", pk=household.pk)
+    return render(request, "people/household_form.html", {"form": form, "household": household,
+                                                          "divisions": _editable_places(request.user)},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def household_delete(request, pk: int):
+    household = selectors.household_get(user=request.user, pk=pk, capability=PEOPLE_EDIT)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_delete(user=request.user, household=household, reason=form.cleaned_data["reason"],
+                                      request=request)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已删除。"))
+            return redirect("people:household_list")
+    return render(request, "people/confirm_delete.html", {"object": household, "form": form, "kind": _("户")})

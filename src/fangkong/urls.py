@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from fangkong.api import api
+
+urlpatterns = [
+    path("", include("fangkong.accounts.urls")),
+    path("regions/", include("fangkong.regions.urls")),
+    path("people/", include("fangkong.people.urls")),
+    path("audit/", include("fangkong.audit.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]
