@@ -9,11 +9,25 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
+def _bad_input(request):
+    from django.utils.translation import gettext as _
+
+    return render(request, "core/error.html", {"messages_list": [_("输入中含有无效字符（NUL），请检查后重试。")]},
+                  status=400)
+
+
 class DomainErrorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # PostgreSQL cannot store NUL characters; no field of ours has a use for them.
+        if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
+            return _bad_input(request)
+        if request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded",
+                                                                 "multipart/form-data"):
+            if any("\x00" in v for values in request.POST.lists() for v in values[1]):
+                return _bad_input(request)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):

@@ -33,6 +33,14 @@ DOCUMENT_TYPES = [
 ]
 
 
+# GB/T 2260 province-level codes (incl. 71 Taiwan, 81 Hong Kong, 82 Macau, and 83
+# for residence permits of Taiwan residents).
+PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
+    "61 62 63 64 65 71 81 82 83".split()
+)
+
+
 @dataclass(frozen=True)
 class ResidentId:
     number: str
@@ -58,8 +66,13 @@ def parse_resident_id(value: str, *, today: dt.date | None = None) -> ResidentId
     today = today or dt.date.today()
     if birth > today or birth.year < today.year - 130:
         raise ValidationError(_("身份证号码中的出生日期无效。"), code="birth_date")
-    if ric.calc_check_digit(number[:17]) != number[17]:
+    if ric.calc_check_digit(number) != number[17]:  # stdnum ignores the last char itself
         raise ValidationError(_("身份证号码校验位不正确，请核对。"), code="checksum")
+    # The region part: stdnum.cn.ric's own table lacks many current codes (all of
+    # Hebi's, e.g. 410611), and numbers keep codes that were later abolished, so
+    # only the province is checked here.
+    if number[:2] not in PROVINCE_CODES:
+        raise ValidationError(_("身份证号码前两位不是有效的省份代码。"), code="region")
     sex = "M" if int(number[16]) % 2 == 1 else "F"
     return ResidentId(number=number, birth_date=birth, sex=sex, region=number[:6])
 
@@ -101,4 +114,4 @@ def make_resident_id(region: str, birth: dt.date, seq: int) -> str:
     """A resident ID number with a correct check digit (for generated people only).
     ``seq`` 0–999: odd for men, even for women, as in real numbers."""
     body = f"{region}{birth:%Y%m%d}{seq:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # stdnum ignores the last char

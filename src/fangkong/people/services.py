@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.accounts.roles import PEOPLE_EDIT, PEOPLE_REVEAL
+from fangkong.accounts.roles import PEOPLE_EDIT, PEOPLE_REVEAL, PEOPLE_VIEW
 from fangkong.accounts.scoping import get_for_user, user_can_see_code
 from fangkong.audit.services import record
 from fangkong.lib import vault
@@ -344,7 +344,8 @@ def person_reveal(*, user, person: Person, field: str, reason: str, request=None
     reason = " ".join((reason or "").split())
     if len(reason) < 2:
         raise ValidationError({"reason": _("请填写查看原因（至少2个字）。")})
-    person = get_for_user(Person.objects.all(), user, PEOPLE_REVEAL, pk=person.pk)
+    person = get_for_user(Person.objects.all(), user, PEOPLE_VIEW, pk=person.pk)
+    require(user, PEOPLE_REVEAL, person.division_code)
     value = vault.decrypt(getattr(person, REVEAL_FIELDS[field]))
     record(user, "reveal", person, reason=reason, detail={"field": field}, request=request)
     return value

@@ -1,0 +1,58 @@
+import pytest
+from django.conf import settings
+from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.urls import reverse
+
+from conftest import PASSWORD
+from fangkong.audit.models import AuditEntry
+
+
+def test_login_and_home_show_the_users_place(client, qinghuayuan_worker):
+    r = client.post(reverse("accounts:login"), {"username": "qinghuayuan_worker", "password": PASSWORD})
+    assert r.status_code == 302
+    home = client.get(reverse("accounts:home"))
+    assert "清华园社区" in home.content.decode()
+    assert AuditEntry.objects.filter(action="login", actor=qinghuayuan_worker).exists()
+
+
+def test_a_wrong_password_keeps_the_username(client, qinghuayuan_worker):
+    r = client.post(reverse("accounts:login"), {"username": "qinghuayuan_worker", "password": "nope"})
+    assert r.status_code == 200
+    assert 'value="qinghuayuan_worker"' in r.content.decode()
+
+
+def test_five_failures_lock_the_account(client, qinghuayuan_worker):
+    for _ in range(5):
+        client.post(reverse("accounts:login"), {"username": "qinghuayuan_worker", "password": "wrong"})
+    r = client.post(reverse("accounts:login"), {"username": "qinghuayuan_worker", "password": PASSWORD})
+    assert r.status_code == 429
+    assert "锁定" in r.content.decode()
+
+
+def test_sessions_expire_after_thirty_idle_minutes():
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_passwords_are_hashed_with_argon2_in_production_settings():
+    # Tests prepend a fast hasher; the first production hasher is argon2.
+    production = [h for h in settings.PASSWORD_HASHERS if "MD5" not in h]
+    assert production[0].endswith("Argon2PasswordHasher")
+    encoded = Argon2PasswordHasher().encode("Fangkong-2020", Argon2PasswordHasher().salt())
+    assert encoded.startswith("argon2$")
+
+
+@pytest.mark.parametrize("fixture, text", [
+    ("hq_officer", "鹤壁市"), ("county_officer", "淇滨区"), ("checkpoint_staff", "卡点工作人员"),
+    ("inspector", "审计记录"),
+])
+def test_each_role_has_a_home_page(client, request, fixture, text):
+    user = request.getfixturevalue(fixture)
+    client.force_login(user)
+    r = client.get(reverse("accounts:home"))
+    assert r.status_code == 200 and text in r.content.decode()
+
+
+def test_pages_need_login(client, hebi):
+    r = client.get(reverse("people:person_list"))
+    assert r.status_code == 302 and reverse("accounts:login") in r["Location"]
