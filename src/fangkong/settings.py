@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "fangkong.accounts",
     "fangkong.audit",
     "fangkong.people",
+    "fangkong.approvals",
 ]
 
 MIDDLEWARE = [

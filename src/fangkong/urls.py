@@ -9,6 +9,7 @@ urlpatterns = [
     path("regions/", include("fangkong.regions.urls")),
     path("people/", include("fangkong.people.urls")),
     path("audit/", include("fangkong.audit.urls")),
+    path("approvals/", include("fangkong.approvals.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

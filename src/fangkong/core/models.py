@@ -29,3 +29,31 @@ class DivisionScoped(models.Model):
 
     class Meta:
         abstract = True
+
+
+class StatusChange(models.Model):
+    """Status history, shared by every model with a status (quarantine orders,
+    checkpoints, cases, directives): who changed it from what to what, when and
+    why. Append-only; the current status lives on the object itself."""
+
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=40)
+    division_code = models.CharField(max_length=15, db_index=True)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    reason = models.CharField(max_length=200, blank=True)
+    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              db_constraint=False)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("status history cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("status history cannot be deleted")
