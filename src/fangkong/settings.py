@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "fangkong.audit",
     "fangkong.people",
     "fangkong.approvals",
+    "fangkong.screening",
 ]
 
 MIDDLEWARE = [
@@ -211,4 +212,6 @@ LOGGING = {
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }
 
+# The city this deployment serves: destinations must lie under it.
+FANGKONG_CITY_CODE = env_str("FANGKONG_CITY_CODE", "4106")
 FANGKONG_DEMO_PASSWORD = env_str("FANGKONG_DEMO_PASSWORD", "Fangkong-2020")

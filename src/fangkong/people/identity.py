@@ -92,3 +92,42 @@ def clean_name(name: str) -> tuple[str, str, str]:
         raise ValidationError({"name": _("姓名不能包含数字。")})
     full, initials = name_keys(name)
     return name, full, initials
+
+
+def recorded_identity(*, name: str, doc_type: str = "ric", doc_number: str = "", phone: str = "",
+                      doc_reason: str = "", link: bool = True) -> dict:
+    """Column values for a RecordedIdentity (see people.models), validated with the
+    same rules as the registry; ValidationError keyed by field. With ``link``, a
+    registered person with the same document number is linked and fills in a
+    missing name."""
+    from .models import Person
+
+    errors: dict[str, list[str]] = {}
+    values: dict = {}
+    try:
+        values["name"] = clean_name(name)[0]
+    except ValidationError as exc:
+        if (name or "").strip() or doc_type != "ric":
+            errors.update(exc.message_dict)
+        values["name"] = ""
+    try:
+        ident = protect_document(doc_type, doc_number, doc_reason or "-")
+        values.update(doc_type=ident.doc_type, doc_cipher=ident.doc_cipher, doc_index=ident.doc_index or "",
+                      doc_masked=ident.doc_masked, sex=ident.sex or "U", birth_date=ident.birth_date)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        ph = protect_phone(phone or "")
+        values.update(phone_cipher=ph.phone_cipher, phone_index=ph.phone_index, phone_masked=ph.phone_masked)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    if link and values.get("doc_index"):
+        person = Person.objects.filter(doc_index=values["doc_index"]).only("id", "name").first()
+        values["person"] = person
+        if person is not None and not values["name"]:
+            values["name"] = person.name
+    if not values["name"]:
+        raise ValidationError({"name": _("请填写姓名。")})
+    return values

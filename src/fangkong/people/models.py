@@ -78,3 +78,25 @@ class Person(DivisionScoped):
         from .choices import TAGS
 
         return [str(label) for field, label in TAGS.items() if getattr(self, field)]
+
+
+class RecordedIdentity(models.Model):
+    """Who a record is about, as typed at the door (checkpoint, self-report,
+    import) — the person may not be in the registry yet. Protected like Person:
+    ciphertext, blind index (not unique here: one person passes many times) and
+    masked forms. ``person`` links to the registry when the number is known."""
+
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    doc_type = models.CharField(_("证件类型"), max_length=10, choices=DOCUMENT_TYPES, default="ric")
+    doc_cipher = models.TextField(blank=True)
+    doc_index = models.CharField(max_length=40, blank=True, db_index=True)
+    doc_masked = models.CharField(_("证件号码"), max_length=40, blank=True)
+    phone_cipher = models.TextField(blank=True)
+    phone_index = models.CharField(max_length=40, blank=True)
+    phone_masked = models.CharField(_("电话"), max_length=20, blank=True)
+
+    class Meta:
+        abstract = True
