@@ -54,7 +54,9 @@ INSTALLED_APPS = [
     "fangkong.audit",
     "fangkong.people",
     "fangkong.approvals",
+    "fangkong.checkpoints",
     "fangkong.screening",
+    "fangkong.followups",
 ]
 
 MIDDLEWARE = [
