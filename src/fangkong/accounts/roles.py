@@ -41,3 +41,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.INSPECTOR: frozenset({PEOPLE_VIEW, DIVISIONS_VIEW, AUDIT_VIEW}),
     Role.ADMIN: frozenset(_OFFICE | {DIVISIONS_EDIT, AUDIT_VIEW}),
 }
+
+# screening (排查): arrivals queue, door-to-door campaigns, returnees
+SCREENING_VIEW = "screening.view"
+SCREENING_HANDLE = "screening.handle"  # handle arrivals, record visits, confirm returnees
+SCREENING_CAMPAIGN = "screening.campaign"  # start and close door-to-door campaigns
+SCREENING_EXPORT = "screening.export"
+SCREENING_IMPORT = "screening.import"  # import returnee lists sent down from above
+_SCREENING = {SCREENING_VIEW, SCREENING_HANDLE, SCREENING_CAMPAIGN, SCREENING_EXPORT, SCREENING_IMPORT}
+for _role in (Role.HQ, Role.COUNTY, Role.TOWNSHIP, Role.GRID, Role.ADMIN):
+    CAPABILITIES[_role] = CAPABILITIES[_role] | _SCREENING
+CAPABILITIES[Role.INSPECTOR] = CAPABILITIES[Role.INSPECTOR] | {SCREENING_VIEW}

@@ -18,3 +18,36 @@ class ArrivalStatus(models.TextChoices):
 class ArrivalFlag(models.TextChoices):
     FEVER = "fever", _("发热")
     RISK_AREA = "risk_area", _("来自风险地区")
+
+
+class CampaignStatus(models.TextChoices):
+    ACTIVE = "active", _("进行中")
+    CLOSED = "closed", _("已结束")
+
+
+class VisitResult(models.TextChoices):
+    NOBODY_HOME = "nobody_home", _("无人在家（需复访）")
+    NONE_FROM_ELSEWHERE = "none", _("无外来人员")
+    RETURNEES_FOUND = "returnees", _("发现返乡人员")
+
+
+# Results that count a household as screened (covered); "nobody home" does not.
+SCREENED_RESULTS = (VisitResult.NONE_FROM_ELSEWHERE, VisitResult.RETURNEES_FOUND)
+
+
+class TravelMode(models.TextChoices):
+    TRAIN = "train", _("火车/高铁")
+    FLIGHT = "flight", _("飞机")
+    BUS = "bus", _("长途客车")
+    CAR = "car", _("自驾")
+    OTHER = "other", _("其他")
+
+
+class Measure(models.TextChoices):
+    """The measure decided for a returnee. The first three start a follow-up
+    (followups.FollowUp kinds of the same name)."""
+
+    HOME_QUARANTINE = "home_quarantine", _("居家隔离")
+    CENTRAL_QUARANTINE = "central_quarantine", _("集中隔离")
+    HEALTH_MONITORING = "health_monitoring", _("健康监测")
+    NONE = "none", _("无需措施")

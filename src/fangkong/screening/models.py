@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import DivisionScoped
 from fangkong.people.models import RecordedIdentity
 
-from .choices import ArrivalSource, ArrivalStatus
+from .choices import ArrivalSource, ArrivalStatus, CampaignStatus, Measure, TravelMode, VisitResult
 
 
 class Arrival(DivisionScoped, RecordedIdentity):
@@ -30,19 +31,173 @@ class Arrival(DivisionScoped, RecordedIdentity):
     status = models.CharField(_("状态"), max_length=10, choices=ArrivalStatus.choices, default=ArrivalStatus.PENDING,
                               db_index=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    address = models.CharField(_("住址"), max_length=200, blank=True)
     reports = models.PositiveIntegerField(default=1, help_text="how many reports were merged into this one")
     created_at = models.DateTimeField(default=timezone.now)
+    created_on = models.DateField(default=timezone.localdate, help_text="local day it entered the queue")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", db_constraint=False)
     handled_at = models.DateTimeField(null=True, blank=True)
+    handled_on = models.DateField(null=True, blank=True)
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", db_constraint=False)
+    dismiss_reason = models.CharField(_("不予处理原因"), max_length=200, blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["division_code", "status", "flagged"]),
             models.Index(fields=["division_code", "arrived_on"]),
+            # Command-level counts: equality on the leading column, range on the code.
+            models.Index(fields=["status", "division_code"], name="arrival_status_div"),
+            models.Index(fields=["created_on", "division_code"], name="arrival_created_div"),
+            models.Index(fields=["handled_on", "division_code"], name="arrival_handled_div"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.division_code}"
 
     def flag_list(self) -> list[str]:
         return [f for f in self.flags.split(",") if f]
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening:arrival_detail", args=[self.pk])
+
+
+class Campaign(DivisionScoped):
+    """A door-to-door screening campaign (入户排查) over a community, or over every
+    community of a township, for a date range. ``division_code`` is the community
+    or township. Two active campaigns never cover the same community on the
+    same day, so a household's coverage is never counted twice."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    status = models.CharField(_("状态"), max_length=10, choices=CampaignStatus.choices,
+                              default=CampaignStatus.ACTIVE)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", db_constraint=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "ends_on"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_open_on(self, day) -> bool:
+        return self.status == CampaignStatus.ACTIVE and self.starts_on <= day <= self.ends_on
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening:campaign_detail", args=[self.pk])
+
+
+class Visit(DivisionScoped):
+    """One household in one campaign: its latest result. Unique per campaign and
+    household; every knock on the door is a VisitAttempt. ``division_code`` is
+    the household's (grid or community)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="visits")
+    household = models.ForeignKey("people.Household", on_delete=models.CASCADE, related_name="+")
+    result = models.CharField(_("结果"), max_length=12, choices=VisitResult.choices)
+    attempts = models.PositiveIntegerField(default=1)
+    returnees_found = models.PositiveIntegerField(_("发现返乡人数"), default=0)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    first_at = models.DateTimeField(default=timezone.now)
+    last_at = models.DateTimeField(default=timezone.now)
+    last_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+", db_constraint=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "household"], name="visit_one_per_household")]
+        indexes = [models.Index(fields=["campaign", "division_code", "result"], name="visit_campaign_div")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.household_id}: {self.result}"
+
+
+class VisitAttempt(models.Model):
+    """One knock on a household's door, as submitted from a phone. The client key
+    makes a retried submission return the first attempt."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="attempt_set")
+    result = models.CharField(max_length=12, choices=VisitResult.choices)
+    note = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                           related_name="+", db_constraint=False)
+    client_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class CoverageCount(models.Model):
+    """Maintained counts of one campaign at one leaf place (grid or community):
+    households screened and households waiting for a revisit. Kept exact by the
+    visit service with F() updates; ``coverage_rebuild`` recomputes from visits.
+    Coverage of any prefix is a sum over a short range of these rows."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    division_code = models.CharField(max_length=15)
+    screened = models.IntegerField(default=0)
+    revisit = models.IntegerField(default=0)
+    returnees = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "division_code"], name="coverage_one_per_place")]
+        indexes = [models.Index(fields=["division_code", "campaign"], name="coverage_div_campaign")]
+
+
+class Returnee(DivisionScoped):
+    """A confirmed returnee (返乡人员): a person in the registry, where they came
+    from and how, their contacts, the measure the system proposed and the one
+    the grid worker decided, with the reason. Created from an arrival (which
+    itself came from a passage, self-report, visit or import)."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    arrival = models.OneToOneField(Arrival, null=True, blank=True, on_delete=models.SET_NULL, related_name="returnee")
+    source = models.CharField(_("来源"), max_length=12, choices=ArrivalSource.choices)
+    origin_code = models.CharField(_("来源地代码"), max_length=12, blank=True)
+    origin_name = models.CharField(_("来源地"), max_length=60)
+    arrived_on = models.DateField(_("抵达日期"))
+    travel_mode = models.CharField(_("交通方式"), max_length=10, choices=TravelMode.choices, blank=True)
+    travel_number = models.CharField(_("车次/航班/车牌"), max_length=20, blank=True)
+    risk_area_contact = models.BooleanField(_("14天内到过风险地区"), default=False)
+    case_contact = models.BooleanField(_("接触过病例或疑似病例"), default=False)
+    contact_note = models.CharField(_("接触情况说明"), max_length=200, blank=True)
+    proposed_measure = models.CharField(_("建议措施"), max_length=20, choices=Measure.choices)
+    proposed_reason = models.CharField(_("建议依据"), max_length=200, blank=True)
+    measure = models.CharField(_("决定措施"), max_length=20, choices=Measure.choices)
+    measure_reason = models.CharField(_("决定理由"), max_length=200)
+    followup_id = models.BigIntegerField(null=True, blank=True, help_text="followups.FollowUp started, if any")
+    confirmed_at = models.DateTimeField(default=timezone.now)
+    confirmed_on = models.DateField(default=timezone.localdate)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", db_constraint=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["confirmed_on", "division_code"], name="returnee_confirmed_div"),
+            models.Index(fields=["measure", "division_code"], name="returnee_measure_div"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ← {self.origin_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening:returnee_detail", args=[self.pk])
+
+
+class ReportThrottle(models.Model):
+    """Per-client counters for the public self-report page, shared by every
+    server worker (the default cache is per process). One row per client key
+    (a hash of the address, never the address itself) and window."""
+
+    key = models.CharField(max_length=64)
+    window = models.CharField(max_length=16, help_text="e.g. m:202011291712 or d:20201129")
+    hits = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="throttle_key_window")]
