@@ -52,3 +52,36 @@ _SCREENING = {SCREENING_VIEW, SCREENING_HANDLE, SCREENING_CAMPAIGN, SCREENING_EX
 for _role in (Role.HQ, Role.COUNTY, Role.TOWNSHIP, Role.GRID, Role.ADMIN):
     CAPABILITIES[_role] = CAPABILITIES[_role] | _SCREENING
 CAPABILITIES[Role.INSPECTOR] = CAPABILITIES[Role.INSPECTOR] | {SCREENING_VIEW}
+
+# followups: quarantine, health checks, referrals, care deliveries.
+FOLLOWUPS_VIEW = "followups.view"
+FOLLOWUPS_EDIT = "followups.edit"  # start, record checks, extend, transfer, approve release, deliveries
+FOLLOWUPS_EXPORT = "followups.export"
+FOLLOWUPS_POLICY = "followups.policy"  # measure durations (HQ)
+REFERRALS_PICK_UP = "referrals.pick_up"  # a clinic takes over a fever-clinic referral
+for _role, _caps in {
+    Role.HQ: {FOLLOWUPS_VIEW, FOLLOWUPS_EDIT, FOLLOWUPS_EXPORT, FOLLOWUPS_POLICY},
+    Role.COUNTY: {FOLLOWUPS_VIEW, FOLLOWUPS_EDIT, FOLLOWUPS_EXPORT},
+    Role.TOWNSHIP: {FOLLOWUPS_VIEW, FOLLOWUPS_EDIT, FOLLOWUPS_EXPORT},
+    Role.GRID: {FOLLOWUPS_VIEW, FOLLOWUPS_EDIT, FOLLOWUPS_EXPORT},
+    Role.CLINIC: {FOLLOWUPS_VIEW, REFERRALS_PICK_UP},
+    Role.INSPECTOR: {FOLLOWUPS_VIEW},
+    Role.ADMIN: {FOLLOWUPS_VIEW, FOLLOWUPS_EDIT, FOLLOWUPS_EXPORT, FOLLOWUPS_POLICY},
+}.items():
+    CAPABILITIES[_role] = CAPABILITIES[_role] | _caps
+
+# checkpoints (卡点): registry, duty rosters, passages, risk areas.
+CHECKPOINTS_VIEW = "checkpoints.view"
+CHECKPOINTS_REGISTER = "checkpoints.register"  # register passages, tick the shift checklist (staff, village gates)
+CHECKPOINTS_MANAGE = "checkpoints.manage"  # checkpoints, open/close, duty rosters, passage export
+RISK_AREAS_EDIT = "risk_areas.edit"  # the list of risk origins (HQ)
+for _role, _caps in {
+    Role.HQ: {CHECKPOINTS_VIEW, CHECKPOINTS_MANAGE, RISK_AREAS_EDIT},
+    Role.COUNTY: {CHECKPOINTS_VIEW, CHECKPOINTS_MANAGE},
+    Role.TOWNSHIP: {CHECKPOINTS_VIEW, CHECKPOINTS_MANAGE},
+    Role.GRID: {CHECKPOINTS_VIEW, CHECKPOINTS_REGISTER},
+    Role.CHECKPOINT: {CHECKPOINTS_VIEW, CHECKPOINTS_REGISTER},
+    Role.INSPECTOR: {CHECKPOINTS_VIEW},
+    Role.ADMIN: {CHECKPOINTS_VIEW},
+}.items():
+    CAPABILITIES[_role] = CAPABILITIES[_role] | _caps
