@@ -51,3 +51,17 @@ class Measure(models.TextChoices):
     CENTRAL_QUARANTINE = "central_quarantine", _("集中隔离")
     HEALTH_MONITORING = "health_monitoring", _("健康监测")
     NONE = "none", _("无需措施")
+
+
+class MeasureState(models.TextChoices):
+    """Where the decided measure stands. A measure stricter than the one the
+    rules propose is a manual restriction: it waits for a second person's approval."""
+
+    STARTED = "started", _("已启动")
+    AWAITING_APPROVAL = "awaiting", _("待审批")
+    REJECTED = "rejected", _("审批未通过")
+    NOT_NEEDED = "none", _("无需措施")
+
+
+# From least to most restrictive.
+MEASURE_ORDER = {"none": 0, "health_monitoring": 1, "home_quarantine": 2, "central_quarantine": 3}

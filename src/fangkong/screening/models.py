@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.core.models import DivisionScoped
 from fangkong.people.models import RecordedIdentity
 
-from .choices import ArrivalSource, ArrivalStatus, CampaignStatus, Measure, TravelMode, VisitResult
+from .choices import ArrivalSource, ArrivalStatus, CampaignStatus, Measure, MeasureState, TravelMode, VisitResult
 
 
 class Arrival(DivisionScoped, RecordedIdentity):
@@ -105,6 +105,7 @@ class Visit(DivisionScoped):
     note = models.CharField(_("备注"), max_length=200, blank=True)
     first_at = models.DateTimeField(default=timezone.now)
     last_at = models.DateTimeField(default=timezone.now)
+    screened_on = models.DateField(null=True, blank=True, help_text="local day the household was first screened")
     last_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+", db_constraint=False)
 
@@ -170,6 +171,10 @@ class Returnee(DivisionScoped):
     proposed_reason = models.CharField(_("建议依据"), max_length=200, blank=True)
     measure = models.CharField(_("决定措施"), max_length=20, choices=Measure.choices)
     measure_reason = models.CharField(_("决定理由"), max_length=200)
+    measure_state = models.CharField(_("措施状态"), max_length=10, choices=MeasureState.choices,
+                                     default=MeasureState.STARTED)
+    place = models.CharField(_("隔离/监测地点"), max_length=200, blank=True)
+    site_name = models.CharField(_("集中隔离点"), max_length=100, blank=True)
     followup_id = models.BigIntegerField(null=True, blank=True, help_text="followups.FollowUp started, if any")
     confirmed_at = models.DateTimeField(default=timezone.now)
     confirmed_on = models.DateField(default=timezone.localdate)
