@@ -31,7 +31,7 @@ from .choices import (
     TravelMode, VisitResult,
 )
 from .models import Arrival, Campaign, CoverageCount, ReportThrottle, Returnee, Visit, VisitAttempt
-from .origins import origin_get
+from .origins import origin_get, risk_level
 
 # How long after arriving from elsewhere a measure still applies (days).
 OBSERVATION_DAYS = 14
@@ -422,32 +422,6 @@ class Proposal:
     reason: str
 
 
-def _risk_area_for(origin_code: str, day: dt.date):
-    """The current risk area covering ``origin_code`` on ``day``, if the
-    checkpoints app keeps a list (RiskArea: origin code, level, from/to)."""
-    if not origin_code:
-        return None
-    try:
-        from fangkong.checkpoints.models import RiskArea  # noqa: PLC0415 - lands with the checkpoints app
-    except ImportError:
-        return None
-    names = {f.name for f in RiskArea._meta.get_fields()}
-    code_field = next((f for f in ("origin_code", "code", "division_code") if f in names), None)
-    start_field = next((f for f in ("valid_from", "starts_on", "from_date", "start_date", "since") if f in names), None)
-    end_field = next((f for f in ("valid_to", "ends_on", "to_date", "end_date", "until") if f in names), None)
-    if code_field is None:
-        return None
-    prefixes = [origin_code[:n] for n in (2, 4, 6) if n <= len(origin_code)]
-    qs = RiskArea.objects.filter(**{f"{code_field}__in": prefixes})
-    if start_field:
-        qs = qs.filter(**{f"{start_field}__lte": day})
-    if end_field:
-        from django.db.models import Q
-
-        qs = qs.filter(Q(**{f"{end_field}__isnull": True}) | Q(**{f"{end_field}__gte": day - dt.timedelta(days=OBSERVATION_DAYS)}))
-    return qs.first()
-
-
 def measure_propose(*, origin_code: str = "", arrived_on: dt.date | None = None, risk_area_contact: bool = False,
                     case_contact: bool = False, today: dt.date | None = None) -> Proposal:
     """The measure the rules propose for a returnee, and the rule that applies:
@@ -461,11 +435,11 @@ def measure_propose(*, origin_code: str = "", arrived_on: dt.date | None = None,
     recent = (today - arrived_on).days < OBSERVATION_DAYS
     if case_contact:
         return Proposal(Measure.CENTRAL_QUARANTINE, _("接触过确诊或疑似病例：集中隔离医学观察14天。"))
-    area = _risk_area_for(origin_code, arrived_on) if recent else None
-    if area is not None:
-        level = getattr(area, "get_level_display", lambda: "")()
+    level = risk_level(origin_code, arrived_on) if recent else ""
+    if level:
+        label = {"high": _("高风险"), "medium": _("中风险")}.get(level, level)
         return Proposal(Measure.HOME_QUARANTINE,
-                        _("14天内来自风险地区%(level)s：居家隔离14天。") % {"level": f"（{level}）" if level else ""})
+                        _("14天内来自风险地区（%(level)s）：居家隔离14天。") % {"level": label})
     if risk_area_contact and recent:
         return Proposal(Measure.HOME_QUARANTINE, _("14天内到过风险地区：居家隔离14天。"))
     if recent:
@@ -591,28 +565,51 @@ def returnee_confirm(*, user, arrival: Arrival, measure: str, measure_reason: st
 APPROVAL_KIND = "screening.stricter_measure"
 
 
-def followup_start_available() -> bool:
-    try:
-        from fangkong.followups.services import followup_start  # noqa: F401, PLC0415
-    except ImportError:
-        return False
-    return True
-
-
-def _start_followup(user, returnee: Returnee, *, request=None) -> None:
-    """Start the follow-up (quarantine or monitoring) the decision calls for."""
+def _followup_start():
+    """followups.services.followup_start, or None while that app has not landed."""
     try:
         from fangkong.followups.services import followup_start  # noqa: PLC0415 - the followups app owns it
     except ImportError:
-        # The followups app has not landed: the decision is kept and started later
-        # (``returnee_followups_start``).
-        return
-    followup = followup_start(user=user, person=returnee.person, kind=returnee.measure,
-                              reason=returnee.measure_reason, place=returnee.place, site_name=returnee.site_name,
-                              start_date=returnee.arrived_on if returnee.measure != Measure.CENTRAL_QUARANTINE
-                              else timezone.localdate(), source_ref=f"returnee:{returnee.pk}", request=request)
+        return None
+    return followup_start
+
+
+def _start_followup(user, returnee: Returnee, *, request=None) -> None:
+    """Start the follow-up (quarantine or monitoring) the decision calls for.
+    Home quarantine and monitoring count from the day of arrival; centralized
+    quarantine from today, when the person is taken to the site."""
+    start = _followup_start()
+    if start is None:
+        return  # kept as decided; ``returnee_followups_start`` starts it once the app is there
+    followup = start(user=user, person=returnee.person, kind=returnee.measure, reason=returnee.measure_reason,
+                     place=returnee.place, site_name=returnee.site_name,
+                     start_date=_followup_start_date(returnee),
+                     source_ref=f"returnee:{returnee.pk}", request=request)
     returnee.followup_id = followup.pk
     returnee.save(update_fields=["followup_id"])
+
+
+def _followup_start_date(returnee: Returnee) -> dt.date:
+    today = timezone.localdate()
+    if returnee.measure == Measure.CENTRAL_QUARANTINE or (today - returnee.arrived_on).days >= OBSERVATION_DAYS:
+        return today
+    return returnee.arrived_on
+
+
+def returnee_followups_start(*, user, prefix: str = "") -> int:
+    """Start the follow-ups of decided measures that have none yet (returnees
+    confirmed before the followups app was installed). Returns how many."""
+    if _followup_start() is None:
+        return 0
+    qs = Returnee.objects.filter(measure_state=MeasureState.STARTED, followup_id__isnull=True)
+    if prefix:
+        qs = qs.under(prefix)
+    n = 0
+    for returnee in qs.select_related("person", "confirmed_by").iterator():
+        with transaction.atomic():
+            _start_followup(returnee.confirmed_by or user, returnee)
+        n += 1
+    return n
 
 
 def _approval_apply(*, approval, decider) -> None:
