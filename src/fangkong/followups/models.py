@@ -208,6 +208,7 @@ class DeliveryRequest(DivisionScoped):
     delivered_at = models.DateTimeField(null=True, blank=True)
     delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", db_constraint=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     client_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:

@@ -56,9 +56,12 @@ def require(user, capability: str, code: str | None = None) -> None:
         raise PermissionDenied(_("您没有此项操作的权限。"))
 
 
-def _text(value: str, field: str, *, required: bool = False, max_length: int = 200, label: str = "") -> str:
+def _text(value: str, field: str, *, required: bool = False, max_length: int = 200, label: str = "",
+          min_length: int = 2) -> str:
     value = " ".join((value or "").split())
-    if required and len(value) < 2:
+    if required and len(value) < min_length:
+        if min_length == 1:
+            raise ValidationError({field: _("请填写%(label)s。") % {"label": label or _("原因")}})
         raise ValidationError({field: _("请填写%(label)s（至少2个字）。") % {"label": label or _("原因")}})
     if len(value) > max_length:
         raise ValidationError({field: _("不能超过%(n)s个字。") % {"n": max_length}})
@@ -159,7 +162,7 @@ def _create_followup(*, user, person: Person, kind, reason, place, site_name, st
                 division_code=person.division_code, person=person, kind=kind, reason=reason, place=place,
                 site_name=site_name, start_date=start_date, planned_end=start_date + dt.timedelta(days=days),
                 days=days, source_ref=(source_ref or "")[:40], transferred_from=transferred_from,
-                created_by=user if getattr(user, "pk", None) else None,
+                created_at=timezone.now(), created_by=user if getattr(user, "pk", None) else None,
             )
     except IntegrityError:
         raise _already_under_measure(person) from None
@@ -454,6 +457,7 @@ def referral_raise(*, user, check: HealthCheck, request=None) -> Referral:
     referral = Referral.objects.create(
         division_code=check.division_code, followup=followup, person_id=followup.person_id, health_check=check,
         temperature=check.temperature, symptoms=check.symptoms, reason="；".join(parts)[:200],
+        opened_at=timezone.now(),
     )
     status_change_record(actor=user, obj=referral, to_status=ReferralStatus.OPEN, reason=referral.reason)
     tally.bump_one(referral.division_code, timezone.localdate(), referrals_opened=1)
@@ -553,7 +557,7 @@ def delivery_request_create(*, user, person: Person, category: str, items: str, 
     if category not in DeliveryCategory.values:
         errors["category"] = [_("请选择类别：食品、药品、生活用品或其他。")]
     try:
-        items = _text(items, "items", required=True, label=_("物品"))
+        items = _text(items, "items", required=True, label=_("物品"), min_length=1)
         note = _text(note, "note")
     except ValidationError as exc:
         errors.update(exc.message_dict)
@@ -578,7 +582,7 @@ def delivery_request_create(*, user, person: Person, category: str, items: str, 
         return DeliveryRequest.objects.create(
             division_code=person.division_code, person=person,
             followup=eligible if isinstance(eligible, FollowUp) else None, category=category, items=items,
-            needed_by=needed_by, note=note, requested_by=user, client_key=key)
+            needed_by=needed_by, note=note, requested_at=now, requested_by=user, client_key=key)
 
     delivery, created = idempotent_create(DeliveryRequest, key, create)
     if created:
@@ -640,8 +644,8 @@ def delivery_cancel(*, user, delivery: DeliveryRequest, reason: str, request=Non
     if delivery.status not in OPEN_DELIVERY_STATUSES:
         raise ValidationError(_("该需求已结束。"))
     old = delivery.status
-    delivery.status = DeliveryStatus.CANCELLED
-    delivery.save(update_fields=["status"])
+    delivery.status, delivery.cancelled_at = DeliveryStatus.CANCELLED, timezone.now()
+    delivery.save(update_fields=["status", "cancelled_at"])
     tally.bump_one(delivery.division_code, timezone.localdate(), deliveries_cancelled=1)
     status_change_record(actor=user, obj=delivery, from_status=old, to_status=DeliveryStatus.CANCELLED, reason=reason)
     record(user, "update", delivery, reason=reason, request=request, detail={"status": "cancelled"})
