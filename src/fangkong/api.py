@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from fangkong.accounts.api import TokenAuth, router as accounts_router
+from fangkong.checkpoints.api import router as checkpoints_router
 
 api = NinjaAPI(
     title="Fangkong API",
@@ -51,3 +52,4 @@ def _unauthorized(request, exc):
 
 
 api.add_router("/accounts", accounts_router)
+api.add_router("/checkpoints", checkpoints_router)

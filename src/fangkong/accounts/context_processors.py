@@ -1,4 +1,5 @@
 from .roles import AUDIT_VIEW, PEOPLE_EDIT, PEOPLE_VIEW, CAPABILITIES
+from .roles import CHECKPOINTS_VIEW
 from .scoping import active_assignments
 
 
@@ -16,5 +17,6 @@ def acting(request):
             "people_edit": PEOPLE_EDIT in caps,
             "audit": AUDIT_VIEW in caps,
             "divisions": bool(assignments),
+            "checkpoints": CHECKPOINTS_VIEW in caps,
         },
     }

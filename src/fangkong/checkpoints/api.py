@@ -1,0 +1,215 @@
+"""JSON API for checkpoints: ``/api/v1/checkpoints``.
+
+The same rules as the pages: reads through checkpoints.selectors (scoped; a
+checkpoint outside the jurisdiction is a 404, like a missing one), writes
+through checkpoints.services; errors map to HTTP in fangkong.api. The batch
+endpoint is for a checkpoint tablet that was offline: up to 500 passages,
+each with its client key, and a result for every item."""
+
+from __future__ import annotations
+
+import math
+
+import pydantic
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from ninja import Status
+
+from fangkong.accounts.roles import CHECKPOINTS_VIEW
+from fangkong.accounts.scoping import has_capability
+
+from . import selectors, services
+from .guidance import next_steps
+from .models import Checkpoint, Passage
+from .schemas import (
+    BatchIn,
+    BatchItemOut,
+    BatchOut,
+    CheckpointOut,
+    CheckpointPage,
+    ErrorOut,
+    PassageIn,
+    PassageOut,
+    PassagePage,
+    RegisterIn,
+    RegisterOut,
+    RiskAreaOut,
+    ValidationErrorOut,
+)
+
+router = Router(tags=["checkpoints"])
+
+_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+_MAX_ID = 2**63 - 1
+
+
+def _checkpoint(request, checkpoint_id: int) -> Checkpoint:
+    if not 1 <= checkpoint_id <= _MAX_ID:
+        raise Http404
+    return selectors.checkpoint_get(user=request.auth, pk=checkpoint_id)
+
+
+def checkpoint_out(c: Checkpoint) -> dict:
+    return {"id": c.pk, "name": c.name, "level": c.level, "level_label": c.get_level_display(), "kind": c.kind,
+            "kind_label": c.get_kind_display(), "location": c.location, "status": c.status,
+            "division_code": c.division_code}
+
+
+def passage_out(p: Passage) -> dict:
+    return {"id": p.pk, "client_key": p.client_key, "registered_at": p.registered_at, "direction": p.direction,
+            "name": p.name, "doc_masked": p.doc_masked, "phone_masked": p.phone_masked, "plate": p.plate,
+            "origin_code": p.origin_code, "origin_name": p.origin_name, "destination_code": p.destination_code,
+            "destination_name": p.destination_name, "temperature": str(p.temperature), "fever": p.fever,
+            "risk_area": p.risk_area, "risk_level": p.risk_level, "flags": p.flag_list(),
+            "vehicle_group": p.vehicle_group, "arrival_id": p.arrival_id}
+
+
+def _steps(passages: list[Passage]) -> list[str]:
+    if not passages:
+        return []
+    first = passages[0]
+    levels = {p.risk_level for p in passages if p.risk_area}
+    return next_steps(fever=any(p.fever for p in passages),
+                      risk_level="high" if "high" in levels else ("medium" if levels else ""),
+                      inbound=first.direction == "in", destination_name=first.destination_name,
+                      arrival_queued=any(p.arrival_id for p in passages))
+
+
+def _to_input(data: PassageIn) -> services.PassageIn:
+    return services.PassageIn(
+        direction=data.direction, temperature=data.temperature, doc_number=data.doc_number, doc_type=data.doc_type,
+        name=data.name, phone=data.phone, plate=data.plate, origin=data.origin, destination=data.destination,
+        purpose=data.purpose, note=data.note, client_key=data.client_key, vehicle_group=data.vehicle_group,
+        registered_at=data.registered_at)
+
+
+class CheckpointQuery(Schema):
+    level: str = ""
+    status: str = ""
+    division: str = ""
+    q: str = ""
+    page: int = 1
+
+
+@router.get("", response={200: CheckpointPage, **_ERRORS}, summary="Checkpoints in my jurisdiction (paged)")
+def checkpoint_list(request, filters: Query[CheckpointQuery]):
+    if not has_capability(request.auth, CHECKPOINTS_VIEW):
+        return Status(403, {"detail": "forbidden"})
+    qs = selectors.checkpoint_list(user=request.auth, filters=selectors.CheckpointFilters(
+        q=filters.q[:50], level=filters.level, status=filters.status, division=filters.division[:15]))
+    size = 100
+    count = qs.count()
+    pages = max(1, math.ceil(count / size))
+    page = min(max(1, filters.page), 10**6)
+    items = list(qs[(page - 1) * size: page * size]) if page <= pages else []
+    return {"items": [checkpoint_out(c) for c in items], "count": count, "page": page, "pages": pages}
+
+
+@router.get("/risk-areas", response={200: list[RiskAreaOut], **_ERRORS}, summary="Risk areas, current first")
+def risk_area_list(request, include_past: bool = False):
+    today = timezone.localdate()
+    return [{"id": a.pk, "origin_code": a.origin_code, "origin_name": a.origin_name, "level": a.level,
+             "starts_on": a.starts_on, "ends_on": a.ends_on, "current": a.is_current(today)}
+            for a in selectors.risk_area_list(day=today, include_past=include_past)]
+
+
+@router.get("/{checkpoint_id}", response={200: CheckpointOut, **_ERRORS}, summary="One checkpoint")
+def checkpoint_detail(request, checkpoint_id: int):
+    return checkpoint_out(_checkpoint(request, checkpoint_id))
+
+
+class PassageQuery(Schema):
+    day: str = ""
+    direction: str = ""
+    flagged: bool = False
+    page: int = 1
+
+
+@router.get("/{checkpoint_id}/passages", response={200: PassagePage, **_ERRORS},
+            summary="A checkpoint's passages on a day (paged, masked)")
+def passage_list(request, checkpoint_id: int, filters: Query[PassageQuery]):
+    import datetime as dt
+
+    cp = _checkpoint(request, checkpoint_id)
+    try:
+        day = dt.date.fromisoformat(filters.day) if filters.day else timezone.localdate()
+    except ValueError:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"day": _("日期格式应为 2020-01-31。")}) from None
+    qs = selectors.passage_list(user=request.auth, checkpoint=cp, filters=selectors.PassageFilters(
+        day=day, direction=filters.direction, flagged=filters.flagged))
+    size = 100
+    count = qs.count()
+    pages = max(1, math.ceil(count / size))
+    page = min(max(1, filters.page), 10**6)
+    items = list(qs[(page - 1) * size: page * size]) if page <= pages else []
+    return {"items": [passage_out(p) for p in items], "count": count, "page": page, "pages": pages}
+
+
+@router.post("/{checkpoint_id}/passages", response={200: RegisterOut, 201: RegisterOut, **_ERRORS},
+             summary="Register a passage (and the others in the vehicle); a retried client_key returns the first")
+def passage_register(request, checkpoint_id: int, payload: RegisterIn):
+    cp = _checkpoint(request, checkpoint_id)
+    reg = services.passage_register(
+        actor=request.auth, checkpoint=cp, passage=_to_input(payload),
+        passengers=[services.PassageIn(direction="", temperature=p.temperature, doc_number=p.doc_number,
+                                       doc_type=p.doc_type, name=p.name, phone=p.phone, destination=p.destination,
+                                       note=p.note) for p in payload.passengers],
+        request=request)
+    body = {"created": reg.created, "passages": [passage_out(p) for p in reg.passages],
+            "next_steps": _steps(reg.passages)}
+    return Status(201 if reg.created else 200, body)
+
+
+_ITEM_MESSAGES = {
+    "missing": "必须填写。",
+    "literal_error": "取值无效。",
+    "string_too_long": "太长。",
+    "extra_forbidden": "没有这个字段。",
+    "uuid_parsing": "应为UUID。",
+    "datetime_parsing": "时间格式应为 2020-01-31T08:00:00+08:00。",
+    "datetime_from_date_parsing": "时间格式应为 2020-01-31T08:00:00+08:00。",
+}
+
+
+def _item_errors(exc: pydantic.ValidationError) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for e in exc.errors():
+        loc = [str(p) for p in e.get("loc", ()) if isinstance(p, str)]
+        errors.setdefault(loc[0] if loc else "__all__", []).append(
+            _(_ITEM_MESSAGES.get(e.get("type", ""), "格式不正确。")))
+    return errors
+
+
+@router.post("/{checkpoint_id}/passages/batch", response={200: BatchOut, **_ERRORS},
+             summary="Upload up to 500 passages from an offline tablet; a result for every item")
+def passage_batch(request, checkpoint_id: int, payload: BatchIn):
+    cp = _checkpoint(request, checkpoint_id)
+    parsed: list[services.PassageIn] = []
+    malformed: dict[int, tuple[str, dict]] = {}
+    for i, raw in enumerate(payload.items):
+        try:
+            item = PassageIn.model_validate(raw)
+        except pydantic.ValidationError as exc:
+            key = raw.get("client_key") if isinstance(raw.get("client_key"), str) else ""
+            malformed[i] = ((key or "")[:64], _item_errors(exc))
+            parsed.append(None)
+            continue
+        parsed.append(_to_input(item))
+    good = [(i, p) for i, p in enumerate(parsed) if p is not None]
+    results = services.passage_register_batch(actor=request.auth, checkpoint=cp, items=[p for _i, p in good],
+                                              request=request)
+    out: list[dict] = [None] * len(parsed)
+    for (i, _p), r in zip(good, results):
+        passages = [r.passage] if r.passage is not None else []
+        out[i] = {"index": i, "client_key": r.client_key, "status": r.status,
+                  "passage": passage_out(r.passage) if r.passage is not None else None,
+                  "next_steps": _steps(passages), "errors": r.errors}
+    for i, (key, errors) in malformed.items():
+        out[i] = {"index": i, "client_key": key, "status": "error", "passage": None, "next_steps": [],
+                  "errors": errors}
+    tally = {s: sum(1 for o in out if o["status"] == s) for s in ("created", "duplicate", "error")}
+    return {**tally, "results": out}
