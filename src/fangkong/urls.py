@@ -12,6 +12,7 @@ urlpatterns = [
     path("approvals/", include("fangkong.approvals.urls")),
     path("checkpoints/", include("fangkong.checkpoints.urls")),
     path("screening/", include("fangkong.screening.urls")),
+    path("report/", include("fangkong.screening.public_urls")),
     path("followups/", include("fangkong.followups.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -1,5 +1,6 @@
 from .roles import AUDIT_VIEW, PEOPLE_EDIT, PEOPLE_VIEW, CAPABILITIES
 from .roles import CHECKPOINTS_VIEW
+from .roles import SCREENING_VIEW
 from .scoping import active_assignments
 
 
@@ -17,6 +18,7 @@ def acting(request):
             "people_edit": PEOPLE_EDIT in caps,
             "audit": AUDIT_VIEW in caps,
             "divisions": bool(assignments),
+            "screening": SCREENING_VIEW in caps,
             "checkpoints": CHECKPOINTS_VIEW in caps,
         },
     }

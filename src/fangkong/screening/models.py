@@ -59,6 +59,13 @@ class Arrival(DivisionScoped, RecordedIdentity):
     def flag_list(self) -> list[str]:
         return [f for f in self.flags.split(",") if f]
 
+    def flag_details(self) -> list[tuple[str, str, str]]:
+        """(flag, label, what to do) for each flag, for the queue and the detail page."""
+        from .choices import FLAG_GUIDANCE, ArrivalFlag
+
+        return [(f, str(ArrivalFlag(f).label), str(FLAG_GUIDANCE.get(f, ""))) for f in self.flag_list()
+                if f in ArrivalFlag.values]
+
     def get_absolute_url(self) -> str:
         return reverse("screening:arrival_detail", args=[self.pk])
 

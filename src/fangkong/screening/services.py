@@ -158,6 +158,25 @@ def arrival_dismiss(*, user, arrival: Arrival, reason: str, request=None) -> Arr
     return arrival
 
 
+REVEAL_FIELDS = {"doc_number": "doc_cipher", "phone": "phone_cipher"}
+
+
+def arrival_reveal(*, user, arrival: Arrival, field: str, reason: str, request=None) -> str:
+    """The full document number or phone of an arrival (to call or find the
+    person), for a stated reason. Always audited."""
+    from fangkong.accounts.roles import PEOPLE_REVEAL
+
+    if field not in REVEAL_FIELDS:
+        raise ValidationError({"field": _("只能查看证件号码或电话。")})
+    reason = _reason(reason)
+    arrival = get_for_user(Arrival.objects.all(), user, SCREENING_HANDLE, pk=arrival.pk)
+    _require(user, PEOPLE_REVEAL, arrival.division_code)
+    cipher = getattr(arrival, REVEAL_FIELDS[field])
+    value = vault.decrypt(cipher) if cipher else ""
+    record(user, "reveal", arrival, reason=reason, detail={"field": field}, request=request)
+    return value
+
+
 # ---------------------------------------------------------------- campaigns
 
 def _campaign_place(user, code: str) -> Division:
