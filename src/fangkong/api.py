@@ -4,21 +4,115 @@ from its ``api.py``; errors map to 4xx with a reason here, in one place."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from pathlib import Path
+
+import ninja
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.middleware.csrf import get_token
+from django.urls import path, re_path, reverse
+from django.utils.html import escape, json_script
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.docs import DocsBase
 
 from fangkong.accounts.api import TokenAuth, router as accounts_router
 from fangkong.checkpoints.api import router as checkpoints_router
+from fangkong.people.api import households as households_router, persons as persons_router
+from fangkong.regions.api import router as divisions_router
 
-api = NinjaAPI(
+# ---------------------------------------------------------------- docs, offline
+#
+# django-ninja's docs page loads Swagger UI from a CDN unless "ninja" is an
+# installed app; government intranets have no CDN. The package ships Swagger UI
+# (ninja/static/ninja); the API serves those few files itself, so the docs page
+# needs nothing but this server.
+
+_SWAGGER_DIR = Path(ninja.__file__).parent / "static" / "ninja"
+_SWAGGER_ASSETS = {
+    "swagger-ui.css": "text/css; charset=utf-8",
+    "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+    "swagger-ui-init.js": "text/javascript; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+    "favicon.png": "image/png",
+}
+_DOCS_PAGE = """<!DOCTYPE html>
+<html lang="zh-hans">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<link rel="stylesheet" href="{assets}swagger-ui.css">
+<link rel="icon" href="{assets}favicon.svg" type="image/svg+xml">
+</head>
+<body data-csrf-token="{csrf}" data-api-csrf="true">
+{settings}
+<div id="swagger-ui"></div>
+<script src="{assets}swagger-ui-bundle.js"></script>
+<script src="{assets}swagger-ui-init.js"></script>
+</body>
+</html>
+"""
+
+
+class OfflineSwagger(DocsBase):
+    """Swagger UI from our own server only; the online validator badge is off."""
+
+    settings = {"layout": "BaseLayout", "deepLinking": True, "validatorUrl": None, "persistAuthorization": False}
+
+    def render_page(self, request, api, **kwargs):
+        assets = reverse(f"{api.urls_namespace}:docs-asset", kwargs={"name": "x"})[:-1]
+        settings = {**self.settings, "url": self.get_openapi_url(api, kwargs)}
+        html = _DOCS_PAGE.format(
+            title=escape(api.title), assets=escape(assets), settings=json_script(settings, "swagger-settings"),
+            csrf=escape(get_token(request)) if request.user.is_authenticated else "",
+        )
+        return HttpResponse(html)
+
+
+def _docs_asset(request, name: str):
+    content_type = _SWAGGER_ASSETS.get(name)
+    if content_type is None:
+        return _no_such_endpoint(request)
+    response = FileResponse((_SWAGGER_DIR / name).open("rb"), content_type=content_type)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def _no_such_endpoint(request, rest: str = ""):
+    return HttpResponse(b'{"detail": "not found"}', status=404, content_type="application/json; charset=utf-8")
+
+
+class FangkongAPI(NinjaAPI):
+    """The swagger assets come first; last, any other path under the API is a
+    JSON 404 (not the site's HTML page), so clients always get JSON back."""
+
+    def _get_urls(self):
+        urls = [u for u in super()._get_urls() if getattr(u, "name", None) != "api-root"]
+        return [
+            path("docs/assets/<str:name>", _docs_asset, name="docs-asset"),
+            *urls,
+            path("", _no_such_endpoint, name="api-root"),  # ninja needs the name to know its prefix
+            re_path(r"^(?P<rest>.+)$", _no_such_endpoint),
+        ]
+
+
+api = FangkongAPI(
     title="Fangkong API",
     version="1",
-    description="防控 — epidemic prevention-and-control platform. Authenticate with `Authorization: Bearer <token>`.",
+    description=(
+        "防控 — epidemic prevention-and-control platform. Authenticate with `Authorization: Bearer <token>` "
+        "(make a token on the account page, /account/tokens/) or a signed-in session. Every read is limited "
+        "to your jurisdiction: a record outside it is a 404, like a missing one. ID numbers and phones are "
+        "masked; `POST /persons/{id}/reveal` gives one in full, for a stated reason, and is audited. "
+        "Errors: 400 unreadable body, 401 not authenticated, 403 not allowed, 404 not found, "
+        "409 already registered, 413 body too large, 422 invalid (`errors`: field → messages)."
+    ),
     auth=TokenAuth(),
     urls_namespace="api",
+    docs=OfflineSwagger(),
 )
 
 
@@ -31,9 +125,73 @@ def _validation_error(request, exc: ValidationError):
     return api.create_response(request, {"detail": "invalid", "errors": detail}, status=422)
 
 
+# Request-shape errors (pydantic) get the same per-field form, in the user's
+# language, as the services' ValidationErrors.
+_SCHEMA_MESSAGES = {
+    "missing": N_("必须填写。"),
+    "string_type": N_("应为文本。"),
+    "string_too_long": N_("不能超过%(max_length)s个字。"),
+    "string_too_short": N_("至少%(min_length)s个字。"),
+    "string_pattern_mismatch": N_("格式不正确。"),
+    "int_type": N_("应为整数。"),
+    "int_parsing": N_("应为整数。"),
+    "int_from_float": N_("应为整数。"),
+    "greater_than_equal": N_("不能小于%(ge)s。"),
+    "greater_than": N_("应大于%(gt)s。"),
+    "less_than_equal": N_("不能大于%(le)s。"),
+    "less_than": N_("应小于%(lt)s。"),
+    "bool_type": N_("应为 true 或 false。"),
+    "bool_parsing": N_("应为 true 或 false。"),
+    "date_type": N_("日期格式应为 2020-01-31。"),
+    "date_parsing": N_("日期格式应为 2020-01-31。"),
+    "date_from_datetime_parsing": N_("日期格式应为 2020-01-31。"),
+    "date_from_datetime_inexact": N_("日期格式应为 2020-01-31。"),
+    "literal_error": N_("取值无效，可选：%(expected)s。"),
+    "enum": N_("取值无效，可选：%(expected)s。"),
+    "extra_forbidden": N_("没有这个字段。"),
+    "finite_number": N_("应为有限的数。"),
+    "model_attributes_type": N_("应为 JSON 对象。"),
+    "model_type": N_("应为 JSON 对象。"),
+    "dict_type": N_("应为 JSON 对象。"),
+    "list_type": N_("应为列表。"),
+    "too_long": N_("最多%(max_length)s项。"),
+    "control_character": N_("不能包含控制字符。"),
+    "invalid_unicode": N_("包含无效的字符。"),
+    "division_code": N_("区划代码格式不正确。"),
+}
+
+
+def _schema_message(error: dict) -> str:
+    kind = error.get("type", "")
+    if kind == "too_long" and (error.get("ctx") or {}).get("field_type") != "List":
+        kind = "string_too_long"  # a length limit on a validated string reports itself as "too_long"
+    template = _SCHEMA_MESSAGES.get(kind, N_("格式不正确。"))
+    try:
+        return _(template) % {k: str(v)[:200] for k, v in (error.get("ctx") or {}).items()}
+    except (KeyError, TypeError, ValueError):
+        return _("格式不正确。")
+
+
+def _schema_field(loc) -> str:
+    """('body', 'payload', 'tags', 0) → 'tags'; ('query', 'page') → 'page'."""
+    parts = list(loc or ())[1:]
+    if parts and parts[0] in ("payload", "filters", "params"):
+        parts = parts[1:]
+    names = [str(p) for p in parts if isinstance(p, str)]
+    return ".".join(names) or "__all__"
+
+
 @api.exception_handler(NinjaValidationError)
 def _schema_error(request, exc: NinjaValidationError):
-    return api.create_response(request, {"detail": "invalid", "errors": exc.errors}, status=422)
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        errors.setdefault(_schema_field(error.get("loc")), []).append(_schema_message(error))
+    return api.create_response(request, {"detail": "invalid", "errors": errors}, status=422)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return api.create_response(request, {"detail": "request body too large"}, status=413)
 
 
 @api.exception_handler(PermissionDenied)
@@ -52,4 +210,7 @@ def _unauthorized(request, exc):
 
 
 api.add_router("/accounts", accounts_router)
+api.add_router("/divisions", divisions_router)
+api.add_router("/households", households_router)
+api.add_router("/persons", persons_router)
 api.add_router("/checkpoints", checkpoints_router)

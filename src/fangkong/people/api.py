@@ -1,0 +1,340 @@
+"""JSON API for households and persons: ``/api/v1/households`` and ``/api/v1/persons``.
+
+The same rules as the pages: reads through people.selectors (scoped; outside the
+jurisdiction is a 404, like a missing record), writes through people.services,
+capabilities from accounts.roles (a role without the capability gets a 403),
+every view, search, reveal and change audited, ID numbers and phones only in
+their masked forms. Errors are mapped to HTTP in fangkong.api, except the
+duplicate registration, which is a 409 with where the person lives."""
+
+from __future__ import annotations
+
+import math
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from fangkong.accounts.roles import PEOPLE_EDIT, PEOPLE_REVEAL, PEOPLE_VIEW
+from fangkong.accounts.scoping import has_capability, scope_prefixes
+from fangkong.audit.services import record
+from fangkong.lib.documents import normalize_document
+from fangkong.regions.models import Division
+from fangkong.regions.schemas import MAX_ID, ErrorOut, ValidationErrorOut
+
+from . import selectors, services
+from .choices import TAGS
+from .models import Household, Person
+from .schemas import (
+    DuplicateOut,
+    HouseholdDetailOut,
+    HouseholdIn,
+    HouseholdPage,
+    HouseholdQuery,
+    HouseholdUpdateIn,
+    MoveIn,
+    PersonDetailOut,
+    PersonIn,
+    PersonPage,
+    PersonPatch,
+    PersonQuery,
+    ReasonQuery,
+    RevealIn,
+    RevealOut,
+)
+
+households = Router(tags=["households"])
+persons = Router(tags=["persons"])
+
+_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+_LIST_FIELDS = ("id", "name", "sex", "birth_date", "doc_type", "doc_masked", "phone_masked", "division_code",
+                "household_id", "relation", *TAGS)
+
+
+# ---------------------------------------------------------------- helpers
+
+def _check_id(pk: int) -> int:
+    # Ids past 64 bits are malformed, not missing: keep them from the database driver.
+    if not 1 <= pk <= MAX_ID:
+        raise Http404
+    return pk
+
+
+def _community_names(codes) -> dict[str, str]:
+    return dict(Division.objects.filter(code__in={c[:12] for c in codes}).values_list("code", "short_name"))
+
+
+def _place(code: str) -> str:
+    place = services.describe_place(code)
+    if len(code) == 15:
+        grid = Division.objects.filter(code=code).values_list("short_name", flat=True).first()
+        if grid:
+            place = f"{place} {grid}"
+    return place
+
+
+def _masked_place(code: str) -> str:
+    """Where a person outside the user's jurisdiction lives: county and township
+    only, the village/community withheld."""
+    names = dict(Division.objects.filter(code__in=[code[:6], code[:9]]).values_list("code", "short_name"))
+    known = [names[c] for c in (code[:6], code[:9]) if c in names]
+    return " ".join([*known, "***"])
+
+
+def _known_count(user, *, division: str, field: str) -> int | None:
+    """The maintained roll-up count when the list is the whole of one division in
+    scope, so the first page of a county does not COUNT(*) its 300,000 rows."""
+    prefixes = scope_prefixes(user, PEOPLE_VIEW)
+    code = division or (prefixes[0] if len(prefixes) == 1 else None)
+    if not code or not any(code.startswith(p) for p in prefixes):
+        return None
+    return Division.objects.filter(code=code).values_list(field, flat=True).first()
+
+
+def _paginate(qs: QuerySet, page: int, size: int, known: int | None) -> tuple[list, int, int]:
+    count = known if known is not None else qs.count()
+    pages = max(1, math.ceil(count / size))
+    items = list(qs[(page - 1) * size: page * size]) if page <= pages else []
+    return items, count, pages
+
+
+def _tag_list(obj) -> list[str]:
+    return [t for t in TAGS if getattr(obj, t)]
+
+
+def person_out(p: Person, communities: dict[str, str]) -> dict:
+    return {
+        "id": p.pk, "name": p.name, "sex": p.sex, "birth_date": p.birth_date, "doc_type": p.doc_type,
+        "doc_masked": p.doc_masked, "phone_masked": p.phone_masked, "division_code": p.division_code,
+        "community": communities.get(p.division_code[:12], ""), "household_id": p.household_id,
+        "relation": p.relation, "tags": _tag_list(p),
+    }
+
+
+def person_detail_out(user, p: Person) -> dict:
+    return {
+        **person_out(p, _community_names([p.division_code])),
+        "doc_reason": p.doc_reason, "occupation": p.occupation, "place": _place(p.division_code),
+        "household": {"id": p.household.pk, "address": p.household.address} if p.household else None,
+        "created_at": p.created_at, "updated_at": p.updated_at,
+        "can_edit": has_capability(user, PEOPLE_EDIT, p.division_code),
+        "can_reveal": has_capability(user, PEOPLE_REVEAL, p.division_code),
+    }
+
+
+def household_out(h: Household, communities: dict[str, str]) -> dict:
+    return {
+        "id": h.pk, "division_code": h.division_code, "community": communities.get(h.division_code[:12], ""),
+        "address": h.address, "note": h.note, "head": {"id": h.head.pk, "name": h.head.name} if h.head else None,
+        "created_at": h.created_at, "updated_at": h.updated_at,
+    }
+
+
+def household_detail_out(user, h: Household) -> dict:
+    members = list(selectors.person_list(user=user, filters=selectors.PersonFilters(household=h.pk))
+                   .only(*_LIST_FIELDS)[:100])
+    communities = _community_names([h.division_code])
+    return {
+        **household_out(h, communities), "place": _place(h.division_code),
+        "members": [person_out(p, communities) for p in members],
+        "can_edit": has_capability(user, PEOPLE_EDIT, h.division_code),
+    }
+
+
+def _duplicate(user, dup: services.DuplicatePerson) -> Status:
+    where = dup.where if dup.in_scope else _masked_place(dup.existing.division_code)
+    message = _("该证件号码已登记：此人现居 %(where)s。不会重复登记，可将其迁入本户。") % {"where": where}
+    return Status(409, {"detail": "duplicate", "where": where,
+                        "person_id": dup.existing.pk if dup.in_scope else None,
+                        "errors": {"doc_number": [message]}})
+
+
+def _household_for_edit(user, pk: int) -> Household:
+    """A household the user can see (else 404) and may edit (else 403)."""
+    services.require(user, PEOPLE_VIEW)
+    household = selectors.household_get(user=user, pk=_check_id(pk))
+    services.require(user, PEOPLE_EDIT, household.division_code)
+    return household
+
+
+def _person_for(user, pk: int, capability: str) -> Person:
+    """A person the user can see (else 404) and may act on with ``capability`` (else 403)."""
+    services.require(user, PEOPLE_VIEW)
+    person = selectors.person_get(user=user, pk=_check_id(pk))
+    services.require(user, capability, person.division_code)
+    return person
+
+
+# ---------------------------------------------------------------- households
+
+@households.get("", response={200: HouseholdPage, **_ERRORS}, summary="Households in my jurisdiction (paged)")
+def household_list(request, filters: Query[HouseholdQuery]):
+    user = request.auth
+    services.require(user, PEOPLE_VIEW)
+    qs = selectors.household_list(user=user, q=filters.q, division=filters.division)
+    known = None if filters.q else _known_count(user, division=filters.division, field="household_count")
+    items, count, pages = _paginate(qs, filters.page, filters.page_size, known)
+    communities = _community_names(h.division_code for h in items)
+    return {"items": [household_out(h, communities) for h in items], "count": count, "page": filters.page,
+            "pages": pages, "page_size": filters.page_size}
+
+
+@households.post("", response={201: HouseholdDetailOut, **_ERRORS}, summary="Add a household")
+def household_create(request, payload: HouseholdIn):
+    user = request.auth
+    services.require(user, PEOPLE_EDIT)
+    household = services.household_create(user=user, division_code=payload.division_code, address=payload.address,
+                                          note=payload.note, request=request)
+    return Status(201, household_detail_out(user, household))
+
+
+@households.get("/{int:household_id}", response={200: HouseholdDetailOut, **_ERRORS},
+                summary="One household and its members (audited)")
+def household_detail(request, household_id: int):
+    user = request.auth
+    services.require(user, PEOPLE_VIEW)
+    household = selectors.household_get(user=user, pk=_check_id(household_id))
+    record(user, "view", household, request=request)
+    return household_detail_out(user, household)
+
+
+@households.put("/{int:household_id}", response={200: HouseholdDetailOut, **_ERRORS},
+                summary="Change a household's address, note, place or head")
+def household_update(request, household_id: int, payload: HouseholdUpdateIn):
+    user = request.auth
+    household = _household_for_edit(user, household_id)
+    head = None
+    if payload.head_id is not None:
+        head = selectors.person_list(user=user, filters=selectors.PersonFilters(household=household.pk)) \
+            .filter(pk=payload.head_id).first()
+        if head is None:
+            raise ValidationError({"head_id": _("户主必须是本户成员。")})
+    household = services.household_update(user=user, household=household, address=payload.address,
+                                          note=payload.note, division_code=payload.division_code, head=head,
+                                          request=request)
+    return household_detail_out(user, selectors.household_get(user=user, pk=household.pk))
+
+
+@households.delete("/{int:household_id}", response={204: None, **_ERRORS},
+                   summary="Delete an empty household (needs a reason)")
+def household_delete(request, household_id: int, params: Query[ReasonQuery]):
+    user = request.auth
+    household = _household_for_edit(user, household_id)
+    services.household_delete(user=user, household=household, reason=params.reason, request=request)
+    return Status(204, None)
+
+
+# ---------------------------------------------------------------- persons
+
+@persons.get("", response={200: PersonPage, **_ERRORS},
+             summary="Search persons in my jurisdiction (paged; a search is audited)")
+def person_list(request, filters: Query[PersonQuery]):
+    """``q`` finds by ID number or phone (exact, through the blind index), by
+    name (prefix) or by pinyin or its initials (prefix: ``zhangsan``, ``zs``)."""
+    user = request.auth
+    services.require(user, PEOPLE_VIEW)
+    criteria = selectors.PersonFilters(q=filters.q, division=filters.division, tag=filters.tag or "",
+                                       sex=filters.sex or "", household=filters.household)
+    qs = selectors.person_list(user=user, filters=criteria).only(*_LIST_FIELDS)
+    filtered = filters.q or filters.tag or filters.sex or filters.household
+    known = None if filtered else _known_count(user, division=filters.division, field="person_count")
+    items, count, pages = _paginate(qs, filters.page, filters.page_size, known)
+    if filters.q:
+        record(user, "search", object_type="people.person",
+               detail={"kind": selectors.search_kind(filters.q), "results": len(items), "via": "api"},
+               request=request)
+    communities = _community_names(p.division_code for p in items)
+    return {"items": [person_out(p, communities) for p in items], "count": count, "page": filters.page,
+            "pages": pages, "page_size": filters.page_size}
+
+
+@persons.post("", response={201: PersonDetailOut, 409: DuplicateOut, **_ERRORS},
+              summary="Register a person (409 if the document number is already registered)")
+def person_create(request, payload: PersonIn):
+    user = request.auth
+    services.require(user, PEOPLE_EDIT)
+    household = None
+    if payload.household_id is not None:
+        if payload.division_code:
+            raise ValidationError({"division_code": _("已选择户时不需要再填写村/社区。")})
+        try:
+            household = selectors.household_get(user=user, pk=payload.household_id, capability=PEOPLE_EDIT)
+        except Http404:
+            raise ValidationError({"household_id": _("所选户不存在或不在您的辖区内。")}) from None
+    try:
+        person = services.person_create(
+            user=user, household=household, division_code=payload.division_code if household is None else None,
+            name=payload.name, doc_type=payload.doc_type, doc_number=payload.doc_number,
+            doc_reason=payload.doc_reason, phone=payload.phone, sex=payload.sex, birth_date=payload.birth_date,
+            relation=payload.relation, occupation=payload.occupation, tags={t: True for t in payload.tags},
+            request=request,
+        )
+    except services.DuplicatePerson as dup:
+        return _duplicate(user, dup)
+    return Status(201, person_detail_out(user, selectors.person_get(user=user, pk=person.pk)))
+
+
+@persons.post("/move", response={200: PersonDetailOut, **_ERRORS},
+              summary="Move a registered person into one of my households, by document number")
+def person_move(request, payload: MoveIn):
+    user = request.auth
+    services.require(user, PEOPLE_EDIT)
+    household = selectors.household_get(user=user, pk=payload.household_id, capability=PEOPLE_EDIT)
+    try:
+        normalize_document(payload.doc_type, payload.doc_number)
+    except ValidationError as exc:
+        raise ValidationError({"doc_number": exc.messages}) from None
+    person = selectors.person_find_by_document(doc_type=payload.doc_type, doc_number=payload.doc_number)
+    if person is None:
+        raise Http404
+    services.person_move(user=user, person=person, household=household, reason=payload.reason, request=request)
+    return person_detail_out(user, selectors.person_get(user=user, pk=person.pk))
+
+
+@persons.get("/{int:person_id}", response={200: PersonDetailOut, **_ERRORS}, summary="One person (audited)")
+def person_detail(request, person_id: int):
+    user = request.auth
+    services.require(user, PEOPLE_VIEW)
+    person = selectors.person_get(user=user, pk=_check_id(person_id))
+    record(user, "view", person, request=request)
+    return person_detail_out(user, person)
+
+
+@persons.patch("/{int:person_id}", response={200: PersonDetailOut, 409: DuplicateOut, **_ERRORS},
+               summary="Change some of a person's details")
+def person_update(request, person_id: int, payload: PersonPatch):
+    user = request.auth
+    person = _person_for(user, person_id, PEOPLE_EDIT)
+    changes = payload.model_dump(exclude_unset=True)
+    if "tags" in changes:
+        chosen = set(changes.pop("tags"))
+        changes.update({t: t in chosen for t in TAGS})
+    if not changes:
+        return person_detail_out(user, person)
+    try:
+        services.person_update(user=user, person=person, request=request, **changes)
+    except services.DuplicatePerson as dup:
+        return _duplicate(user, dup)
+    return person_detail_out(user, selectors.person_get(user=user, pk=person.pk))
+
+
+@persons.delete("/{int:person_id}", response={204: None, **_ERRORS}, summary="Delete a person (needs a reason)")
+def person_delete(request, person_id: int, params: Query[ReasonQuery]):
+    user = request.auth
+    person = _person_for(user, person_id, PEOPLE_EDIT)
+    services.person_delete(user=user, person=person, reason=params.reason, request=request)
+    return Status(204, None)
+
+
+@persons.post("/{int:person_id}/reveal", response={200: RevealOut, **_ERRORS},
+              summary="The full document number or phone, for a stated reason (audited)")
+def person_reveal(request, response: HttpResponse, person_id: int, payload: RevealIn):
+    user = request.auth
+    person = _person_for(user, person_id, PEOPLE_REVEAL)
+    value = services.person_reveal(user=user, person=person, field=payload.field, reason=payload.reason,
+                                   request=request)
+    response["Cache-Control"] = "no-store"
+    return {"field": payload.field, "value": value}
+

@@ -1,0 +1,91 @@
+"""API shapes for the division tree, and the small input types every API
+router shares (regions is the bottom layer, so people and others import them
+from here).
+
+Input strings go through ``Text``: no control characters (PostgreSQL refuses
+NUL in text) and no lone surrogates (they cannot be encoded to UTF-8), so
+malformed input is a 422 with a reason instead of a database error."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import AfterValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from fangkong.lib.codes import is_code
+
+# The largest id a database row can have (signed 64-bit): anything bigger is
+# malformed input, not a missing row, and must not reach the database driver.
+MAX_ID = 2**63 - 1
+
+_ALLOWED_CONTROL = {"\t", "\n", "\r"}
+
+
+def _clean_text(value: str) -> str:
+    if any((ord(ch) < 32 and ch not in _ALLOWED_CONTROL) or ord(ch) == 127 for ch in value):
+        raise PydanticCustomError("control_character", "control characters are not allowed")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PydanticCustomError("invalid_unicode", "not valid unicode text") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _check_code(value: str) -> str:
+    if not is_code(value):
+        raise PydanticCustomError("division_code", "not a division code")
+    return value
+
+
+def _check_optional_code(value: str) -> str:
+    return _check_code(value) if value else value
+
+
+DivisionCode = Annotated[str, Field(max_length=15), AfterValidator(_check_code)]
+OptionalDivisionCode = Annotated[str, Field(max_length=15), AfterValidator(_check_optional_code)]
+
+LevelName = Literal["province", "city", "county", "township", "community", "grid"]
+
+
+class InputSchema(Schema):
+    """Base of request bodies: an unknown field is an error, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class ValidationErrorOut(Schema):
+    detail: Literal["invalid"]
+    errors: dict[str, list[str]] = Field(description="field name → messages in the user's language; "
+                                                    "``__all__`` for errors not tied to one field")
+
+
+class DivisionRef(Schema):
+    code: str
+    short_name: str
+    level: str
+
+
+class DivisionOut(Schema):
+    code: str
+    name: str
+    short_name: str
+    level: str
+    parent_code: str
+    person_count: int = Field(description="persons registered in this division and below")
+    household_count: int
+
+
+class DivisionDetailOut(DivisionOut):
+    ancestors: list[DivisionRef] = Field(description="from the city down to the parent; only names and codes")
+    child_count: int
+
