@@ -191,6 +191,10 @@ def passage_batch(request, checkpoint_id: int, payload: BatchIn):
     parsed: list[services.PassageIn] = []
     malformed: dict[int, tuple[str, dict]] = {}
     for i, raw in enumerate(payload.items):
+        if not isinstance(raw, dict):
+            malformed[i] = ("", {"__all__": [_("应为 JSON 对象。")]})
+            parsed.append(None)
+            continue
         try:
             item = PassageIn.model_validate(raw)
         except pydantic.ValidationError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -100,7 +100,7 @@ class BatchIn(_In):
     checked one by one, so a malformed item is reported in its result and
     never rejects the batch."""
 
-    items: list[dict] = Field(..., max_length=500)
+    items: list[Any] = Field(..., max_length=500)
 
 
 class BatchItemOut(Schema):

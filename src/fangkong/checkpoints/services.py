@@ -203,7 +203,7 @@ def shift_staff_candidates(*, checkpoint: Checkpoint):
     covering = [code[:n] for n in (4, 6, 9, 12, 15) if n <= len(code)]
     from django.db.models import Q
 
-    q = Q(assignments__division_id__in=covering) | Q(assignments__division_id__startswith=code)
+    q = Q(assignments__division_id__in=covering) | Q(assignments__division__code__startswith=code)
     from fangkong.accounts.roles import CAPABILITIES
 
     roles = [r for r, caps in CAPABILITIES.items() if CHECKPOINTS_REGISTER in caps or CHECKPOINTS_MANAGE in caps]

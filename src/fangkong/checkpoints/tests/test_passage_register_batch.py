@@ -1,0 +1,76 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from conftest import new_resident_id
+from fangkong.checkpoints.models import Passage
+from fangkong.checkpoints.services import MAX_BATCH, passage_register_batch
+from fangkong.screening.models import Arrival
+
+from .conftest import passage
+
+
+def test_good_duplicate_and_bad_items_each_get_their_result(checkpoint_staff, qibin_checkpoint):
+    earlier = passage_register_batch(actor=checkpoint_staff, checkpoint=qibin_checkpoint,
+                                     items=[passage(client_key="t-0")])[0].passage
+    items = [
+        passage(client_key="t-0"),  # sent before: duplicate
+        passage(client_key="t-1"),
+        passage(client_key="t-2", temperature="50"),
+        passage(client_key="t-3", plate="豫I00000", doc_number="123"),
+        passage(client_key="t-4", direction="out", destination="", origin=""),
+        passage(client_key="t-1"),  # twice in one batch
+        passage(client_key=""),
+        passage(client_key="t-5", temperature="38.2"),
+    ]
+    results = passage_register_batch(actor=checkpoint_staff, checkpoint=qibin_checkpoint, items=items)
+    assert [r.status for r in results] == ["duplicate", "created", "error", "error", "created", "duplicate", "error",
+                                           "created"]
+    assert [r.index for r in results] == list(range(8))
+    assert results[0].passage.pk == earlier.pk
+    assert results[5].passage.pk == results[1].passage.pk
+    assert set(results[2].errors) == {"temperature"} and set(results[3].errors) == {"plate", "doc_number"}
+    assert "client_key" in results[6].errors
+    assert results[7].passage.fever
+    assert Passage.objects.count() == 4 and Arrival.objects.count() == 3  # the outbound one has none
+
+
+def test_a_batch_retried_whole_creates_nothing_new(checkpoint_staff, qibin_checkpoint):
+    items = [passage(client_key=f"r-{i}") for i in range(20)]
+    first = passage_register_batch(actor=checkpoint_staff, checkpoint=qibin_checkpoint, items=items)
+    again = passage_register_batch(actor=checkpoint_staff, checkpoint=qibin_checkpoint, items=items)
+    assert {r.status for r in first} == {"created"} and {r.status for r in again} == {"duplicate"}
+    assert [r.passage.pk for r in first] == [r.passage.pk for r in again]
+    assert Passage.objects.count() == 20
+
+
+def test_offline_passages_keep_their_own_time(checkpoint_staff, qibin_checkpoint):
+    when = timezone.now() - dt.timedelta(days=2, hours=3)
+    r = passage_register_batch(actor=checkpoint_staff, checkpoint=qibin_checkpoint,
+                               items=[passage(client_key="o-1", registered_at=when),
+                                      passage(client_key="o-2", registered_at=timezone.now() + dt.timedelta(hours=1)),
+                                      passage(client_key="o-3", registered_at=timezone.now() - dt.timedelta(days=90))])
+    assert r[0].passage.registered_at == when and r[0].passage.registered_on == timezone.localdate(when)
+    assert r[0].passage.arrival.arrived_on == timezone.localdate(when)
+    assert [x.status for x in r[1:]] == ["error", "error"]
+    assert all("registered_at" in x.errors for x in r[1:])
+
+
+def test_a_known_person_in_a_batch_is_linked(checkpoint_staff, qibin_checkpoint, zhang_san):
+    from fangkong.lib import vault
+
+    r = passage_register_batch(actor=checkpoint_staff, checkpoint=qibin_checkpoint, items=[
+        passage(client_key="k-1", doc_number=vault.decrypt(zhang_san.doc_cipher), name="", phone=""),
+        passage(client_key="k-2", doc_number=new_resident_id("420102"), name=""),
+    ])
+    assert r[0].status == "created" and r[0].passage.name == "张三" and r[0].passage.person_id == zhang_san.pk
+    assert r[1].status == "error" and list(r[1].errors) == ["name"]
+
+
+def test_more_than_500_items_are_refused_whole(checkpoint_staff, qibin_checkpoint):
+    with pytest.raises(ValidationError):
+        passage_register_batch(actor=checkpoint_staff, checkpoint=qibin_checkpoint,
+                               items=[passage(client_key=f"x-{i}") for i in range(MAX_BATCH + 1)])
+    assert not Passage.objects.exists()
