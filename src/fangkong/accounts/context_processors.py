@@ -1,6 +1,7 @@
 from .roles import AUDIT_VIEW, PEOPLE_EDIT, PEOPLE_VIEW, CAPABILITIES
 from .roles import CHECKPOINTS_VIEW
 from .roles import SCREENING_VIEW
+from .roles import FOLLOWUPS_VIEW
 from .scoping import active_assignments
 
 
@@ -20,5 +21,6 @@ def acting(request):
             "divisions": bool(assignments),
             "screening": SCREENING_VIEW in caps,
             "checkpoints": CHECKPOINTS_VIEW in caps,
+            "followups": FOLLOWUPS_VIEW in caps,
         },
     }

@@ -107,7 +107,7 @@ class HealthCheck(DivisionScoped):
     status = models.CharField(_("状态"), max_length=10, choices=CheckStatus.choices, default=CheckStatus.DUE)
     recorded_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", db_constraint=False)
+                                    related_name="+", db_constraint=False, db_index=False)
     late = models.BooleanField(default=False, help_text="recorded after its window ended")
     temperature = models.DecimalField(_("体温"), max_digits=3, decimal_places=1, null=True, blank=True)
     symptoms = models.CharField(_("症状"), max_length=120, blank=True, help_text="comma-separated Symptom values")
@@ -116,8 +116,10 @@ class HealthCheck(DivisionScoped):
 
     class Meta:
         indexes = [
-            # Overdue and due-now lists: (prefix or codes, status=due, window_end < now).
-            models.Index(fields=["division_code", "window_end"], condition=Q(status="due"),
+            # Overdue and due-now lists and counts: (division codes, status=due,
+            # window_end < now), in (division_code, window_end, id) order so the
+            # first page of a township's list stops after 50 rows.
+            models.Index(fields=["division_code", "window_end", "id"], condition=Q(status="due"),
                          name="healthcheck_due_by_division"),
         ]
         constraints = [

@@ -26,7 +26,7 @@ from fangkong.regions.models import Division
 
 from .choices import OPEN_DELIVERY_STATUSES, OPEN_STATUSES, CheckStatus, FollowUpKind, ReferralStatus
 from .models import KIND_COLUMN, DeliveryRequest, FollowUp, FollowUpDayCount, HealthCheck, Referral
-from .schedule import day_bounds
+from .schedule import check_windows, day_bounds
 
 CHECK_STATES = ("overdue", "due_now", "due_today", "done", "late")
 
@@ -109,11 +109,21 @@ def _due_checks(user, division: str = "") -> QuerySet[HealthCheck]:
         else HealthCheck.objects.none()
 
 
+def _open_now(qs: QuerySet[HealthCheck], now: dt.datetime) -> QuerySet[HealthCheck]:
+    """Checks whose window is open now. The window_end bound (now + the longest
+    window) keeps the index range to about one slot per person."""
+    longest = max((dt.datetime.combine(dt.date.min, w.end) - dt.datetime.combine(dt.date.min, w.start))
+                  for w in check_windows())
+    return qs.filter(window_end__gt=now, window_end__lte=now + longest, window_start__lte=now)
+
+
 def check_list(*, user, filters: CheckFilters | None = None) -> QuerySet[HealthCheck]:
     """Checks in the user's jurisdiction in one state:
 
-    overdue — due and the window has ended (oldest first);
+    overdue — due and the window has ended;
     due_now — the window is open now; due_today — still to come today;
+    (these three by place, then oldest window first: the index order, so a
+    page of a township's list reads 50 index entries, not all its overdue);
     done / late — recorded, for the slot day ``filters.day`` (default today)."""
     filters = filters or CheckFilters()
     now = timezone.now()
@@ -123,10 +133,10 @@ def check_list(*, user, filters: CheckFilters | None = None) -> QuerySet[HealthC
         if filters.state == "overdue":
             qs = qs.filter(window_end__lte=now)
         elif filters.state == "due_now":
-            qs = qs.filter(window_end__gt=now, window_start__lte=now)
+            qs = _open_now(qs, now)
         else:
             qs = qs.filter(window_end__gt=now, window_end__lt=day_bounds(timezone.localdate())[1])
-        return qs.select_related(*related).order_by("window_end", "id")
+        return qs.select_related(*related).order_by("division_code", "window_end", "id")
     if filters.state in ("done", "late"):
         day = filters.day or timezone.localdate()
         # Through the follow-ups of the place: the unique slot index finds each one's checks of the day.
@@ -235,12 +245,18 @@ def followup_counts(*, prefix: str, day: dt.date | None = None) -> FollowUpCount
     upto = rows.filter(day__lte=day).aggregate(**{c: Sum(c) for c in gauge_cols})
     d = {k: v or 0 for k, v in that_day.items()}
     u = {k: v or 0 for k, v in upto.items()}
-    now = timezone.now()
-    start, _end = day_bounds(day)
-    overdue = 0
-    if start < now:
+    # Overdue: for a past day every check still due is overdue (due − done − missed);
+    # for today, those of today's windows that have ended (one tight range per code).
+    today = timezone.localdate()
+    if day < today:
+        overdue = d["checks_due"] - d["checks_done"] - d["checks_missed"]
+    elif day == today:
+        start, _end = day_bounds(day)
         overdue = HealthCheck.objects.filter(status=CheckStatus.DUE, division_code__in=codes_under([prefix]),
-                                             slot_date=day, window_end__lte=now).count()
+                                             window_end__gte=start, window_end__lte=timezone.now(),
+                                             slot_date=day).count()
+    else:
+        overdue = 0
     return FollowUpCounts(
         in_measure={k: u[f"started_{c}"] - u[f"ended_{c}"] for k, c in _KINDS.items()},
         started=sum(d[f"started_{c}"] for c in _KINDS.values()),
@@ -269,7 +285,7 @@ def today_summary(*, user) -> dict[str, int]:
     deliveries = _scoped(DeliveryRequest, user).filter(status__in=OPEN_DELIVERY_STATUSES)
     return {
         "overdue": due.filter(window_end__lte=now).count(),
-        "due_now": due.filter(window_end__gt=now, window_start__lte=now).count(),
+        "due_now": _open_now(due, now).count(),
         "referrals": _scoped(Referral, user).filter(status=ReferralStatus.OPEN).count(),
         "deliveries": deliveries.count(),
         "deliveries_overdue": deliveries.filter(needed_by__lte=now).count(),
