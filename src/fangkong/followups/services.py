@@ -650,3 +650,53 @@ def delivery_cancel(*, user, delivery: DeliveryRequest, reason: str, request=Non
     status_change_record(actor=user, obj=delivery, from_status=old, to_status=DeliveryStatus.CANCELLED, reason=reason)
     record(user, "update", delivery, reason=reason, request=request, detail={"status": "cancelled"})
     return delivery
+
+
+# ---------------------------------------------------------------- batches (a phone that was offline)
+
+CREATED, DUPLICATE, ERROR = "created", "duplicate", "error"
+MAX_BATCH = 500
+
+
+class BatchResult:
+    """One item's outcome: created, duplicate (the first result, returned) or error."""
+
+    __slots__ = ("index", "client_key", "status", "check", "referral", "errors")
+
+    def __init__(self, index, client_key, status, check=None, referral=None, errors=None):
+        self.index, self.client_key, self.status = index, client_key, status
+        self.check, self.referral, self.errors = check, referral, errors
+
+
+def health_check_record_batch(*, user, items: list[dict], request=None) -> list[BatchResult]:
+    """Record up to 500 checks at once (``items``: check_id, temperature, symptoms,
+    note, client_key — the key is required here). Each item is recorded by
+    health_check_record in its own transaction, so a bad item never stops the
+    good ones and no row lock is held across the batch; every item gets a result."""
+    from django.http import Http404
+
+    if len(items) > MAX_BATCH:
+        raise ValidationError({"items": _("每批最多%(n)d条。") % {"n": MAX_BATCH}})
+    results = []
+    for i, item in enumerate(items):
+        key = (item.get("client_key") or "").strip()
+        if not key:
+            results.append(BatchResult(i, key, ERROR, errors={"client_key": [_("批量上传的每条记录都须有 client_key。")]}))
+            continue
+        try:
+            check, created = health_check_record(
+                user=user, check=HealthCheck(pk=item["check_id"]), temperature=item.get("temperature"),
+                symptoms=item.get("symptoms") or [], note=item.get("note") or "", client_key=key, request=request)
+        except Http404:
+            results.append(BatchResult(i, key, ERROR, errors={"check_id": [_("没有这次检测，或不在您的辖区内。")]}))
+        except PermissionDenied as exc:
+            results.append(BatchResult(i, key, ERROR, errors={"__all__": [str(exc)]}))
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            results.append(BatchResult(i, key, ERROR, errors=errors))
+        else:
+            referral = None
+            if is_abnormal(check.temperature, check.symptom_list()):
+                referral = Referral.objects.filter(followup_id=check.followup_id).order_by("-opened_at").first()
+            results.append(BatchResult(i, key, CREATED if created else DUPLICATE, check=check, referral=referral))
+    return results
