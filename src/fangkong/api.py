@@ -21,6 +21,7 @@ from ninja.openapi.docs import DocsBase
 
 from fangkong.accounts.api import TokenAuth, router as accounts_router
 from fangkong.checkpoints.api import router as checkpoints_router
+from fangkong.screening.api import router as screening_router
 from fangkong.followups.api import router as followups_router
 from fangkong.people.api import households as households_router, persons as persons_router
 from fangkong.regions.api import router as divisions_router
@@ -216,3 +217,4 @@ api.add_router("/households", households_router)
 api.add_router("/persons", persons_router)
 api.add_router("/checkpoints", checkpoints_router)
 api.add_router("/followups", followups_router)
+api.add_router("/screening", screening_router)

@@ -190,7 +190,7 @@ def _counts_under(campaign_ids: list[int], prefix: str) -> dict[str, dict[str, i
     return out
 
 
-def campaign_coverage(*, campaign: Campaign, user=None) -> CoverageRow:
+def campaign_coverage(*, campaign: Campaign, user=None, depth: int | None = None) -> CoverageRow:
     """Coverage of a campaign: its area, then each community (for a township
     campaign) and each grid; for a user, only the part in their jurisdiction.
     Households registered at a community itself (not in a grid) are a row of
@@ -201,7 +201,7 @@ def campaign_coverage(*, campaign: Campaign, user=None) -> CoverageRow:
         if not any(root.startswith(p) for p in scope_prefixes(user, SCREENING_VIEW)) and len(inside) == 1:
             root = inside[0]
     counts = _counts_under([campaign.pk], root)
-    return _coverage_tree(root, counts, depth=2 if len(root) <= 9 else 1)
+    return _coverage_tree(root, counts, depth=depth or (2 if len(root) <= 9 else 1))
 
 
 _NEXT_LENGTH = {2: 4, 4: 6, 6: 9, 9: 12, 12: 15}
@@ -316,7 +316,7 @@ def coverage_overview(*, user, day: dt.date | None = None) -> CoverageOverview:
             for child in Division.objects.filter(parent_code=prefix).exclude(level="grid").order_by("code"):
                 if open_campaign_ids(day=day, prefix=child.code):
                     breakdown.append((child, coverage_summary(prefix=child.code, day=day)))
-    campaigns = [(c, campaign_coverage(campaign=c, user=user))
+    campaigns = [(c, campaign_coverage(campaign=c, user=user, depth=1))
                  for c in campaign_list(user=user).filter(active_campaigns_q(day, prefix=""))[:20]]
     return CoverageOverview(totals, breakdown, campaigns)
 

@@ -544,6 +544,8 @@ def returnee_confirm(*, user, arrival: Arrival, measure: str, measure_reason: st
     person = _returnee_person(user, arrival, name=name, doc_type=doc_type, doc_number=doc_number,
                               doc_reason=doc_reason or (_("返乡人员核实") if doc_type != "ric" else ""),
                               phone=phone, household=household, request=request)
+    # A checkpoint that flagged the origin as a risk area counts as risk-area contact.
+    risk_area_contact = bool(risk_area_contact) or ArrivalFlag.RISK_AREA in arrival.flag_list()
     proposal = measure_propose(origin_code=origin_code, arrived_on=arrived_on, risk_area_contact=risk_area_contact,
                                case_contact=case_contact)
     stricter = MEASURE_ORDER[measure] > MEASURE_ORDER[proposal.measure]

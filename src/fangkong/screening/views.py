@@ -200,8 +200,10 @@ def arrival_confirm(request, pk: int):
         messages.error(request, _("该抵达人员已处理。"))
         return redirect(arrival)
     if request.method != "POST":
-        proposal = services.measure_propose(origin_code=arrival.origin_code, arrived_on=arrival.arrived_on)
-        form = ReturneeForm(initial={
+        risk = "risk_area" in arrival.flag_list()
+        proposal = services.measure_propose(origin_code=arrival.origin_code, arrived_on=arrival.arrived_on,
+                                            risk_area_contact=risk)
+        form = ReturneeForm(initial={"risk_area_contact": risk,
             "origin_code": arrival.origin_code, "arrived_on": arrival.arrived_on.isoformat(),
             "travel_mode": arrival.travel_mode if arrival.travel_mode in TravelMode.values else "",
             "travel_number": arrival.travel_number, "measure": proposal.measure, "measure_reason": proposal.reason,
@@ -379,6 +381,7 @@ def campaign_detail(request, pk: int):
         "can_close": campaign.status == CampaignStatus.ACTIVE
         and has_capability(request.user, SCREENING_CAMPAIGN, campaign.division_code),
         "revisits": selectors.visit_revisits(user=request.user).filter(campaign=campaign)[:20],
+        "now": timezone.localtime(),
     })
 
 

@@ -165,3 +165,9 @@ def test_a_person_already_under_a_measure_is_reported_and_nothing_is_saved(qingh
         returnee_confirm(user=qinghuayuan_worker, arrival=a, measure="health_monitoring", measure_reason="返乡")
     a.refresh_from_db()
     assert a.status == "pending" and not Returnee.objects.exists()
+
+
+def test_a_checkpoint_risk_area_flag_counts_as_risk_area_contact(qinghuayuan_worker, started):
+    r = returnee_confirm(user=qinghuayuan_worker, arrival=an_arrival(flags=["risk_area"]), measure="home_quarantine",
+                         measure_reason="卡点标记来自风险地区")
+    assert r.proposed_measure == "home_quarantine" and r.risk_area_contact and r.measure_state == "started"
