@@ -58,6 +58,21 @@ def _names(codes) -> dict[str, str]:
 
 # ---------------------------------------------------------------- arrivals
 
+_FILTER_LEVELS = {2: ("city", "county"), 4: ("county", "township"), 6: ("township", "community"),
+                  9: ("community", "grid"), 12: ("grid",)}
+
+
+def _place_options(user) -> list[Division]:
+    """The places a list can be narrowed to: the two levels below the user's
+    jurisdiction (counties and townships for the city, townships and
+    communities for a county, …)."""
+    options: list[Division] = []
+    for p in scope_prefixes(user, SCREENING_VIEW):
+        levels = _FILTER_LEVELS.get(len(p), ())
+        options += list(Division.objects.under(p).filter(level__in=levels).exclude(code=p).order_by("code")
+                        .only("code", "short_name", "level")[:400])
+    return options
+
 def _arrival_filters(request) -> selectors.ArrivalFilters:
     g = request.GET
     status = g.get("status", ArrivalStatus.PENDING)
@@ -84,6 +99,7 @@ def arrival_list(request):
         "page": page, "filters": filters, "query": querystring_without_page(request),
         "names": _names(a.division_code for a in page), "sources": ArrivalSource.choices,
         "statuses": ArrivalStatus.choices, "can_export": has_capability(request.user, SCREENING_EXPORT),
+        "places": _place_options(request.user),
         "pending": selectors.arrival_queue(user=request.user).count(),
         "flagged_pending": selectors.arrival_queue(user=request.user).filter(flagged=True).count(),
     })

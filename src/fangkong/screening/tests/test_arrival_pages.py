@@ -149,3 +149,13 @@ def test_the_proposal_follows_the_form(client, qinghuayuan_worker):
     login(client, qinghuayuan_worker)
     html = client.get(reverse("screening:measure_proposal"), {"case_contact": "on"}).content.decode()
     assert "central_quarantine" in html
+
+
+def test_a_township_officer_narrows_the_queue_to_one_community(client, township_officer):
+    an_arrival(name="钱多多")
+    an_arrival("410611005001", name="孙别处")
+    login(client, township_officer)
+    html = client.get(reverse("screening:arrival_list")).content.decode()
+    assert "孙别处" in html and "钱多多" in html and 'id="f-division"' in html
+    html = client.get(reverse("screening:arrival_list"), {"division": "410611005007"}).content.decode()
+    assert "钱多多" in html and "孙别处" not in html

@@ -1,0 +1,35 @@
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from conftest import QINGHUAYUAN
+from fangkong.people.services import household_create
+from fangkong.screening.models import CoverageCount, ReportThrottle
+from fangkong.screening.selectors import coverage_summary
+from fangkong.screening.services import visit_record
+
+from .helpers import a_campaign
+
+
+def test_rebuild_coverage_restores_the_counters(qinghuayuan_worker):
+    c = a_campaign(qinghuayuan_worker)
+    h = household_create(user=qinghuayuan_worker, division_code=QINGHUAYUAN, address="1号")
+    visit_record(user=qinghuayuan_worker, campaign=c, household=h, result="none")
+    CoverageCount.objects.all().delete()
+    out = StringIO()
+    call_command("screening", "rebuild-coverage", stdout=out)
+    assert "1 rows" in out.getvalue() and coverage_summary(prefix=QINGHUAYUAN).screened == 1
+
+
+def test_purge_throttle_forgets_expired_windows(db):
+    ReportThrottle.objects.create(key="k", window="m:1", hits=3, expires_at=timezone.now() - dt.timedelta(hours=1))
+    call_command("screening", "purge-throttle", stdout=StringIO())
+    assert not ReportThrottle.objects.exists()
+
+
+def test_a_bad_division_is_refused(db):
+    with pytest.raises(CommandError):
+        call_command("screening", "start-followups", "--division", "x1", stdout=StringIO())
