@@ -22,11 +22,15 @@ PASSWORD = "Test-password-2020"
 _seq = itertools.count(1)
 
 
-def new_resident_id(region: str = QIBIN, birth: dt.date = dt.date(1985, 6, 15), sex: str = "M") -> str:
-    """A fresh, valid resident ID number (generated, never a real person's)."""
-    n = next(_seq) % 500
-    seq = n * 2 + (1 if sex == "M" else 0)
-    return make_resident_id(region, birth + dt.timedelta(days=next(_seq) // 500), seq)
+def new_resident_id(region: str = QIBIN, birth: dt.date | None = None, sex: str = "M") -> str:
+    """A fresh, valid resident ID number (generated, never a real person's).
+    With ``birth`` given the number carries exactly that birth date; without,
+    each call gets another day so numbers never repeat within a test run."""
+    n = next(_seq)
+    seq = (n % 500) * 2 + (1 if sex == "M" else 0)
+    if birth is None:
+        birth = dt.date(1960, 1, 1) + dt.timedelta(days=n // 500 * 7 + n % 500 % 7)
+    return make_resident_id(region, birth, seq)
 
 
 def _ensure_hebi():
