@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangkong.accounts import roles
 from fangkong.accounts.roles import FOLLOWUPS_EDIT, FOLLOWUPS_EXPORT, FOLLOWUPS_POLICY, FOLLOWUPS_VIEW, \
     PEOPLE_VIEW, REFERRALS_PICK_UP
 from fangkong.accounts.scoping import get_for_user, has_capability
@@ -122,22 +123,16 @@ def today(request):
     user = request.user
     _require(request, FOLLOWUPS_VIEW)
     sections = {}
+    screening = has_capability(user, getattr(roles, "SCREENING_VIEW", "screening.view"))
     try:
-        from fangkong.screening.selectors import arrival_queue
-    except ImportError:  # screening not there: leave the section out
-        arrival_queue = None
-    if arrival_queue is not None:
-        try:
-            arrivals = arrival_queue(user=user)
-            sections["arrivals"] = {"items": list(arrivals[:TODAY_ITEMS]), "count": arrivals.count(),
-                                    "all": _url("screening:arrival_list")}
-        except PermissionDenied:
-            pass
-    try:
-        from fangkong.screening.selectors import visit_revisits
-    except ImportError:
-        visit_revisits = None
-    if visit_revisits is not None:
+        from fangkong.screening.selectors import arrival_queue, visit_revisits
+    except ImportError:  # screening not there: leave its sections out
+        arrival_queue = visit_revisits = None
+    if screening and arrival_queue is not None:
+        arrivals = arrival_queue(user=user)
+        sections["arrivals"] = {"items": list(arrivals[:TODAY_ITEMS]), "count": arrivals.count(),
+                                "all": _url("screening:arrival_list")}
+    if screening and visit_revisits is not None:
         revisits = visit_revisits(user=user)
         sections["revisits"] = {"items": list(revisits[:TODAY_ITEMS]), "count": revisits.count(),
                                 "all": _url("screening:campaign_list")}

@@ -217,3 +217,22 @@ def test_hq_sets_the_policy_and_a_grid_worker_cannot(client, hq_officer, qinghua
     login(client, hq_officer)
     client.post(reverse("followups:policy"), {"home_quarantine": "21"})
     assert policy_days("home_quarantine") == 21
+
+
+def test_clinic_staff_see_the_checks_and_referrals_but_no_screening_sections(client, clinic_staff, fever):
+    login(client, clinic_staff)
+    page = client.get(reverse("followups:today")).content.decode()
+    assert 'id="arrivals"' not in page and 'id="referrals"' in page and "张三" in page
+
+
+def test_the_today_page_has_the_arrivals_queue_flagged_first(client, qinghuayuan_worker, checkpoint_staff):
+    from conftest import QINGHUAYUAN, new_resident_id
+    from fangkong.people.identity import recorded_identity
+    from fangkong.screening.services import arrival_record
+
+    for name, flags in (("孙小美", []), ("钱多多", ["fever"])):
+        arrival_record(actor=checkpoint_staff, division_code=QINGHUAYUAN, source="passage", flags=flags,
+                       identity=recorded_identity(name=name, doc_number=new_resident_id("420102")))
+    login(client, qinghuayuan_worker)
+    page = client.get(reverse("followups:today")).content.decode()
+    assert page.index('id="arrivals"') < page.index("钱多多") < page.index("孙小美") < page.index('id="checks"')
