@@ -19,6 +19,7 @@ from fangkong.accounts.scoping import get_for_user, has_capability
 from fangkong.audit.services import record
 from fangkong.core.services import status_change_record
 from fangkong.people.models import Person
+from fangkong.people.services import require  # noqa: F401  (the one capability check; views use it from here)
 
 from . import schedule, tally
 from .choices import (
@@ -49,11 +50,6 @@ MAX_EXTEND_DAYS = 30
 # How far back a follow-up may be dated (from the arrival day) and ahead.
 MAX_BACKDATE_DAYS = 30
 MAX_FUTURE_DAYS = 7
-
-
-def require(user, capability: str, code: str | None = None) -> None:
-    if not has_capability(user, capability, code):
-        raise PermissionDenied(_("您没有此项操作的权限。"))
 
 
 def _text(value: str, field: str, *, required: bool = False, max_length: int = 200, label: str = "",
@@ -398,7 +394,7 @@ def health_check_record(*, user, check: HealthCheck, temperature, symptoms=(), n
     if key:
         prior = HealthCheck.objects.filter(client_key=key).first()
         if prior is not None:
-            prior = get_for_user(HealthCheck.objects.select_related("recorded_by"), user, pk=prior.pk)
+            prior = get_for_user(HealthCheck.objects.select_related("recorded_by"), user, FOLLOWUPS_EDIT, pk=prior.pk)
             if prior.pk != check.pk:
                 raise ValidationError({"client_key": _("该客户端编号已用于另一次检测。")})
             return prior, False
