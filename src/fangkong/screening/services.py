@@ -97,6 +97,7 @@ def arrival_record(*, actor, division_code: str, identity: dict, source: str, ar
     arrived_on = arrived_on or timezone.localdate()
     doc_index = identity.get("doc_index") or ""
     if doc_index:
+        _lock_identity(doc_index)
         existing = (Arrival.objects.select_for_update()
                     .filter(doc_index=doc_index, division_code__startswith=division.code[:12],
                             status=ArrivalStatus.PENDING).order_by("id").first())
@@ -130,6 +131,20 @@ def arrival_record(*, actor, division_code: str, identity: dict, source: str, ar
     )
     record(actor, "create", arrival, request=request, detail={"source": source})
     return arrival, True
+
+
+def _lock_identity(doc_index: str) -> None:
+    """Two reports of the same person at the same moment (a checkpoint and a
+    self-report) must merge, not both insert: on PostgreSQL a transaction-level
+    advisory lock on the blind index serializes them (SQLite's write lock
+    already does)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    key = int.from_bytes(hashlib.blake2b(doc_index.encode(), digest_size=8).digest(), "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def _pending_arrival_for_update(user, arrival: Arrival) -> Arrival:

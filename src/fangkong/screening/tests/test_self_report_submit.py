@@ -78,3 +78,33 @@ def test_the_throttle_caps_a_day(db):
 def test_the_throttle_never_stores_the_address(db):
     self_report_throttle(client="10.9.8.7")
     assert not ReportThrottle.objects.filter(key__contains="10.9.8.7").exists()
+
+
+@pytest.mark.skipif(__import__("django.conf", fromlist=["settings"]).settings.DATABASES["default"]["ENGINE"]
+                    .endswith("sqlite3"), reason="concurrent writers need PostgreSQL (SQLite serializes writes)")
+def test_two_reports_of_the_same_person_at_once_merge(committed_db):
+    import threading
+
+    from django.db import connection
+
+    number = new_resident_id("420102")
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def submit():
+        try:
+            barrier.wait()
+            self_report_submit(report=a_report(doc_number=number))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    a = Arrival.objects.get()
+    assert a.reports == 4

@@ -150,41 +150,6 @@ def test_a_past_day_counts_what_was_screened_by_then(qinghuayuan_worker):
     assert coverage_summary(prefix=QINGHUAYUAN).screened == 2
 
 
-def _audit_triggers(enabled: bool) -> None:
-    """The audit trail is append-only in the database; the flush after a
-    committed-data test needs its triggers lifted, and back afterwards."""
-    import importlib
-
-    migration = importlib.import_module("fangkong.audit.migrations.0002_append_only_triggers")
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(migration.PG_DOWN)
-        if enabled:
-            cursor.execute(migration.PG_UP)
-
-
-@pytest.fixture
-def restore_after_flush(django_db_setup, django_db_blocker):
-    """Set up before (so torn down after) pytest-django's flush: puts the audit
-    triggers and the Hebi divisions back."""
-    yield
-    from conftest import _ensure_hebi
-
-    with django_db_blocker.unblock():
-        _audit_triggers(True)
-        _ensure_hebi()
-
-
-@pytest.fixture
-def committed_db(restore_after_flush, transactional_db):
-    from conftest import _ensure_hebi
-
-    _ensure_hebi()
-    yield
-    _audit_triggers(False)
-
-
 @pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
                     reason="the in-memory SQLite test database cannot take concurrent writers; on a file, "
                            "IMMEDIATE transactions serialize them anyway")
