@@ -10,8 +10,12 @@ from django.shortcuts import render
 
 
 def _bad_input(request):
+    from django.http import JsonResponse
     from django.utils.translation import gettext as _
 
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "invalid", "errors": {"__all__": [_("输入中含有无效字符（NUL），请检查后重试。")]}},
+                            status=400, json_dumps_params={"ensure_ascii": False})
     return render(request, "core/error.html", {"messages_list": [_("输入中含有无效字符（NUL），请检查后重试。")]},
                   status=400)
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from fangkong.accounts.roles import PEOPLE_EDIT, PEOPLE_REVEAL, PEOPLE_VIEW
-from fangkong.accounts.scoping import has_capability, scope_prefixes
+from fangkong.accounts.scoping import has_capability
 from fangkong.audit.services import record
 from fangkong.lib.documents import normalize_document
 from fangkong.regions.models import Division
@@ -66,33 +66,6 @@ def _community_names(codes) -> dict[str, str]:
     return dict(Division.objects.filter(code__in={c[:12] for c in codes}).values_list("code", "short_name"))
 
 
-def _place(code: str) -> str:
-    place = services.describe_place(code)
-    if len(code) == 15:
-        grid = Division.objects.filter(code=code).values_list("short_name", flat=True).first()
-        if grid:
-            place = f"{place} {grid}"
-    return place
-
-
-def _masked_place(code: str) -> str:
-    """Where a person outside the user's jurisdiction lives: county and township
-    only, the village/community withheld."""
-    names = dict(Division.objects.filter(code__in=[code[:6], code[:9]]).values_list("code", "short_name"))
-    known = [names[c] for c in (code[:6], code[:9]) if c in names]
-    return " ".join([*known, "***"])
-
-
-def _known_count(user, *, division: str, field: str) -> int | None:
-    """The maintained roll-up count when the list is the whole of one division in
-    scope, so the first page of a county does not COUNT(*) its 300,000 rows."""
-    prefixes = scope_prefixes(user, PEOPLE_VIEW)
-    code = division or (prefixes[0] if len(prefixes) == 1 else None)
-    if not code or not any(code.startswith(p) for p in prefixes):
-        return None
-    return Division.objects.filter(code=code).values_list(field, flat=True).first()
-
-
 def _paginate(qs: QuerySet, page: int, size: int, known: int | None) -> tuple[list, int, int]:
     count = known if known is not None else qs.count()
     pages = max(1, math.ceil(count / size))
@@ -116,7 +89,7 @@ def person_out(p: Person, communities: dict[str, str]) -> dict:
 def person_detail_out(user, p: Person) -> dict:
     return {
         **person_out(p, _community_names([p.division_code])),
-        "doc_reason": p.doc_reason, "occupation": p.occupation, "place": _place(p.division_code),
+        "doc_reason": p.doc_reason, "occupation": p.occupation, "place": services.describe_place(p.division_code),
         "household": {"id": p.household.pk, "address": p.household.address} if p.household else None,
         "created_at": p.created_at, "updated_at": p.updated_at,
         "can_edit": has_capability(user, PEOPLE_EDIT, p.division_code),
@@ -137,14 +110,14 @@ def household_detail_out(user, h: Household) -> dict:
                    .only(*_LIST_FIELDS)[:100])
     communities = _community_names([h.division_code])
     return {
-        **household_out(h, communities), "place": _place(h.division_code),
+        **household_out(h, communities), "place": services.describe_place(h.division_code),
         "members": [person_out(p, communities) for p in members],
         "can_edit": has_capability(user, PEOPLE_EDIT, h.division_code),
     }
 
 
 def _duplicate(user, dup: services.DuplicatePerson) -> Status:
-    where = dup.where if dup.in_scope else _masked_place(dup.existing.division_code)
+    where = dup.where
     message = _("该证件号码已登记：此人现居 %(where)s。不会重复登记，可将其迁入本户。") % {"where": where}
     return Status(409, {"detail": "duplicate", "where": where,
                         "person_id": dup.existing.pk if dup.in_scope else None,
@@ -174,7 +147,7 @@ def household_list(request, filters: Query[HouseholdQuery]):
     user = request.auth
     services.require(user, PEOPLE_VIEW)
     qs = selectors.household_list(user=user, q=filters.q, division=filters.division)
-    known = None if filters.q else _known_count(user, division=filters.division, field="household_count")
+    known = None if filters.q else selectors.known_count(user=user, division=filters.division, field="household_count")
     items, count, pages = _paginate(qs, filters.page, filters.page_size, known)
     communities = _community_names(h.division_code for h in items)
     return {"items": [household_out(h, communities) for h in items], "count": count, "page": filters.page,
@@ -239,7 +212,7 @@ def person_list(request, filters: Query[PersonQuery]):
                                        sex=filters.sex or "", household=filters.household)
     qs = selectors.person_list(user=user, filters=criteria).only(*_LIST_FIELDS)
     filtered = filters.q or filters.tag or filters.sex or filters.household
-    known = None if filtered else _known_count(user, division=filters.division, field="person_count")
+    known = None if filtered else selectors.known_count(user=user, division=filters.division, field="person_count")
     items, count, pages = _paginate(qs, filters.page, filters.page_size, known)
     if filters.q:
         record(user, "search", object_type="people.person",

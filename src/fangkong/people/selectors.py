@@ -121,3 +121,17 @@ def person_find_by_document(*, doc_type: str, doc_number: str) -> Person | None:
         return None
     index = document_index(doc_type, normalized)
     return Person.objects.filter(doc_index=index).first() if index else None
+
+
+def known_count(*, user, division: str, field: str = "person_count") -> int | None:
+    """The maintained roll-up count (``person_count`` or ``household_count``) when
+    a list is the whole of one division in the user's scope, so the first page of
+    a 300,000-person county does not COUNT(*). None when it does not apply."""
+    from fangkong.accounts.scoping import scope_prefixes
+    from fangkong.regions.models import Division
+
+    prefixes = scope_prefixes(user, PEOPLE_VIEW)
+    code = division or (prefixes[0] if len(prefixes) == 1 else None)
+    if not code or not any(code.startswith(p) for p in prefixes):
+        return None
+    return Division.objects.filter(code=code).values_list(field, flat=True).first()

@@ -40,14 +40,9 @@ def _person_filters(request) -> selectors.PersonFilters:
 
 
 def _known_count(user, filters: selectors.PersonFilters) -> int | None:
-    """The roll-up count when the list is the whole of one division in scope."""
     if filters.q or filters.tag or filters.sex or filters.household:
         return None
-    prefixes = scope_prefixes(user, PEOPLE_VIEW)
-    code = filters.division if filters.division else (prefixes[0] if len(prefixes) == 1 else None)
-    if not code or not any(code.startswith(p) for p in prefixes):
-        return None
-    return Division.objects.filter(code=code).values_list("person_count", flat=True).first()
+    return selectors.known_count(user=user, division=filters.division)
 
 
 @login_required
@@ -243,9 +238,7 @@ def household_list(request):
     _require(request, PEOPLE_VIEW)
     q, division = request.GET.get("q", "")[:60], request.GET.get("division", "")[:15]
     qs = selectors.household_list(user=request.user, q=q, division=division)
-    known = None
-    if not q and division and any(division.startswith(p) for p in scope_prefixes(request.user, PEOPLE_VIEW)):
-        known = Division.objects.filter(code=division).values_list("household_count", flat=True).first()
+    known = None if q else selectors.known_count(user=request.user, division=division, field="household_count")
     page = KnownCountPaginator(qs, PAGE_SIZE, known_count=known).get_page(request.GET.get("page"))
     names = dict(Division.objects.filter(code__in={h.division_code[:12] for h in page}).values_list("code", "short_name"))
     return render(request, "people/household_list.html", {
