@@ -10,6 +10,7 @@ in the same transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,12 +19,13 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.models import Assignment, User
 from fangkong.accounts.roles import CHECKPOINTS_MANAGE, CHECKPOINTS_REGISTER, RISK_AREAS_EDIT
-from fangkong.accounts.scoping import get_for_user, has_capability
+from fangkong.accounts.scoping import get_for_user, has_capability, user_can_see_code
 from fangkong.audit.services import record
 from fangkong.core.services import idempotent_create, status_change_record
 from fangkong.lib.plates import parse_plate
@@ -339,6 +341,8 @@ def risk_area_create(*, actor, origin_code: str, level: str, starts_on: dt.date,
     area = RiskArea.objects.create(origin_code=origin.code, origin_name=origin.label, level=level,
                                    starts_on=starts_on, ends_on=ends_on, note=_text(note, 200), created_by=actor)
     record(actor, "create", area, division_code=city_code(), request=request, detail={"level": level})
+    transaction.on_commit(_clear_risk_cache)
+    _clear_risk_cache()
     return area
 
 
@@ -353,17 +357,54 @@ def risk_area_end(*, actor, risk_area: RiskArea, ends_on: dt.date, request=None)
     area.ends_on = ends_on
     area.save(update_fields=["ends_on"])
     record(actor, "update", area, division_code=city_code(), request=request, detail={"ended": True})
+    transaction.on_commit(_clear_risk_cache)
+    _clear_risk_cache()
     return area
 
 
-def current_risk_levels(day: dt.date) -> dict[str, str]:
+# Reference data read on every registration, kept per process for a few
+# seconds: the risk-area list (HQ changes it a few times a day; a change made
+# in this process clears it at once, other processes see it within
+# RISK_CACHE_SECONDS) and the city's communities (a code not found in the copy
+# is looked up in the database, so a new grid is a destination at once).
+# (Off under tests: a test's rolled-back risk areas must not outlive it.)
+RISK_CACHE_SECONDS = 0 if settings.TESTING else 10
+DESTINATION_CACHE_SECONDS = 300
+_risk_cache: dict[dt.date, tuple[float, dict[str, str]]] = {}
+_destination_cache: dict[str, object] = {}
+
+
+def _clear_risk_cache() -> None:
+    _risk_cache.clear()
+
+
+def current_risk_levels(day: dt.date, *, cached: bool = True) -> dict[str, str]:
     """Origin code → the highest current risk level, for every risk area that applies on ``day``."""
+    now = time.monotonic()
+    hit = _risk_cache.get(day) if cached else None
+    if hit is not None and hit[0] > now:
+        return hit[1]
     levels: dict[str, str] = {}
     for code, level in (RiskArea.objects.filter(starts_on__lte=day).exclude(ends_on__lt=day)
                         .values_list("origin_code", "level")):
         if levels.get(code) != RiskLevel.HIGH:
             levels[code] = level
+    if cached and RISK_CACHE_SECONDS:
+        _risk_cache.clear()
+        _risk_cache[day] = (now + RISK_CACHE_SECONDS, levels)
     return levels
+
+
+def _city_destinations() -> dict[str, tuple[str, str]]:
+    """Code → (short name, level) of every community and grid of the city."""
+    now = time.monotonic()
+    if _destination_cache.get("city") == city_code() and _destination_cache.get("expires", 0) > now:
+        return _destination_cache["map"]
+    rows = (Division.objects.under(city_code()).filter(level__in=["community", "grid"])
+            .values_list("code", "short_name", "level"))
+    table = {code: (name, level) for code, name, level in rows}
+    _destination_cache.update(city=city_code(), expires=now + DESTINATION_CACHE_SECONDS, map=table)
+    return table
 
 
 def risk_level_for(origin_code: str, levels: dict[str, str]) -> str:
@@ -426,8 +467,12 @@ class _Lookups:
     def prefetch_destinations(self, codes: Iterable[str]) -> None:
         wanted = {c for c in codes if c and c not in self.destinations}
         valid = {c for c in wanted if c.isdigit() and len(c) in (12, 15) and c.startswith(city_code())}
-        found = {d.code: d for d in Division.objects.filter(code__in=valid, level__in=["community", "grid"])
-                 .only("code", "short_name", "level")} if valid else {}
+        known = _city_destinations() if valid else {}
+        found = {c: Division(code=c, short_name=known[c][0], level=known[c][1]) for c in valid if c in known}
+        missing = valid - set(found)
+        if missing:
+            found.update({d.code: d for d in Division.objects.filter(code__in=missing, level__in=["community", "grid"])
+                          .only("code", "short_name", "level")})
         for c in wanted:
             self.destinations[c] = found.get(c)
 
@@ -577,23 +622,44 @@ def _link(rows: list[dict], look: _Lookups) -> list[dict[str, list[str]] | None]
 
 
 def _checkpoint_for_registering(actor, checkpoint: Checkpoint | int) -> Checkpoint:
-    pk = checkpoint.pk if isinstance(checkpoint, Checkpoint) else checkpoint
-    checkpoint = get_for_user(Checkpoint.objects.all(), actor, pk=pk)
+    if isinstance(checkpoint, Checkpoint):
+        # Already loaded (the page or endpoint looked it up): the scope check
+        # needs no query; outside the jurisdiction is the same 404.
+        if not user_can_see_code(actor, checkpoint.division_code):
+            raise Http404
+    else:
+        checkpoint = get_for_user(Checkpoint.objects.all(), actor, pk=checkpoint)
     _require(actor, CHECKPOINTS_REGISTER, checkpoint.division_code)
     if not checkpoint.is_open:
         raise ValidationError({"checkpoint": _("该卡点已关闭，不能登记。")})
     return checkpoint
 
 
-def _save(actor, checkpoint: Checkpoint, values: dict, request=None) -> Passage:
+def _save(actor, checkpoint: Checkpoint, values: dict, request=None, *, audit: bool = True,
+          queue: bool = True) -> Passage:
     """Insert one validated passage, audit it, and queue its arrival (inbound,
     bound for a community of the city). Runs inside the caller's transaction."""
     passage = Passage.objects.create(checkpoint=checkpoint, division_code=checkpoint.division_code,
                                      registered_by=actor, **values)
-    record(actor, "create", passage, request=request,
-           detail={"direction": passage.direction, "flagged": passage.flagged})
-    _queue_arrival(actor, passage, request=request)
+    if audit:
+        record(actor, "create", passage, request=request,
+               detail={"direction": passage.direction, "flagged": passage.flagged})
+    if queue:
+        _queue_arrival(actor, passage, request=request)
     return passage
+
+
+def _bulk_save(actor, checkpoint: Checkpoint, pending: list[tuple[int, dict]]) -> dict[int, Passage] | None:
+    """Insert validated passages in one statement; None if a client key turned
+    out to be taken meanwhile (a concurrent upload), with nothing inserted."""
+    objs = [Passage(checkpoint=checkpoint, division_code=checkpoint.division_code, registered_by=actor, **values)
+            for _i, values in pending]
+    try:
+        with transaction.atomic():
+            Passage.objects.bulk_create(objs, batch_size=500)
+    except IntegrityError:
+        return None
+    return {i: obj for (i, _values), obj in zip(pending, objs)}
 
 
 def _identity_of(passage: Passage) -> dict:
@@ -602,7 +668,9 @@ def _identity_of(passage: Passage) -> dict:
                                              "phone_masked")}
 
 
-def _queue_arrival(actor, passage: Passage, request=None) -> None:
+def _queue_arrival(actor, passage: Passage, request=None, *, save: bool = True) -> None:
+    """Put an inbound passage bound for a community of the city into that
+    community's arrival queue (screening's one door), and link the two."""
     if passage.direction != Direction.IN or not passage.destination_code:
         return
     arrival, _created = arrival_record(
@@ -612,7 +680,8 @@ def _queue_arrival(actor, passage: Passage, request=None) -> None:
         travel_mode="car" if passage.plate else "", travel_number=passage.plate, request=request,
     )
     passage.arrival = arrival
-    Passage.objects.filter(pk=passage.pk).update(arrival=arrival)
+    if save:
+        Passage.objects.filter(pk=passage.pk).update(arrival=arrival)
 
 
 def _prefixed(errors: ValidationError, prefix: str) -> dict[str, list[str]]:
@@ -628,15 +697,12 @@ def passage_register(*, actor, checkpoint: Checkpoint | int, passage: PassageIn,
     given). All or nothing: errors for passengers are keyed ``passengers.N.field``.
 
     A retried submission with the same client key returns the first result
-    (the carload's other passages use the key with a ``#N`` suffix)."""
+    (the carload's other passages use the key with a ``#N`` suffix); the key
+    is looked up once, by core.services.idempotent_create, after validation."""
     checkpoint = _checkpoint_for_registering(actor, checkpoint)
     if len(passengers) > MAX_CARLOAD:
         raise ValidationError({"passengers": _("同车人员最多%(n)d人。") % {"n": MAX_CARLOAD}})
     key = (passage.client_key or "").strip() or None
-    if key:
-        done = _registration_for_key(key)
-        if done is not None:
-            return done
     now = timezone.now()
     look = _lookups()
     people = [passage]
@@ -710,8 +776,9 @@ def passage_register_batch(*, actor, checkpoint: Checkpoint | int, items: Sequen
     """Register up to 500 passages sent by a checkpoint tablet that was offline,
     each with its own client key. Every item gets a result: created, duplicate
     (of a passage already registered with that key — returned), or error with
-    per-field reasons. A bad item never stops the good ones; each is saved in
-    its own savepoint inside one transaction, so the batch commits once."""
+    per-field reasons. A bad item never stops the good ones. The good ones are
+    inserted together and committed once, with one audit entry for the upload;
+    every inbound one queues its arrival through screening's one door."""
     checkpoint = _checkpoint_for_registering(actor, checkpoint)
     if len(items) > MAX_BATCH:
         raise ValidationError({"items": _("每批最多%(n)d条。") % {"n": MAX_BATCH}})
@@ -746,17 +813,36 @@ def passage_register_batch(*, actor, checkpoint: Checkpoint | int, items: Sequen
         else:
             pending.append((i, values))
     with transaction.atomic():
-        for i, values in pending:
-            key = keys[i]
-            try:
-                # idempotent_create saves in a savepoint: a failing item leaves the others.
-                passage, created = idempotent_create(
-                    Passage, key, lambda values=values: _save(actor, checkpoint, values, request=request))
-            except ValidationError as exc:
-                results[i] = BatchResult(i, key, ERROR, errors=exc.message_dict if hasattr(exc, "error_dict")
-                                         else {"__all__": exc.messages})
-                continue
-            results[i] = BatchResult(i, key, CREATED if created else DUPLICATE, passage=passage)
+        created = _bulk_save(actor, checkpoint, pending)
+        if created is None:
+            # Another upload of some of the same keys got in first: one at a
+            # time through the shared client-key door, which sorts it out.
+            created = {}
+            for i, values in pending:
+                passage, is_new = idempotent_create(
+                    Passage, keys[i], lambda values=values: _save(actor, checkpoint, values, request=request,
+                                                                  audit=False, queue=False))
+                if is_new:
+                    created[i] = passage
+                else:
+                    results[i] = BatchResult(i, keys[i], DUPLICATE, passage=passage)
+        for i, passage in created.items():
+            results[i] = BatchResult(i, keys[i], CREATED, passage=passage)
+        linked = []
+        for passage in created.values():
+            _queue_arrival(actor, passage, request=request, save=False)
+            if passage.arrival_id:
+                linked.append(passage)
+        if linked:
+            Passage.objects.bulk_update(linked, ["arrival"], batch_size=500)
+        ids = sorted(p.pk for p in created.values())
+        tally = {s: sum(1 for r in results if r is not None and r.status == s) for s in (CREATED, DUPLICATE, ERROR)}
+        # One entry for the upload (who, where, how many, which ids); each
+        # passage also names who registered it and when.
+        record(actor, "create", object_type="checkpoints.passage", object_id=ids[0] if ids else "",
+               division_code=checkpoint.division_code, request=request,
+               detail={"batch": len(items), **tally, "first_id": ids[0] if ids else 0,
+                       "last_id": ids[-1] if ids else 0})
     by_key = {r.client_key: r.passage for r in results if r is not None and r.passage is not None}
     for r in results:
         if r is not None and r.status == DUPLICATE and r.passage is None:

@@ -251,8 +251,10 @@ def test_office_staff_without_the_capability_get_403(county_officer, qibin_check
 def test_a_closed_checkpoint_registers_nothing(checkpoint_staff, qibin_checkpoint, hq_officer):
     from fangkong.checkpoints.services import checkpoint_status_change
 
-    checkpoint_status_change(actor=hq_officer, checkpoint=qibin_checkpoint, to_status="closed", reason="疫情解除")
-    assert "checkpoint" in errors_of(checkpoint_staff, qibin_checkpoint)
+    closed = checkpoint_status_change(actor=hq_officer, checkpoint=qibin_checkpoint, to_status="closed",
+                                      reason="疫情解除")
+    assert "checkpoint" in errors_of(checkpoint_staff, closed)
+    assert "checkpoint" in errors_of(checkpoint_staff, closed.pk)  # looked up by id: read fresh
 
 
 def test_the_audit_entry_holds_no_personal_data(checkpoint_staff, qibin_checkpoint):
@@ -266,3 +268,19 @@ def test_the_audit_entry_holds_no_personal_data(checkpoint_staff, qibin_checkpoi
 def test_control_characters_do_not_reach_the_database(checkpoint_staff, qibin_checkpoint):
     p = register(checkpoint_staff, qibin_checkpoint, note="备注\x00有空字符").first
     assert "\x00" not in p.note
+
+
+def test_the_risk_list_is_read_once_per_few_seconds_and_a_change_clears_it(checkpoint_staff, qibin_checkpoint,
+                                                                          hq_officer, monkeypatch,
+                                                                          django_assert_num_queries):
+    from fangkong.checkpoints import services
+
+    monkeypatch.setattr(services, "RISK_CACHE_SECONDS", 10)
+    services._clear_risk_cache()
+    today = timezone.localdate()
+    assert services.current_risk_levels(today) == {}
+    with django_assert_num_queries(0):
+        services.current_risk_levels(today)
+    risk_area_create(actor=hq_officer, origin_code="4201", level="high", starts_on=today)
+    assert register(checkpoint_staff, qibin_checkpoint, origin="4201").first.risk_area
+    services._clear_risk_cache()

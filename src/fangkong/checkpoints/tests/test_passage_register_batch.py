@@ -74,3 +74,39 @@ def test_more_than_500_items_are_refused_whole(checkpoint_staff, qibin_checkpoin
         passage_register_batch(actor=checkpoint_staff, checkpoint=qibin_checkpoint,
                                items=[passage(client_key=f"x-{i}") for i in range(MAX_BATCH + 1)])
     assert not Passage.objects.exists()
+
+
+def test_a_key_taken_meanwhile_falls_back_to_one_at_a_time(checkpoint_staff, qibin_checkpoint, monkeypatch):
+    """A concurrent upload inserted a key after this batch looked: the bulk insert
+    fails as a whole and the items go through the client-key door one by one."""
+    taken = passage_register_batch(actor=checkpoint_staff, checkpoint=qibin_checkpoint,
+                                   items=[passage(client_key="c-1")])[0].passage
+    real_filter = Passage.objects.filter
+
+    def blind_prefetch(*args, **kwargs):
+        if "client_key__in" in kwargs:
+            return real_filter(pk__in=[])
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(Passage.objects, "filter", blind_prefetch)
+    r = passage_register_batch(actor=checkpoint_staff, checkpoint=qibin_checkpoint,
+                               items=[passage(client_key="c-0"), passage(client_key="c-1"),
+                                      passage(client_key="c-2", direction="out", origin="", destination="")])
+    assert [x.status for x in r] == ["created", "duplicate", "created"]
+    assert r[1].passage.pk == taken.pk
+    assert real_filter(client_key__in=["c-0", "c-1", "c-2"]).count() == 3
+    assert Arrival.objects.count() == 2 and r[0].passage.arrival_id
+
+
+def test_an_upload_is_audited_once_without_personal_data(checkpoint_staff, qibin_checkpoint):
+    from fangkong.audit.models import AuditEntry
+
+    numbers = [new_resident_id("420102") for _ in range(3)]
+    r = passage_register_batch(actor=checkpoint_staff, checkpoint=qibin_checkpoint,
+                               items=[passage(client_key=f"a-{i}", doc_number=n) for i, n in enumerate(numbers)]
+                               + [passage(client_key="a-bad", temperature="99")])
+    entry = AuditEntry.objects.get(object_type="checkpoints.passage")
+    ids = sorted(x.passage.pk for x in r if x.passage)
+    assert entry.detail == {"batch": 4, "created": 3, "duplicate": 0, "error": 1, "first_id": ids[0],
+                            "last_id": ids[-1]}
+    assert not any(n in str(entry.detail) for n in numbers)
