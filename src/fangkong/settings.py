@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "fangkong.accounts",
     "fangkong.audit",
     "fangkong.people",
+    "fangkong.ledgers",
     "fangkong.approvals",
     "fangkong.checkpoints",
     "fangkong.screening",

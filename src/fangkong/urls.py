@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("fangkong.accounts.urls")),
     path("regions/", include("fangkong.regions.urls")),
     path("people/", include("fangkong.people.urls")),
+    path("ledgers/", include("fangkong.ledgers.urls")),
     path("audit/", include("fangkong.audit.urls")),
     path("approvals/", include("fangkong.approvals.urls")),
     path("checkpoints/", include("fangkong.checkpoints.urls")),
