@@ -45,16 +45,17 @@ def protect_document(doc_type: str, number: str, reason: str = "") -> ProtectedI
     """Validate and protect a document number. Raises ValidationError keyed by field."""
     if doc_type not in _DOC_TYPES:
         raise ValidationError({"doc_type": _("证件类型无效。")})
+    sex = birth = None
     try:
-        normalized = normalize_document(doc_type, number)
+        if doc_type == DOC_RIC:  # parsed once: the number, sex and birth date
+            parsed = parse_resident_id(number)
+            normalized, sex, birth = parsed.number, parsed.sex, parsed.birth_date
+        else:
+            normalized = normalize_document(doc_type, number)
     except ValidationError as exc:
         raise ValidationError({"doc_number": exc.messages}) from None
     if doc_type != DOC_RIC and not (reason or "").strip():
         raise ValidationError({"doc_reason": _("没有居民身份证时，请说明原因（如外籍、港澳台居民、未办理）。")})
-    sex = birth = None
-    if doc_type == DOC_RIC:
-        parsed = parse_resident_id(normalized)
-        sex, birth = parsed.sex, parsed.birth_date
     return ProtectedIdentity(
         doc_type=doc_type,
         doc_cipher=vault.encrypt(normalized),

@@ -244,6 +244,7 @@ def household_list(request):
     return render(request, "people/household_list.html", {
         "page": page, "q": q, "division": division, "query": querystring_without_page(request),
         "community_names": names, "can_edit": has_capability(request.user, PEOPLE_EDIT),
+        "can_export": has_capability(request.user, PEOPLE_EXPORT),
     })
 
 
