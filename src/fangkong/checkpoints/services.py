@@ -688,7 +688,6 @@ def _prefixed(errors: ValidationError, prefix: str) -> dict[str, list[str]]:
     return {f"{prefix}{key}": msgs for key, msgs in errors.message_dict.items()}
 
 
-@transaction.atomic
 def passage_register(*, actor, checkpoint: Checkpoint | int, passage: PassageIn,
                      passengers: Sequence[PassageIn] = (), request=None) -> Registration:
     """Register a person passing a checkpoint — and, in one go, the others in
@@ -698,7 +697,9 @@ def passage_register(*, actor, checkpoint: Checkpoint | int, passage: PassageIn,
 
     A retried submission with the same client key returns the first result
     (the carload's other passages use the key with a ``#N`` suffix); the key
-    is looked up once, by core.services.idempotent_create, after validation."""
+    is looked up once, by core.services.idempotent_create, after validation.
+    Validation only reads; every write (passages, audit, arrivals) happens in
+    the one transaction idempotent_create opens."""
     checkpoint = _checkpoint_for_registering(actor, checkpoint)
     if len(passengers) > MAX_CARLOAD:
         raise ValidationError({"passengers": _("同车人员最多%(n)d人。") % {"n": MAX_CARLOAD}})

@@ -4,7 +4,8 @@
   "use strict";
   function fields(form) {
     return Array.prototype.filter.call(form.querySelectorAll("input, select, textarea, button[type=submit]"), function (el) {
-      return el.type !== "hidden" && !el.disabled && el.offsetParent !== null && el.type !== "radio";
+      return el.type !== "hidden" && !el.disabled && el.offsetParent !== null && el.type !== "radio" &&
+        !el.hasAttribute("data-enter-skip");
     });
   }
   document.addEventListener("DOMContentLoaded", function () {
@@ -30,8 +31,9 @@
         dest.value = pick.dataset.code;
         destText.value = pick.dataset.name;
         results.innerHTML = "";
-        var list = fields(form), i = list.indexOf(destText);
-        if (i >= 0 && list[i + 1]) list[i + 1].focus();
+        var list = fields(form).filter(function (el) { return el.tagName !== "BUTTON"; });
+        var next = list[list.indexOf(destText) + 1];
+        (next || form.querySelector("button.reg-submit")).focus();
       }
     });
     // Typing a new destination forgets the picked code.
@@ -44,21 +46,19 @@
       if (hint && hint.dataset.name && name && !name.value) name.value = hint.dataset.name;
     });
 
-    // Enter moves to the next field; Ctrl/Cmd+Enter (or Enter on the last one) registers.
+    // Enter moves to the next field; Ctrl/Cmd+Enter, or Enter on the last field, registers.
+    var registerBtn = form.querySelector("button.reg-submit");
     form.addEventListener("keydown", function (e) {
       if (e.key !== "Enter" || e.target.tagName === "TEXTAREA" || e.target.tagName === "BUTTON") return;
-      if (e.ctrlKey || e.metaKey) return;  // the browser submits
+      e.preventDefault();
+      if (e.ctrlKey || e.metaKey) { form.requestSubmit(registerBtn); return; }
       if (e.target === destText && results.querySelector("button.pick")) {
-        e.preventDefault();
         results.querySelector("button.pick").click();
         return;
       }
-      var list = fields(form), i = list.indexOf(e.target);
-      var next = list[i + 1];
-      if (next && next.tagName !== "BUTTON") {
-        e.preventDefault();
-        next.focus();
-      }
+      var list = fields(form).filter(function (el) { return el.tagName !== "BUTTON"; });
+      var next = list[list.indexOf(e.target) + 1];
+      if (next) next.focus(); else form.requestSubmit(registerBtn);
     });
     // A double tap with gloves must not send twice (the client key would catch it anyway).
     form.addEventListener("submit", function (e) {
@@ -71,5 +71,11 @@
     });
     var result = document.getElementById("result");
     if (result && result.classList.contains("alert")) result.focus();
+    // After a refused submission, the cursor goes to the first field to fix.
+    var bad = form.querySelector(".has-error input:not([type=hidden]), .has-error select");
+    if (bad) {
+      bad.focus({ preventScroll: true });
+      bad.scrollIntoView({ block: "center" });
+    }
   });
 })();
