@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApprovalsConfig(AppConfig):
     name = "fangkong.approvals"
     label = "approvals"
-    verbose_name = "审批"
+    verbose_name = _("审批")

@@ -13,7 +13,7 @@ import math
 import pydantic
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_noop
 from ninja import Query, Router, Schema
 from ninja import Status
 
@@ -165,13 +165,13 @@ def passage_register(request, checkpoint_id: int, payload: RegisterIn):
 
 
 _ITEM_MESSAGES = {
-    "missing": "必须填写。",
-    "literal_error": "取值无效。",
-    "string_too_long": "太长。",
-    "extra_forbidden": "没有这个字段。",
-    "uuid_parsing": "应为UUID。",
-    "datetime_parsing": "时间格式应为 2020-01-31T08:00:00+08:00。",
-    "datetime_from_date_parsing": "时间格式应为 2020-01-31T08:00:00+08:00。",
+    "missing": gettext_noop("必须填写。"),
+    "literal_error": gettext_noop("取值无效。"),
+    "string_too_long": gettext_noop("太长。"),
+    "extra_forbidden": gettext_noop("没有这个字段。"),
+    "uuid_parsing": gettext_noop("应为UUID。"),
+    "datetime_parsing": gettext_noop("时间格式应为 2020-01-31T08:00:00+08:00。"),
+    "datetime_from_date_parsing": gettext_noop("时间格式应为 2020-01-31T08:00:00+08:00。"),
 }
 
 

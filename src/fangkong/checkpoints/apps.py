@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CheckpointsConfig(AppConfig):
     name = "fangkong.checkpoints"
     label = "checkpoints"
-    verbose_name = "卡点"
+    verbose_name = _("卡点")

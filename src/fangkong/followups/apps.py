@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FollowupsConfig(AppConfig):
     name = "fangkong.followups"
     label = "followups"
-    verbose_name = "隔离与健康监测"
+    verbose_name = _("隔离与健康监测")
 
     def ready(self):
         from django.utils.translation import gettext_lazy as _

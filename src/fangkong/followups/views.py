@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_noop
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts import roles
@@ -315,8 +315,8 @@ def _check_filters(request) -> selectors.CheckFilters:
     return selectors.CheckFilters(state=state, division=_division(request), day=day)
 
 
-CHECK_STATE_LABELS = {"overdue": "逾期未测", "due_now": "当前时段待测", "due_today": "今日稍后", "done": "已完成",
-                      "late": "补录"}
+CHECK_STATE_LABELS = {"overdue": gettext_noop("逾期未测"), "due_now": gettext_noop("当前时段待测"),
+                      "due_today": gettext_noop("今日稍后"), "done": gettext_noop("已完成"), "late": gettext_noop("补录")}
 
 
 @login_required

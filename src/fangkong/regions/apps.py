@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegionsConfig(AppConfig):
     name = "fangkong.regions"
     label = "regions"
-    verbose_name = "区划"
+    verbose_name = _("区划")

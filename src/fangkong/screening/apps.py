@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ScreeningConfig(AppConfig):
     name = "fangkong.screening"
     label = "screening"
-    verbose_name = "排查"
+    verbose_name = _("排查")
 
     def ready(self):
         from .services import register_approval_kind
