@@ -245,31 +245,44 @@ HC_COLS = ("id, division_code, followup_id, slot_date, slot, window_start, windo
            "recorded_by_id, late, temperature, symptoms, note, client_key")
 
 
+def _tails(table: list[list[tuple]]) -> dict[tuple[int, int], list[bytes]]:
+    """The 28 row tails of a follow-up depend only on its start offset and on
+    fid mod 100 (which past checks are overdue or late): precomputed, so the
+    inner loop only joins bytes."""
+    tails = {}
+    for offset in range(START_SPREAD_DAYS):
+        for r in range(100):
+            row = []
+            for k, (past, done, late, due) in enumerate(table[offset]):
+                h = r * 31 + k
+                row.append((due if h % OVERDUE_EVERY == 0 else late if h % LATE_EVERY == 1 else done[h % 10])
+                           if past else due)
+            tails[(offset, r)] = row
+    return tails
+
+
 def _copy_checks_part(args) -> int:
     """One worker process: COPY (binary) the checks of follow-ups [lo, hi)."""
     lo, hi, n, communities, table = args
     import psycopg
 
-    rows = 0
+    tails = _tails(table)
     codes = [_b_text(c) for c in communities]
     head = b"\x00\x0f\x00\x00\x00\x08"  # 15 fields; the id is 8 bytes
     fid_len = b"\x00\x00\x00\x08"
+    rows = 0
     with psycopg.connect(_conninfo()) as conn, conn.cursor() as cur:
         cur.execute("SET synchronous_commit = off")
         with cur.copy(f"COPY followups_healthcheck ({HC_COLS}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.write(BINARY_HEADER)
             buf = []
+            append = buf.append
             for i in range(lo, hi):
                 fid = i + 1
                 mid = codes[i * len(communities) // n] + fid_len + fid.to_bytes(8, "big")
                 base_id = i * SLOTS + 1
-                for k, (past, done, late, due) in enumerate(table[i % START_SPREAD_DAYS]):
-                    if past:
-                        h = fid * 31 + k
-                        tail = due if h % OVERDUE_EVERY == 0 else late if h % LATE_EVERY == 1 else done[h % 10]
-                    else:
-                        tail = due
-                    buf.append(head + (base_id + k).to_bytes(8, "big") + mid + tail)
+                for k, tail in enumerate(tails[(i % START_SPREAD_DAYS, fid % 100)]):
+                    append(head + (base_id + k).to_bytes(8, "big") + mid + tail)
                 rows += SLOTS
                 if len(buf) >= 56_000:
                     copy.write(b"".join(buf))
@@ -309,6 +322,8 @@ def _run_ddl(statements: list[str]) -> None:
 
     with psycopg.connect(_conninfo(), autocommit=True) as conn:
         conn.execute("SET maintenance_work_mem = '2GB'")
+        # Several builds run at once on two cores: no parallel workers on top.
+        conn.execute("SET max_parallel_maintenance_workers = 0")
         for s in statements:
             conn.execute(s)
 
@@ -394,14 +409,19 @@ def measure(persons: int = FULL_PERSONS, keep: bool = False, explain: bool = Fal
         prep = time.perf_counter() - t
         print(f"  {persons:,} persons and follow-ups (COPY): {prep:.1f} s", flush=True)
 
+        load_before = os.getloadavg()[0]
         rows, phases = load_checks(persons, communities, today, now)
+        load_after = os.getloadavg()[0]
         rate = rows / phases["total"]
         print(f"  {rows:,} health checks: COPY {phases['copy']:.1f} s (2 processes) + indexes "
               f"{phases['indexes']:.1f} s = {phases['total']:.1f} s ({rate:,.0f} rows/s)", flush=True)
         figures.append(_figure("followups_load", f"bulk load {rows / 1e6:.1f} M health checks (COPY + indexes)",
                                round(phases["total"], 1), "s", LOAD_TARGET_S * rows / (FULL_PERSONS * SLOTS),
                                detail=f"copy {phases['copy']:.1f} s, indexes {phases['indexes']:.1f} s, "
-                                      f"{rate:,.0f} rows/s"))
+                                      f"{rate:,.0f} rows/s, load average {load_before:.1f}→{load_after:.1f} "
+                                      f"on {os.cpu_count()} cores"))
+        print(f"  (machine load average {load_before:.1f} before, {load_after:.1f} after, {os.cpu_count()} cores: "
+              f"other work on this machine slows every figure)", flush=True)
 
         t = time.perf_counter()
         with connection.cursor() as cur:
@@ -465,11 +485,13 @@ def measure(persons: int = FULL_PERSONS, keep: bool = False, explain: bool = Fal
 
         counts_samples = []
         for prefix in ["4106", *townships[:10]]:
-            t = time.perf_counter()
-            c = followup_counts(prefix=prefix, day=today)
-            counts_samples.append((time.perf_counter() - t) * 1000)
-        city = followup_counts(prefix="4106", day=today)
-        print(f"  day counts (city + 10 townships): max {max(counts_samples):.1f} ms; city today: "
+            for day in (today, today - dt.timedelta(days=1)):
+                t = time.perf_counter()
+                followup_counts(prefix=prefix, day=day)
+                counts_samples.append((time.perf_counter() - t) * 1000)
+        city = followup_counts(prefix="4106", day=today - dt.timedelta(days=1))
+        print(f"  day counts (city + 10 townships, today and yesterday): max {max(counts_samples):.1f} ms; "
+              f"city yesterday: "
               f"{city.people_in_measures:,} under measures, checks due {city.checks_due:,} / done "
               f"{city.checks_done:,} / overdue {city.checks_overdue:,}", flush=True)
         figures.append(_figure("followups_counts", "day counts for a prefix (city, townships), max",
