@@ -43,7 +43,6 @@ from .schemas import (
     ExtendIn,
     FollowUpDetailOut,
     FollowUpIn,
-    FollowUpOut,
     FollowUpPage,
     FollowUpQuery,
     NoteIn,

@@ -24,7 +24,13 @@ from fangkong.accounts.scoping import get_for_user, scope_filter, scope_prefixes
 from fangkong.lib.codes import is_code, prefix_range
 from fangkong.regions.models import Division
 
-from .choices import OPEN_DELIVERY_STATUSES, OPEN_STATUSES, CheckStatus, FollowUpKind, ReferralStatus
+from .choices import (
+    OPEN_DELIVERY_STATUSES,
+    OPEN_STATUSES,
+    CheckStatus,
+    FollowUpKind,
+    ReferralStatus,
+)
 from .models import KIND_COLUMN, DeliveryRequest, FollowUp, FollowUpDayCount, HealthCheck, Referral
 from .schedule import check_windows, day_bounds
 

@@ -19,7 +19,7 @@ from fangkong.accounts.scoping import get_for_user, has_capability
 from fangkong.audit.services import record
 from fangkong.core.services import status_change_record
 from fangkong.people.models import Person
-from fangkong.people.services import require  # noqa: F401  (the one capability check; views use it from here)
+from fangkong.people.services import require
 
 from . import schedule, tally
 from .choices import (
@@ -529,7 +529,7 @@ def delivery_eligibility(person: Person) -> FollowUp | None | bool:
     followup = FollowUp.objects.filter(person=person, status__in=OPEN_STATUSES).first()
     if followup is not None:
         return followup
-    return True if any(getattr(person, t) for t in VULNERABLE_TAGS) else False
+    return any(getattr(person, t) for t in VULNERABLE_TAGS)
 
 
 @transaction.atomic
@@ -657,7 +657,7 @@ MAX_BATCH = 500
 class BatchResult:
     """One item's outcome: created, duplicate (the first result, returned) or error."""
 
-    __slots__ = ("index", "client_key", "status", "check", "referral", "errors")
+    __slots__ = ("check", "client_key", "errors", "index", "referral", "status")
 
     def __init__(self, index, client_key, status, check=None, referral=None, errors=None):
         self.index, self.client_key, self.status = index, client_key, status

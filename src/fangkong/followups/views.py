@@ -15,12 +15,19 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _, gettext_noop
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts import roles
-from fangkong.accounts.roles import FOLLOWUPS_EDIT, FOLLOWUPS_EXPORT, FOLLOWUPS_POLICY, FOLLOWUPS_VIEW, \
-    PEOPLE_VIEW, REFERRALS_PICK_UP
+from fangkong.accounts.roles import (
+    FOLLOWUPS_EDIT,
+    FOLLOWUPS_EXPORT,
+    FOLLOWUPS_POLICY,
+    FOLLOWUPS_VIEW,
+    PEOPLE_VIEW,
+    REFERRALS_PICK_UP,
+)
 from fangkong.accounts.scoping import get_for_user, has_capability
 from fangkong.audit.services import record
 from fangkong.core.forms import apply_errors
@@ -29,6 +36,7 @@ from fangkong.core.services import status_history
 from fangkong.lib.codes import is_code
 from fangkong.lib.excel import XLSX_CONTENT_TYPE, export_workbook
 from fangkong.people.models import Person
+from fangkong.people.services import describe_place
 from fangkong.regions.models import Division
 
 from . import selectors, services
@@ -247,16 +255,10 @@ def followup_detail(request, pk: int):
         "pending_release": approval_pending_for(obj=followup, kind=services.RELEASE_KIND),
         "can_edit": can_edit, "extend_form": ExtendForm(), "release_form": ReasonForm(),
         "transfer_form": TransferForm(initial={"kind": FollowUpKind.CENTRAL_QUARANTINE}),
-        "place": services_place(followup.division_code), "now": timezone.now(),
+        "place": describe_place(followup.division_code), "now": timezone.now(),
         "done": sum(1 for c in checks if c.status == CheckStatus.DONE),
         "total": sum(1 for c in checks if c.status in (CheckStatus.DONE, CheckStatus.DUE)),
     })
-
-
-def services_place(code: str) -> str:
-    from fangkong.people.services import describe_place
-
-    return describe_place(code)
 
 
 def _followup_action(request, pk, form_class, call, success):

@@ -7,7 +7,14 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from fangkong.followups.models import DeliveryRequest, FollowUp, FollowUpDayCount, HealthCheck, Referral
+from conftest import QINGHUAYUAN, XIMAZHUANG, new_resident_id
+from fangkong.followups.models import (
+    DeliveryRequest,
+    FollowUp,
+    FollowUpDayCount,
+    HealthCheck,
+    Referral,
+)
 from fangkong.followups.recount import recount
 from fangkong.followups.selectors import followup_counts, followup_counts_for_user
 from fangkong.followups.services import (
@@ -21,8 +28,6 @@ from fangkong.followups.services import (
     referral_close,
 )
 from fangkong.people.services import household_create, person_create
-
-from conftest import QINGHUAYUAN, XIMAZHUANG, new_resident_id
 
 from .conftest import DAY1
 

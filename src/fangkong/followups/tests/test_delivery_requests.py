@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 
+from conftest import QINGHUAYUAN, new_resident_id
 from fangkong.core.models import StatusChange
 from fangkong.followups.selectors import delivery_list, followup_counts
 from fangkong.followups.services import (
@@ -14,8 +15,6 @@ from fangkong.followups.services import (
     delivery_take,
 )
 from fangkong.people.services import person_create
-
-from conftest import QINGHUAYUAN, new_resident_id
 
 from .conftest import DAY1
 

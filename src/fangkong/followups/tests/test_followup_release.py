@@ -3,14 +3,13 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from conftest import QINGHUAYUAN
 from fangkong.approvals.models import ApprovalRequest
 from fangkong.approvals.services import approval_decide
 from fangkong.core.models import StatusChange
 from fangkong.followups.models import HealthCheck
 from fangkong.followups.selectors import followup_counts
 from fangkong.followups.services import followup_release_request, release_blockers
-
-from conftest import QINGHUAYUAN
 
 from .conftest import DAY1
 from .helpers import record_all

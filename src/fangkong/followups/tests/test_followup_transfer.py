@@ -1,10 +1,9 @@
 import datetime as dt
 
+from conftest import QINGHUAYUAN
 from fangkong.followups.models import FollowUp, FollowUpDayCount, HealthCheck, Referral
 from fangkong.followups.selectors import followup_counts
 from fangkong.followups.services import followup_transfer, health_check_record
-
-from conftest import QINGHUAYUAN
 
 from .conftest import DAY1
 

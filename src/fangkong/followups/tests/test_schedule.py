@@ -34,4 +34,4 @@ def test_the_windows_are_configurable(settings, clock, qinghuayuan_worker, zhang
 def test_windows_are_in_shanghai_time():
     s = slots(dt.date(2020, 2, 1), 1)[0]
     assert s.window_start.utcoffset() == dt.timedelta(hours=8) and s.window_start.hour == 7
-    assert s.window_start.astimezone(dt.timezone.utc).hour == 23
+    assert s.window_start.astimezone(dt.UTC).hour == 23
