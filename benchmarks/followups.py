@@ -136,7 +136,7 @@ def _secondary_indexes(table: str) -> list[tuple[str, str, str]]:
 def _copy_persons(n: int, communities: list[str]) -> None:
     import psycopg
 
-    now = _ts(dt.datetime.now(dt.timezone.utc))
+    now = _ts(dt.datetime.now(dt.UTC))
     cols = ("id, division_code, household_id, name, name_pinyin, name_initials, sex, birth_date, doc_type, "
             "doc_reason, doc_cipher, doc_index, doc_masked, phone_cipher, phone_index, phone_masked, relation, "
             "occupation, tag_elderly_alone, tag_low_income, tag_disabled, tag_pregnant, tag_chronic, created_at, "
@@ -163,7 +163,7 @@ KINDS = (["home_quarantine"] * 70 + ["health_monitoring"] * 20 + ["central_quara
 def _copy_followups(n: int, communities: list[str], today: dt.date) -> None:
     import psycopg
 
-    now = _ts(dt.datetime.now(dt.timezone.utc))
+    now = _ts(dt.datetime.now(dt.UTC))
     cols = ("id, division_code, person_id, kind, reason, place, site_name, start_date, planned_end, days, "
             "extended_days, status, ended_on, source_ref, transferred_from_id, created_at, created_by_id")
     with psycopg.connect(_conninfo()) as conn, conn.cursor() as cur:
@@ -184,7 +184,7 @@ def _copy_followups(n: int, communities: list[str], today: dt.date) -> None:
 
 # COPY's binary format: no text parsing of dates, timestamps and numerics on the
 # server, which is most of the cost of a row like this one.
-_PG_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+_PG_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _PG_DATE_EPOCH = dt.date(2000, 1, 1)
 _NULL = struct.pack(">i", -1)
 _EMPTY = struct.pack(">i", 0)
