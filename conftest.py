@@ -33,6 +33,20 @@ def new_resident_id(region: str = QIBIN, birth: dt.date | None = None, sex: str 
     return make_resident_id(region, birth, seq)
 
 
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say loudly when browser journeys were skipped (here in the root conftest so
+    that pytest-xdist's controller, which never loads tests/journeys/, prints it)."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", [])
+               if "BROWSER JOURNEYS SKIPPED" in str(getattr(r, "longrepr", ""))]
+    if skipped:
+        terminalreporter.write_sep("!", "BROWSER JOURNEYS SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(f"{len(skipped)} browser journey tests did not run: /usr/bin/chromium is missing.",
+                                    red=True, bold=True)
+        terminalreporter.write_line("Install it with: apt-get install -y chromium fonts-noto-cjk "
+                                    "(CI sets FANGKONG_REQUIRE_BROWSER=1, where this fails the run).",
+                                    red=True, bold=True)
+
+
 def _ensure_hebi():
     from fangkong.regions.models import Division
     from fangkong.regions.services import divisions_import, grids_create

@@ -172,6 +172,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["fangkong.formats"]
+USE_THOUSAND_SEPARATOR = False  # only where a template asks (intcomma), never in codes and ids
 
 # --- static files: served by the app itself (whitenoise); no CDN on a government intranet.
 STATIC_URL = "/static/"

@@ -156,18 +156,6 @@ def _stop_playwright() -> None:
         asyncio._set_running_loop(None)
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    skipped = [r for r in terminalreporter.stats.get("skipped", [])
-               if "BROWSER JOURNEYS SKIPPED" in str(getattr(r, "longrepr", ""))]
-    if skipped:
-        terminalreporter.write_sep("!", "BROWSER JOURNEYS SKIPPED", red=True, bold=True)
-        terminalreporter.write_line(f"{len(skipped)} browser journey tests did not run: {CHROMIUM} is missing.",
-                                    red=True, bold=True)
-        terminalreporter.write_line("Install it with: apt-get install -y chromium fonts-noto-cjk "
-                                    "(CI sets FANGKONG_REQUIRE_BROWSER=1, where this fails the run).",
-                                    red=True, bold=True)
-
-
 # ---------------------------------------------------------------- the database
 
 def _audit_trigger_sql():

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from fangkong.accounts.roles import Role
+
 from .choices import Action
 
 
@@ -27,7 +29,7 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
                               db_constraint=False)
     actor_username = models.CharField(max_length=150)
-    role = models.CharField(max_length=20, blank=True)
+    role = models.CharField(max_length=20, blank=True, choices=Role.choices)
     actor_division_code = models.CharField(max_length=15, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices, db_index=True)
     object_type = models.CharField(max_length=40, blank=True)

@@ -56,7 +56,7 @@ def audit_export(request):
     qs = audit_list(user=request.user, filters=filters)[:EXPORT_LIMIT]
     labels = dict(Action.choices)
     rows = (
-        (timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_username, e.role, e.actor_division_code,
+        (timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_username, e.get_role_display(), e.actor_division_code,
          str(labels.get(e.action, e.action)), e.object_type, e.object_id, e.division_code, e.reason,
          ", ".join(f"{k}={v}" for k, v in e.detail.items()))
         for e in qs.iterator(chunk_size=2000)
