@@ -236,3 +236,27 @@ def test_the_today_page_has_the_arrivals_queue_flagged_first(client, qinghuayuan
     login(client, qinghuayuan_worker)
     page = client.get(reverse("followups:today")).content.decode()
     assert page.index('id="arrivals"') < page.index("钱多多") < page.index("孙小美") < page.index('id="checks"')
+
+
+def test_release_through_the_approvals_page_needs_a_second_person(client, qinghuayuan_worker, qinghuayuan_head,
+                                                                  quarantine, clock):
+    from fangkong.approvals.models import ApprovalRequest
+
+    from .helpers import record_all
+
+    record_all(qinghuayuan_worker, quarantine, clock)
+    clock.at(DAY1 + dt.timedelta(days=14), 9)
+    login(client, qinghuayuan_worker)
+    detail = client.get(reverse("followups:detail", args=[quarantine.pk])).content.decode()
+    assert "申请解除" in detail
+    client.post(reverse("followups:release", args=[quarantine.pk]), {"reason": "14天期满，体温正常"})
+    approval = ApprovalRequest.objects.get(kind="quarantine_release")
+    assert "解除隔离/监测" in client.get(reverse("approvals:list")).content.decode()
+    client.post(reverse("approvals:decide", args=[approval.pk]), {"decision": "approve", "reason": "自己批准"})
+    quarantine.refresh_from_db()
+    assert quarantine.status == "active"
+    login(client, qinghuayuan_head)
+    assert "去审批" in client.get(reverse("followups:detail", args=[quarantine.pk])).content.decode()
+    client.post(reverse("approvals:decide", args=[approval.pk]), {"decision": "approve", "reason": "同意解除"})
+    quarantine.refresh_from_db()
+    assert quarantine.status == "released"
