@@ -202,6 +202,8 @@ def test_the_committed_mo_is_compiled_from_the_po():
     stale = []
     expected_keys = {""}
     for e in entries:
+        if not all(e.msgstr.values()):
+            continue  # untranslated: msgfmt leaves it out (test_every_entry_is_translated... reports it)
         msgid = e.msgid if e.msgctxt is None else f"{e.msgctxt}\x04{e.msgid}"
         if e.msgid_plural is None:
             expected_keys.add(msgid)
@@ -256,17 +258,17 @@ CHINESE_UI = ["首页", "退出", "查找", "导出Excel", "没有找到", "上�
 @pytest.mark.django_db
 def test_chinese_is_the_default(client, qinghuayuan_worker):
     html = login(client, qinghuayuan_worker).get(reverse("accounts:home")).content.decode()
-    assert '<html lang="zh-hans">' in html and "首页" in html and "Log out" not in html
+    assert '<html lang="zh-hans">' in html and "首页" in html and "Logout" not in html
 
 
 @pytest.mark.django_db
 def test_switching_to_english(client, qinghuayuan_worker, zhang_san):
     client = _english(client, qinghuayuan_worker)
     pages = {
-        reverse("accounts:home"): ["Home", "People", "Households", "Log out", "Population", "Hello,"],
+        reverse("accounts:home"): ["Home", "People", "Households", "Logout", "Population", "Hello,"],
         reverse("people:person_list"): ["Search", "Tags", "Name"],
         reverse("people:household_list"): ["Address keyword", "household"],
-        reverse("people:person_detail", args=[zhang_san.pk]): ["Date of birth", "Relation to head of household"],
+        reverse("people:person_detail", args=[zhang_san.pk]): ["Date of birth", "Relation to head"],
         reverse("screening:arrival_list"): ["Arrivals", "Returnees", "Screening coverage"],
         reverse("screening:returnee_list"): ["Arrived since", "Measure"],
         reverse("screening:campaign_list"): ["Area"],
