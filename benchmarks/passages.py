@@ -272,7 +272,8 @@ class Traffic:
     OUT_TO = ["河南省郑州市", "河南省新乡市", "河南省安阳市", "北京市", "湖北省武汉市"]
     PURPOSES = ["return_home", "visit", "work", "freight", "medical", "official"]
 
-    def __init__(self, communities: list[str], seed: int):
+    def __init__(self, communities: list[str], seed: int, inbound: float = 0.7):
+        self.inbound = inbound
         self.rng = random.Random(seed)
         self.communities = communities
         self.seq = 0
@@ -287,7 +288,7 @@ class Traffic:
 
     def passage(self) -> dict:
         r = self.rng
-        inbound = r.random() < 0.7
+        inbound = r.random() < self.inbound
         temp = f"{r.uniform(37.3, 38.6):.1f}" if r.random() < 0.05 else f"{r.uniform(35.9, 37.1):.1f}"
         plate = ""
         if r.random() < 0.8:
@@ -560,6 +561,8 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=8, help="concurrent phones")
     ap.add_argument("--workers", type=int, default=3, help="gunicorn workers (fangkong serve's default: 3)")
     ap.add_argument("--threads", type=int, default=4, help="threads per worker (fangkong serve: 4)")
+    ap.add_argument("--inbound", type=float, default=0.7,
+                    help="share of inbound passages bound for a community (each queues an arrival)")
     ap.add_argument("--keep-db", action="store_true")
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args()
@@ -582,7 +585,7 @@ def main() -> int:
         port = free_port()
         log = var / "access.log"
         server = start_server(env, port, args.workers, args.threads, log)
-        traffic = Traffic(setup["communities"], seed=2020)
+        traffic = Traffic(setup["communities"], seed=2020, inbound=args.inbound)
         # Warm every worker up (imports, URL resolver, name dictionaries) before measuring.
         register_forms(port, setup["checkpoint"], traffic, args.clients, 8.0)
 

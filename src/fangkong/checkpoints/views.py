@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -352,7 +353,8 @@ def passage_register(request, pk: int):
     if request.POST.get("action") == "add_passenger":
         return render(request, "checkpoints/passage_register.html", _registration_context(request, cp, form))
     destination = form.destination_value()
-    if destination and not destination.isdigit():
+    if destination and not destination.isdigit() and form.cleaned_data.get("direction") == Direction.IN:
+        # A community typed by name (no script picked its code): find it by name.
         found = selectors.destination_search(q=destination, limit=3)
         exact = [d for d in found if d["name"] == destination]
         destination = (exact[0] if len(exact) == 1 else found[0] if len(found) == 1 else {"code": destination})["code"]
@@ -381,6 +383,22 @@ def passage_register(request, pk: int):
     return redirect(reverse("checkpoints:register", kwargs={"pk": cp.pk}) + query + "#result")
 
 
+# A checkpoint registers a few hundred people a day; this many lookups in ten
+# minutes from one account is somebody walking through ID numbers.
+LOOKUPS_PER_10_MINUTES = 300
+
+
+def _lookup_allowed(user) -> bool:
+    from django.core.cache import cache
+
+    key = f"checkpoints:lookup:{user.pk}:{int(time.time() // 600)}"
+    cache.add(key, 0, timeout=660)
+    try:
+        return cache.incr(key) <= LOOKUPS_PER_10_MINUTES
+    except ValueError:  # evicted between add and incr
+        return True
+
+
 @login_required
 @require_POST
 def person_lookup(request):
@@ -392,6 +410,8 @@ def person_lookup(request):
     number = (request.POST.get("doc_number") or "").strip()[:40]
     if len("".join(number.split())) < 18:
         return HttpResponse("")
+    if not _lookup_allowed(request.user):
+        return HttpResponse(_("查询过于频繁，请稍后再试。"), status=429)
     hint = selectors.person_hint(doc_number=number)
     if hint.valid:
         record(request.user, "search", object_type="people.person",

@@ -238,3 +238,17 @@ def test_hq_sets_up_and_closes_a_checkpoint_from_the_pages(client, hq_officer):
     assert cp.status == "closed"
     page = client.get(reverse("checkpoints:detail", args=[cp.pk])).content.decode()
     assert "高速恢复通行" in page and "已关闭" in page
+
+
+def test_the_person_lookup_is_rate_limited(as_staff, monkeypatch):
+    from django.core.cache import cache
+
+    from fangkong.checkpoints import views
+
+    cache.clear()
+    monkeypatch.setattr(views, "LOOKUPS_PER_10_MINUTES", 3)
+    url = reverse("checkpoints:person_lookup")
+    codes = [as_staff.post(url, {"doc_number": new_resident_id("420102")}).status_code for _ in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
+    assert AuditEntry.objects.filter(action="search").count() == 3
+    cache.clear()
