@@ -40,3 +40,17 @@ class DomainErrorMiddleware:
         if isinstance(exception, PermissionDenied):
             return None  # Django renders 403.html
         return None
+
+
+class ChineseByDefaultMiddleware:
+    """Simplified Chinese unless the user chose English on a page: the browser's
+    Accept-Language is ignored (a workstation set up in English must not switch
+    a command centre's screens). The choice is the language cookie set by
+    /i18n/setlang/, which LocaleMiddleware reads next."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

@@ -60,3 +60,11 @@ def test_server_errors_show_no_details(client, settings, qinghuayuan_worker, mon
     r = client.get(reverse("people:person_list"))
     assert r.status_code == 500
     assert NUMBER not in r.content.decode() and "出错了" in r.content.decode()
+
+
+def test_pages_are_chinese_even_for_an_english_browser_until_english_is_chosen(client, hebi):
+    r = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "登录" in r.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    r = client.get("/login/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert "Log in" in r.content.decode() or "Sign in" in r.content.decode()
