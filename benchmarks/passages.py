@@ -224,6 +224,8 @@ print("BENCH-SETUP " + json.dumps({"checkpoint": cp.pk, "token": raw, "communiti
 def run_setup(env: dict) -> dict:
     py = sys.executable
     subprocess.run([py, "-m", "fangkong.cli", "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
+    # As ``fangkong serve`` does before it starts gunicorn.
+    subprocess.run([py, "-m", "fangkong.cli", "collectstatic", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
     code = SETUP.replace("USERNAME", repr(USERNAME)).replace("PASSWORD", repr(PASSWORD))
     out = subprocess.run([py, "-m", "fangkong.cli", "shell", "-c", code], env=env, check=True, cwd=ROOT,
                          capture_output=True, text=True).stdout
@@ -235,7 +237,11 @@ def start_server(env: dict, port: int, workers: int, threads: int, log: Path) ->
     # The same server and flags as ``fangkong serve`` (core/management/commands/serve.py).
     cmd = [sys.executable, "-m", "gunicorn", "fangkong.wsgi:application", "--bind", f"127.0.0.1:{port}",
            "--workers", str(workers), "--threads", str(threads), "--timeout", "120", "--graceful-timeout", "10",
-           "--access-logfile", str(log), "--access-logformat", '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms']
+           "--access-logfile", str(log), "--access-logformat", '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+           # gunicorn ≥ 25 opens a control socket at one fixed path per user; another
+           # gunicorn on the machine (a second benchmark, a dev server) must not be
+           # able to stop this one through it.
+           "--no-control-socket"]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
                             stderr=open(log.with_suffix(".err"), "w"))
     deadline = time.time() + 60
