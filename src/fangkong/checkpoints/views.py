@@ -319,7 +319,7 @@ def _registration_context(request, cp: Checkpoint, form: PassageForm, *, last: l
         }
     default_destination = cp.division_code if cp.level == Level.COMMUNITY and len(cp.division_code) >= 12 else ""
     return {
-        "cp": cp, "form": form, "rows": rows, "result": result, "origins": origin_list(),
+        "cp": cp, "form": form, "rows": rows, "result": result, "origins": origin_list,  # used on a cache miss only
         "purposes": Purpose.choices, "directions": Direction.choices,
         "default_destination": default_destination,
         "default_destination_name": selectors.destination_describe(default_destination) if default_destination else "",
