@@ -35,7 +35,6 @@ import os
 import random
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,7 +48,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from fangkong.lib.documents import make_resident_id  # noqa: E402  (no Django settings needed)
+from fangkong.lib.documents import make_resident_id
 
 PASSWORD = "Bench-password-2020"
 USERNAME = "bench_checkpoint"
@@ -166,7 +165,7 @@ class CpuAccount:
     def per(self, n: int) -> str:
         if not n:
             return "n/a"
-        ms = lambda x: 1000 * x / n  # noqa: E731
+        ms = lambda x: 1000 * x / n
         return (f"server {ms(self.server):.2f} ms + database {ms(self.database):.2f} ms "
                 f"(+ load generator {ms(self.generator):.2f} ms)")
 
@@ -369,7 +368,7 @@ class Browser:
 
     def login(self):
         self.request("GET", "/login/")
-        status, location, _ = self.form("/login/", {"username": USERNAME, "password": PASSWORD, "next": "/"})
+        status, _location, _ = self.form("/login/", {"username": USERNAME, "password": PASSWORD, "next": "/"})
         if status != 302:
             raise SystemExit(f"login failed: HTTP {status}")
 
@@ -394,7 +393,7 @@ def register_forms(port: int, checkpoint: int, traffic: Traffic, clients: int, s
                       "action": "register"}
             t0 = time.perf_counter()
             try:
-                status, location, body = b.form(path, fields)
+                status, location, _body = b.form(path, fields)
             except (OSError, http.client.HTTPException) as exc:
                 tally.add(time.perf_counter() - t0, False, error=type(exc).__name__)
                 b.conn.close()
@@ -467,7 +466,7 @@ def upload_batches(port: int, checkpoint: int, token: str, traffic: Traffic, cli
     path = f"/api/v1/checkpoints/{checkpoint}/passages/batch"
     start = time.perf_counter()
     deadline = start + seconds
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
 
     def run():
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -543,7 +542,7 @@ def count_rows(dsn: str) -> dict[str, int]:
     import psycopg
 
     with psycopg.connect(dsn) as conn:
-        q = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+        q = lambda sql: conn.execute(sql).fetchone()[0]
         return {"passages": q("SELECT count(*) FROM checkpoints_passage"),
                 "arrivals": q("SELECT count(*) FROM screening_arrival"),
                 "audit": q("SELECT count(*) FROM audit_auditentry WHERE object_type = 'checkpoints.passage'")}

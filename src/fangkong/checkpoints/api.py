@@ -13,9 +13,9 @@ import math
 import pydantic
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _, gettext_noop
-from ninja import Query, Router, Schema
-from ninja import Status
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from ninja import Query, Router, Schema, Status
 
 from fangkong.accounts.roles import CHECKPOINTS_VIEW
 from fangkong.accounts.scoping import has_capability
@@ -25,13 +25,11 @@ from .guidance import next_steps
 from .models import Checkpoint, Passage
 from .schemas import (
     BatchIn,
-    BatchItemOut,
     BatchOut,
     CheckpointOut,
     CheckpointPage,
     ErrorOut,
     PassageIn,
-    PassageOut,
     PassagePage,
     RegisterIn,
     RegisterOut,

@@ -11,7 +11,13 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from fangkong.accounts.roles import CHECKPOINTS_VIEW
+from fangkong.accounts.models import User
+from fangkong.accounts.roles import (
+    CAPABILITIES,
+    CHECKPOINTS_MANAGE,
+    CHECKPOINTS_REGISTER,
+    CHECKPOINTS_VIEW,
+)
 from fangkong.accounts.scoping import get_for_user, scope_filter
 from fangkong.lib.codes import prefix_range
 from fangkong.lib.documents import DOC_RIC, parse_resident_id
@@ -65,6 +71,17 @@ def work_norms(*, level: str) -> list[WorkNorm]:
 
 
 # ---------------------------------------------------------------- roster
+
+
+def shift_staff_candidates(*, checkpoint: Checkpoint):
+    """Accounts that may be put on a checkpoint's roster: an active assignment
+    with a checkpoint role whose division covers the checkpoint or lies in it."""
+    code = checkpoint.division_code
+    covering = [code[:n] for n in (4, 6, 9, 12, 15) if n <= len(code)]
+    q = Q(assignments__division_id__in=covering) | Q(assignments__division__code__startswith=code)
+    roles = [r for r, caps in CAPABILITIES.items() if CHECKPOINTS_REGISTER in caps or CHECKPOINTS_MANAGE in caps]
+    return (User.objects.filter(q, is_active=True, assignments__active=True, assignments__role__in=roles)
+            .distinct().order_by("username"))
 
 
 def shifts_between(*, checkpoint: Checkpoint, start: dt.datetime, end: dt.datetime) -> list[Shift]:

@@ -23,7 +23,6 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.accounts.models import Assignment, User
 from fangkong.accounts.roles import CHECKPOINTS_MANAGE, CHECKPOINTS_REGISTER, RISK_AREAS_EDIT
 from fangkong.accounts.scoping import get_for_user, has_capability, user_can_see_code
 from fangkong.audit.services import record
@@ -34,6 +33,7 @@ from fangkong.people.models import Person
 from fangkong.regions.models import Division
 from fangkong.screening.services import arrival_record
 
+from . import selectors
 from .choices import (
     FEVER_FROM,
     LEVEL_MIN_CODE_LENGTH,
@@ -48,7 +48,7 @@ from .choices import (
     Status,
 )
 from .models import Checkpoint, Passage, RiskArea, Shift, ShiftCheck, WorkNorm
-from .origins import origin_get, origin_lineage, origin_resolve
+from .origins import origin_lineage, origin_resolve
 
 MAX_BATCH = 500
 MAX_CARLOAD = 60  # a coach
@@ -198,21 +198,6 @@ def work_norm_retire(*, actor, norm: WorkNorm, request=None) -> WorkNorm:
 
 # ---------------------------------------------------------------- shifts
 
-def shift_staff_candidates(*, checkpoint: Checkpoint):
-    """Accounts that may be put on a checkpoint's roster: an active assignment
-    with a checkpoint role whose division covers the checkpoint or lies in it."""
-    code = checkpoint.division_code
-    covering = [code[:n] for n in (4, 6, 9, 12, 15) if n <= len(code)]
-    from django.db.models import Q
-
-    q = Q(assignments__division_id__in=covering) | Q(assignments__division__code__startswith=code)
-    from fangkong.accounts.roles import CAPABILITIES
-
-    roles = [r for r, caps in CAPABILITIES.items() if CHECKPOINTS_REGISTER in caps or CHECKPOINTS_MANAGE in caps]
-    return (User.objects.filter(q, is_active=True, assignments__active=True, assignments__role__in=roles)
-            .distinct().order_by("username"))
-
-
 def _shift_fields(*, checkpoint: Checkpoint, starts_at, ends_at, staff_ids: Iterable[int], volunteers: str):
     errors: dict[str, list[str]] = {}
     if starts_at is None:
@@ -225,7 +210,7 @@ def _shift_fields(*, checkpoint: Checkpoint, starts_at, ends_at, staff_ids: Iter
         elif ends_at - starts_at > MAX_SHIFT:
             errors["ends_at"] = [_("一个班次不能超过24小时。")]
     ids = {int(i) for i in staff_ids if str(i).isdigit()}
-    staff = list(shift_staff_candidates(checkpoint=checkpoint).filter(pk__in=ids)) if ids else []
+    staff = list(selectors.shift_staff_candidates(checkpoint=checkpoint).filter(pk__in=ids)) if ids else []
     if len(staff) != len(ids):
         errors["staff"] = [_("所选人员中有人不在本卡点所在辖区，不能排班。")]
     volunteers = _text(volunteers, 300)
@@ -877,8 +862,3 @@ def passage_recheck(*, actor, passage: Passage, temperature, outcome: str = "", 
     passage.save(update_fields=["recheck_temperature", "outcome"])
     record(actor, "update", passage, request=request, detail={"recheck": True, "outcome": outcome})
     return passage
-
-
-def origin_label(code: str) -> str:
-    origin = origin_get(code)
-    return origin.label if origin else code

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangkong.accounts.roles import CHECKPOINTS_MANAGE, CHECKPOINTS_REGISTER, CHECKPOINTS_VIEW, RISK_AREAS_EDIT
+from fangkong.accounts.roles import (
+    CHECKPOINTS_MANAGE,
+    CHECKPOINTS_REGISTER,
+    CHECKPOINTS_VIEW,
+    RISK_AREAS_EDIT,
+)
 from fangkong.accounts.scoping import has_capability, scope_prefixes
 from fangkong.audit.services import record
 from fangkong.core.forms import apply_errors
@@ -24,7 +30,6 @@ from fangkong.core.paging import querystring_without_page
 from fangkong.core.services import status_history
 from fangkong.lib.excel import XLSX_CONTENT_TYPE, export_workbook
 from fangkong.regions.models import Division
-from django.core.paginator import Paginator
 
 from . import selectors, services
 from .choices import Direction, Level, Outcome, Purpose, Status
@@ -40,7 +45,7 @@ from .forms import (
     WorkNormForm,
 )
 from .guidance import next_steps
-from .models import Checkpoint, Passage, RiskArea, Shift, WorkNorm
+from .models import Checkpoint, Passage, RiskArea, WorkNorm
 from .origins import origin_list
 
 PAGE_SIZE = 50
@@ -182,7 +187,7 @@ def shift_create(request, pk: int):
     cp = selectors.checkpoint_get(user=request.user, pk=pk)
     if not has_capability(request.user, CHECKPOINTS_MANAGE, cp.division_code):
         raise PermissionDenied
-    candidates = services.shift_staff_candidates(checkpoint=cp)
+    candidates = selectors.shift_staff_candidates(checkpoint=cp)
     start = request.GET.get("start")
     initial = {}
     if start:
@@ -212,7 +217,7 @@ def shift_edit(request, pk: int):
     cp = shift.checkpoint
     if not has_capability(request.user, CHECKPOINTS_MANAGE, cp.division_code):
         raise PermissionDenied
-    candidates = services.shift_staff_candidates(checkpoint=cp)
+    candidates = selectors.shift_staff_candidates(checkpoint=cp)
     initial = {"starts_at": timezone.localtime(shift.starts_at), "ends_at": timezone.localtime(shift.ends_at),
                "staff": [str(u.pk) for u in shift.staff.all()], "volunteers": shift.volunteers}
     form = ShiftForm(request.POST or None, candidates=candidates, initial=initial)

@@ -5,13 +5,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from fangkong.checkpoints.models import ShiftCheck
-from fangkong.checkpoints.selectors import on_duty, roster_gaps, work_norms
+from fangkong.checkpoints.selectors import on_duty, roster_gaps, shift_staff_candidates, work_norms
 from fangkong.checkpoints.services import (
     checkpoint_status_change,
     shift_check,
     shift_create,
     shift_handover,
-    shift_staff_candidates,
 )
 
 NOW = timezone.make_aware(dt.datetime(2020, 2, 1, 9, 0))
