@@ -1,8 +1,10 @@
 """``fangkong demo``: set up the Hebi demo city and serve it.
 
 Migrates, imports the real Hebi division codes, splits communities into grids,
-generates a deterministic population, creates one account per role, prints
-them, then starts the production server. Running it again reuses what exists."""
+generates a deterministic population, creates one account per role, plays a
+slice of the arrivals flow through the services (fangkong.demo_flow), prints
+the accounts, then starts the production server. Running it again reuses what
+exists."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from django.db import transaction
 
 from fangkong.accounts.models import Assignment, User
 from fangkong.accounts.roles import Role
+from fangkong.demo_flow import seed_arrivals_flow
 from fangkong.people.models import Person
 from fangkong.regions.models import Division
 from fangkong.regions.services import division_counts_rebuild, grids_generate
@@ -23,6 +26,7 @@ DEMO_ACCOUNTS = [
     ("qibin", "李县区", Role.COUNTY, "410611", "淇滨区"),
     ("taishanlu", "赵街道", Role.TOWNSHIP, "410611005", "淇滨区 泰山路街道"),
     ("qinghuayuan", "张网格", Role.GRID, "410611005007", "泰山路街道 清华园社区"),
+    ("qinghuayuan2", "张组长", Role.GRID, "410611005007", "清华园社区（两人审批的第二人）"),
     ("ximazhuang", "刘网格", Role.GRID, "410621002216", "浚县 西马庄村"),
     ("checkpoint", "陈卡点", Role.CHECKPOINT, "410611", "淇滨区卡点"),
     ("clinic", "孙医生", Role.CLINIC, "410611", "淇滨区发热门诊"),
@@ -72,6 +76,8 @@ class Command(BaseCommand):
         division_counts_rebuild()
         password = settings.FANGKONG_DEMO_PASSWORD
         rows = demo_accounts_ensure(password)
+        out.write("==> the arrivals flow: checkpoints, passages, arrivals, follow-ups")
+        seed_arrivals_flow(seed=seed, stdout=out)
         out.write("")
         out.write(self.style.SUCCESS(f"Demo accounts (password for all: {password})"))
         out.write(f"  {'username':<13} {'role':<16} {'division':<14} where")
