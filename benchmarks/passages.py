@@ -33,6 +33,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -665,6 +666,7 @@ def main() -> int:
             stop_server(server)
         if not args.keep_db:
             pg_admin(args.pg, f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
+            shutil.rmtree(var, ignore_errors=True)
 
 
 if __name__ == "__main__":
