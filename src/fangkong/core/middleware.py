@@ -54,3 +54,26 @@ class ChineseByDefaultMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class SessionIdleRefreshMiddleware:
+    """Idle timeout without a session write per request: a signed-in user's
+    session is touched (and so saved with a fresh expiry) when the last touch is
+    more than SESSION_REFRESH_SECONDS old. The session then ends between
+    SESSION_COOKIE_AGE - SESSION_REFRESH_SECONDS and SESSION_COOKIE_AGE after
+    the last request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        import time
+
+        from django.conf import settings
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - int(request.session.get("_touched", 0)) >= settings.SESSION_REFRESH_SECONDS:
+                request.session["_touched"] = now
+        return self.get_response(request)

@@ -32,6 +32,9 @@ class Command(BaseCommand):
             sys.executable, "-m", "gunicorn", "fangkong.wsgi:application",
             "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",
             "--timeout", "120", "--graceful-timeout", "10", "--access-logfile", "-",
+            # gunicorn 27 opens its control socket at one fixed path per machine:
+            # a second instance (or `gunicornc`) could then stop this one.
+            "--no-control-socket",
             # The access log prints paths only; querystrings may carry a searched number.
             "--access-logformat", '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
         ], env=env))
