@@ -153,3 +153,38 @@ def household_xmz(ximazhuang_worker):
 def login(client, user):
     client.force_login(user)
     return client
+
+
+def _audit_triggers(enabled: bool) -> None:
+    """The audit trail is append-only in the database (audit migration 0002). On
+    PostgreSQL its TRUNCATE trigger refuses pytest-django's flush after a
+    committed-data test, so the flush runs with the triggers lifted."""
+    import importlib
+
+    from django.db import connection
+
+    migration = importlib.import_module("fangkong.audit.migrations.0002_append_only_triggers")
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(migration.PG_DOWN)
+        if enabled:
+            cursor.execute(migration.PG_UP)
+
+
+@pytest.fixture
+def _restore_after_flush(django_db_setup, django_db_blocker):
+    """Set up before (so torn down after) pytest-django's flush: puts the audit
+    triggers and the Hebi divisions back."""
+    yield
+    with django_db_blocker.unblock():
+        _audit_triggers(True)
+        _ensure_hebi()
+
+
+@pytest.fixture
+def committed_db(_restore_after_flush, transactional_db):
+    """Committed data, for races between real connections (PostgreSQL)."""
+    _ensure_hebi()
+    yield
+    _audit_triggers(False)

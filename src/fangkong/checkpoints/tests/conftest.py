@@ -54,39 +54,3 @@ def passage(**overrides):
                   phone="13600001111", plate="豫F12345", origin="4101", destination=QINGHUAYUAN, purpose="return_home")
     values.update(overrides)
     return PassageIn(**values)
-
-
-def _audit_triggers(enabled: bool) -> None:
-    """The audit trail is append-only in the database (audit migration 0002):
-    the flush after a committed-data test needs its triggers lifted, then back."""
-    import importlib
-
-    from django.db import connection
-
-    migration = importlib.import_module("fangkong.audit.migrations.0002_append_only_triggers")
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(migration.PG_DOWN)
-        if enabled:
-            cursor.execute(migration.PG_UP)
-
-
-@pytest.fixture
-def _restore_after_flush(django_db_setup, django_db_blocker):
-    yield
-    from conftest import _ensure_hebi
-
-    with django_db_blocker.unblock():
-        _audit_triggers(True)
-        _ensure_hebi()
-
-
-@pytest.fixture
-def committed_db(_restore_after_flush, transactional_db):
-    """Committed data, for races between real connections (PostgreSQL only)."""
-    from conftest import _ensure_hebi
-
-    _ensure_hebi()
-    yield
-    _audit_triggers(False)

@@ -58,39 +58,3 @@ def quarantine(clock, qinghuayuan_worker, zhang_san):
     clock.at(DAY1, 8)
     return followup_start(user=qinghuayuan_worker, person=zhang_san, kind="home_quarantine",
                           reason="武汉返回，14天内", source_ref="arrival:1")
-
-
-def _audit_triggers(enabled: bool) -> None:
-    """The audit trail is append-only in the database (audit migration 0002); the
-    flush after a committed-data test needs the triggers lifted, then back."""
-    import importlib
-
-    from django.db import connection
-
-    migration = importlib.import_module("fangkong.audit.migrations.0002_append_only_triggers")
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(migration.PG_DOWN)
-        if enabled:
-            cursor.execute(migration.PG_UP)
-
-
-@pytest.fixture
-def _restore_after_flush(django_db_setup, django_db_blocker):
-    yield
-    from conftest import _ensure_hebi
-
-    with django_db_blocker.unblock():
-        _audit_triggers(True)
-        _ensure_hebi()
-
-
-@pytest.fixture
-def committed_db(_restore_after_flush, transactional_db):
-    """Committed data, for races between real connections (PostgreSQL)."""
-    from conftest import _ensure_hebi
-
-    _ensure_hebi()
-    yield
-    _audit_triggers(False)
