@@ -5,17 +5,15 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from fangkong.accounts.roles import AUDIT_VIEW
 from fangkong.accounts.scoping import has_capability
-from fangkong.lib.excel import XLSX_CONTENT_TYPE, export_workbook
+from fangkong.core.exports import xlsx_download
 
 from .choices import Action
 from .selectors import AuditFilters, audit_list
-from .services import record
 
 EXPORT_LIMIT = 100_000
 
@@ -56,14 +54,11 @@ def audit_export(request):
     qs = audit_list(user=request.user, filters=filters)[:EXPORT_LIMIT]
     labels = dict(Action.choices)
     rows = (
-        (timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_username, e.get_role_display(), e.actor_division_code,
-         str(labels.get(e.action, e.action)), e.object_type, e.object_id, e.division_code, e.reason,
-         ", ".join(f"{k}={v}" for k, v in e.detail.items()))
+        (timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_username, e.get_role_display(),
+         e.actor_division_code, str(labels.get(e.action, e.action)), e.object_type, e.object_id, e.division_code,
+         e.reason, ", ".join(f"{k}={v}" for k, v in e.detail.items()))
         for e in qs.iterator(chunk_size=2000)
     )
-    data = export_workbook(title="审计记录", headers=["时间", "用户", "角色", "用户辖区", "操作", "对象类型", "对象ID",
-                                                     "对象所在区划", "原因", "说明"], rows=rows, user=request.user)
-    record(request.user, "export", object_type="audit.auditentry", detail={"kind": "audit"}, request=request)
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="audit-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    return xlsx_download(request, title="审计记录", headers=["时间", "用户", "角色", "用户辖区", "操作", "对象类型", "对象ID",
+                                                          "对象所在区划", "原因", "说明"],
+                         rows=rows, kind="audit", object_type="audit.auditentry", filename="audit")

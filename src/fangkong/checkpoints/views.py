@@ -28,7 +28,7 @@ from fangkong.audit.services import record
 from fangkong.core.forms import apply_errors
 from fangkong.core.paging import querystring_without_page
 from fangkong.core.services import status_history
-from fangkong.lib.excel import XLSX_CONTENT_TYPE, export_workbook
+from fangkong.core.exports import xlsx_download
 from fangkong.regions.models import Division
 
 from . import selectors, services
@@ -471,12 +471,8 @@ def passage_export(request, pk: int):
         raise PermissionDenied
     filters = _passage_filters(request)
     qs = selectors.passage_list(user=request.user, checkpoint=cp, filters=filters)[:EXPORT_LIMIT]
-    count = 0
-
     def rows():
-        nonlocal count
         for p in qs.iterator(chunk_size=2000):
-            count += 1
             yield (timezone.localtime(p.registered_at).strftime("%Y-%m-%d %H:%M"), p.get_direction_display(), p.name,
                    p.get_sex_display(), p.doc_masked, p.phone_masked, p.plate, p.origin_name, p.destination_name,
                    float(p.temperature), _("是") if p.fever else "", p.get_risk_level_display() if p.risk_area else "",
@@ -485,12 +481,9 @@ def passage_export(request, pk: int):
 
     headers = [_("登记时间"), _("方向"), _("姓名"), _("性别"), _("证件号码"), _("电话"), _("车牌号"), _("来源地"),
                _("目的地"), _("体温"), _("发热"), _("风险地区"), _("事由"), _("处置结果"), _("同车组")]
-    data = export_workbook(title=f"{cp.name}通行登记"[:31], headers=headers, rows=rows(), user=request.user)
-    record(request.user, "export", object_type="checkpoints.passage", division_code=cp.division_code,
-           detail={"rows": count, "kind": "passages", "checkpoint": cp.pk}, request=request)
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="passages-{cp.pk}-{filters.day:%Y%m%d}.xlsx"'
-    return response
+    return xlsx_download(request, title=f"{cp.name}通行登记"[:31], headers=headers, rows=rows(), kind="passages",
+                         object_type="checkpoints.passage", division_code=cp.division_code,
+                         detail={"checkpoint": cp.pk}, filename=f"passages-{cp.pk}", on=filters.day)
 
 
 @login_required

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -34,7 +33,7 @@ from fangkong.core.forms import apply_errors
 from fangkong.core.paging import querystring_without_page
 from fangkong.core.services import status_history
 from fangkong.lib.codes import is_code
-from fangkong.lib.excel import XLSX_CONTENT_TYPE, export_workbook
+from fangkong.core.exports import xlsx_download
 from fangkong.people.models import Person
 from fangkong.people.services import describe_place
 from fangkong.regions.models import Division
@@ -100,22 +99,6 @@ def _division(request) -> str:
 
 def _error_text(exc) -> str:
     return " ".join(getattr(exc, "messages", None) or [str(exc)])
-
-
-def _xlsx(request, *, title, headers, rows, kind, object_type, filename):
-    count = 0
-
-    def counted():
-        nonlocal count
-        for r in rows:
-            count += 1
-            yield r
-
-    data = export_workbook(title=title, headers=headers, rows=counted(), user=request.user)
-    record(request.user, "export", object_type=object_type, detail={"rows": count, "kind": kind}, request=request)
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
 
 
 def _local(ts, fmt="%Y-%m-%d %H:%M") -> str:
@@ -194,7 +177,7 @@ def followup_export(request):
              names.get(f.division_code[:12], ""), f.get_kind_display(), f.reason, f.site_name or f.place,
              f.start_date.isoformat(), f.planned_end.isoformat(), f.days, f.get_status_display(),
              f.ended_on.isoformat() if f.ended_on else "") for f in qs.iterator(chunk_size=2000))
-    return _xlsx(request, title="隔离与健康监测", headers=[
+    return xlsx_download(request, title="隔离与健康监测", headers=[
         "姓名", "证件号码", "电话", "乡镇街道", "村社区", "措施", "原因", "地点", "开始日期", "计划解除日期", "天数", "状态",
         "结束日期"], rows=rows, kind="followups", object_type="followups.followup", filename="followups")
 
@@ -346,7 +329,7 @@ def check_export(request):
              _local(c.window_end, "%H:%M"), c.get_status_display(),
              str(c.temperature) if c.temperature is not None else "", "、".join(c.symptom_labels()),
              _local(c.recorded_at), _("是") if c.late else "") for c in qs.iterator(chunk_size=2000))
-    return _xlsx(request, title=f"健康检测-{CHECK_STATE_LABELS[filters.state]}", headers=[
+    return xlsx_download(request, title=f"健康检测-{CHECK_STATE_LABELS[filters.state]}", headers=[
         "姓名", "证件号码", "电话", "村社区", "措施", "日期", "时段", "截止", "状态", "体温", "症状", "登记时间", "补录"],
         rows=rows, kind=f"checks:{filters.state}", object_type="followups.healthcheck", filename="health-checks")
 
@@ -413,7 +396,7 @@ def referral_export(request):
              r.reason, str(r.temperature) if r.temperature is not None else "", r.checks_count,
              r.get_status_display(), _local(r.opened_at), _local(r.closed_at), r.outcome)
             for r in qs.iterator(chunk_size=2000))
-    return _xlsx(request, title="发热门诊转诊", headers=[
+    return xlsx_download(request, title="发热门诊转诊", headers=[
         "姓名", "证件号码", "电话", "村社区", "转诊原因", "最高体温", "异常次数", "状态", "发起时间", "关闭时间", "处理结果"],
         rows=rows, kind="referrals", object_type="followups.referral", filename="referrals")
 
@@ -495,7 +478,7 @@ def delivery_export(request):
              d.items, _local(d.needed_by), d.get_status_display(),
              d.volunteer_name or (d.taken_by.display() if d.taken_by else ""), _local(d.delivered_at), d.note)
             for d in qs.iterator(chunk_size=2000))
-    return _xlsx(request, title="生活物资配送", headers=[
+    return xlsx_download(request, title="生活物资配送", headers=[
         "姓名", "电话", "村社区", "类别", "物品", "需送达时间", "状态", "配送人", "送达时间", "备注"],
         rows=rows, kind="deliveries", object_type="followups.deliveryrequest", filename="deliveries")
 

@@ -8,17 +8,16 @@ from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.roles import PEOPLE_EXPORT, PEOPLE_VIEW
 from fangkong.accounts.scoping import has_capability, scope_prefixes
 from fangkong.audit.services import record
+from fangkong.core.exports import xlsx_download
 from fangkong.lib.codes import ancestors
 from fangkong.lib.excel import (
     XLSX_CONTENT_TYPE,
     errors_workbook,
-    export_workbook,
     template_workbook,
 )
 from fangkong.people import selectors as people_selectors
@@ -131,21 +130,14 @@ def household_export(request):
         names.update(Division.objects.under(prefix).filter(level__in=["township", "community", "grid"])
                      .values_list("code", "short_name"))
         names.update(Division.objects.filter(code__in=ancestors(prefix)).values_list("code", "short_name"))
-    count = 0
-
     def rows():
-        nonlocal count
         for h in qs.iterator(chunk_size=2000):
-            count += 1
             head = h.head
             yield (names.get(h.division_code[:9], ""), names.get(h.division_code[:12], ""),
                    names.get(h.division_code, "") if len(h.division_code) == 15 else "", h.address,
                    head.name if head else "", head.doc_masked if head else "", head.phone_masked if head else "",
                    h.member_count, h.note)
 
-    data = export_workbook(title=_("户台账"), headers=[_("乡镇街道"), _("村社区"), _("网格"), _("地址"), _("户主"),
-                                                    _("户主证件号码"), _("户主电话"), _("人数"), _("备注")],
-                           rows=rows(), user=request.user)
-    record(request.user, "export", object_type="people.household", detail={"rows": count, "kind": "households"},
-           request=request)
-    return _xlsx(data, f"households-{timezone.localdate():%Y%m%d}.xlsx")
+    return xlsx_download(request, title=_("户台账"), headers=[_("乡镇街道"), _("村社区"), _("网格"), _("地址"), _("户主"),
+                                                           _("户主证件号码"), _("户主电话"), _("人数"), _("备注")],
+                         rows=rows(), kind="households", object_type="people.household", filename="households")

@@ -3,9 +3,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,7 +13,7 @@ from fangkong.accounts.scoping import has_capability, scope_prefixes
 from fangkong.audit.services import record
 from fangkong.core.forms import apply_errors
 from fangkong.core.paging import KnownCountPaginator, querystring_without_page
-from fangkong.lib.excel import XLSX_CONTENT_TYPE, export_workbook
+from fangkong.core.exports import xlsx_download
 from fangkong.regions.models import Division
 
 from . import selectors, services
@@ -70,26 +69,17 @@ def person_export(request):
     filters = _person_filters(request)
     qs = selectors.person_list(user=request.user, filters=filters).select_related("household")[:EXPORT_LIMIT]
     names = dict(Division.objects.filter(level__in=["community", "grid", "township"]).values_list("code", "short_name"))
-    count = 0
-
     def rows():
-        nonlocal count
         for p in qs.iterator(chunk_size=2000):
-            count += 1
             yield (p.name, p.get_sex_display(), p.birth_date.isoformat() if p.birth_date else "",
                    p.get_doc_type_display(), p.doc_masked, p.phone_masked, names.get(p.division_code[:9], ""),
                    names.get(p.division_code[:12], ""), names.get(p.division_code, "") if len(p.division_code) == 15 else "",
                    p.household.address if p.household else "", p.get_relation_display(), p.occupation,
                    "、".join(p.tags))
 
-    data = export_workbook(title="人员台账", headers=["姓名", "性别", "出生日期", "证件类型", "证件号码", "电话", "乡镇街道",
-                                                     "村社区", "网格", "地址", "与户主关系", "职业", "标签"],
-                           rows=rows(), user=request.user)
-    record(request.user, "export", object_type="people.person", detail={"rows": count, "kind": "persons"},
-           request=request)
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="persons-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    return xlsx_download(request, title="人员台账", headers=["姓名", "性别", "出生日期", "证件类型", "证件号码", "电话",
+                                                          "乡镇街道", "村社区", "网格", "地址", "与户主关系", "职业", "标签"],
+                         rows=rows(), kind="persons", object_type="people.person", filename="persons")
 
 
 @login_required

@@ -10,7 +10,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +24,7 @@ from fangkong.audit.services import record
 from fangkong.core.forms import apply_errors
 from fangkong.core.paging import querystring_without_page
 from fangkong.core.services import status_history
-from fangkong.lib.excel import XLSX_CONTENT_TYPE, export_workbook
+from fangkong.core.exports import xlsx_download
 from fangkong.people.models import Household
 from fangkong.people.selectors import search_kind
 from fangkong.people.services import describe_place, require
@@ -111,12 +110,8 @@ def arrival_export(request):
     filters = _arrival_filters(request)
     qs = selectors.arrival_list(user=request.user, filters=filters)[:EXPORT_LIMIT]
     names = dict(Division.objects.under(settings_city()).exclude(level="grid").values_list("code", "short_name"))
-    count = 0
-
     def rows():
-        nonlocal count
         for a in qs.iterator(chunk_size=2000):
-            count += 1
             yield (a.name, a.get_sex_display(), a.doc_masked, a.phone_masked, a.origin_name,
                    a.arrived_on.isoformat(), TravelMode(a.travel_mode).label if a.travel_mode in TravelMode.values
                    else a.travel_mode, a.travel_number, names.get(a.division_code[:9], ""),
@@ -125,14 +120,10 @@ def arrival_export(request):
                    str(a.temperature) if a.temperature is not None else "", a.get_status_display(),
                    timezone.localtime(a.created_at).strftime("%Y-%m-%d %H:%M"))
 
-    data = export_workbook(title="抵达人员", headers=[
+    return xlsx_download(request, title="抵达人员", headers=[
         "姓名", "性别", "证件号码", "电话", "来源地", "抵达日期", "交通方式", "车次/航班/车牌", "乡镇街道", "村社区",
-        "住址", "来源", "标记", "体温", "状态", "登记时间"], rows=rows(), user=request.user)
-    record(request.user, "export", object_type="screening.arrival", detail={"rows": count, "kind": "arrivals"},
-           request=request)
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="arrivals-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+        "住址", "来源", "标记", "体温", "状态", "登记时间"], rows=rows(), kind="arrivals",
+        object_type="screening.arrival", filename="arrivals")
 
 
 def settings_city() -> str:
@@ -304,12 +295,8 @@ def returnee_export(request):
     require(request.user, SCREENING_EXPORT)
     qs = selectors.returnee_list(user=request.user, filters=_returnee_filters(request))[:EXPORT_LIMIT]
     names = dict(Division.objects.under(settings_city()).exclude(level="grid").values_list("code", "short_name"))
-    count = 0
-
     def rows():
-        nonlocal count
         for r in qs.iterator(chunk_size=2000):
-            count += 1
             p = r.person
             yield (p.name, p.get_sex_display(), p.doc_masked, p.phone_masked, r.origin_name, r.arrived_on.isoformat(),
                    r.get_travel_mode_display(), r.travel_number, "是" if r.risk_area_contact else "否",
@@ -318,15 +305,10 @@ def returnee_export(request):
                    r.get_measure_state_display(), r.measure_reason, r.get_source_display(),
                    timezone.localtime(r.confirmed_at).strftime("%Y-%m-%d %H:%M"))
 
-    data = export_workbook(title="返乡人员", headers=[
+    return xlsx_download(request, title="返乡人员", headers=[
         "姓名", "性别", "证件号码", "电话", "来源地", "抵达日期", "交通方式", "车次/航班/车牌", "到过风险地区",
         "接触病例", "乡镇街道", "村社区", "建议措施", "决定措施", "措施状态", "决定理由", "来源", "核实时间"],
-        rows=rows(), user=request.user)
-    record(request.user, "export", object_type="screening.returnee", detail={"rows": count, "kind": "returnees"},
-           request=request)
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="returnees-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+        rows=rows(), kind="returnees", object_type="screening.returnee", filename="returnees")
 
 
 @login_required
