@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import math
 
-import pydantic
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from ninja import Query, Router, Schema, Status
 
 from fangkong.accounts.roles import CHECKPOINTS_VIEW
 from fangkong.accounts.scoping import has_capability
+from fangkong.core.batch import batch_parse, batch_result
 
 from . import selectors, services
 from .guidance import next_steps
@@ -162,56 +161,17 @@ def passage_register(request, checkpoint_id: int, payload: RegisterIn):
     return Status(201 if reg.created else 200, body)
 
 
-_ITEM_MESSAGES = {
-    "missing": gettext_noop("必须填写。"),
-    "literal_error": gettext_noop("取值无效。"),
-    "string_too_long": gettext_noop("太长。"),
-    "extra_forbidden": gettext_noop("没有这个字段。"),
-    "uuid_parsing": gettext_noop("应为UUID。"),
-    "datetime_parsing": gettext_noop("时间格式应为 2020-01-31T08:00:00+08:00。"),
-    "datetime_from_date_parsing": gettext_noop("时间格式应为 2020-01-31T08:00:00+08:00。"),
-}
-
-
-def _item_errors(exc: pydantic.ValidationError) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    for e in exc.errors():
-        loc = [str(p) for p in e.get("loc", ()) if isinstance(p, str)]
-        errors.setdefault(loc[0] if loc else "__all__", []).append(
-            _(_ITEM_MESSAGES.get(e.get("type", ""), "格式不正确。")))
-    return errors
-
-
 @router.post("/{checkpoint_id}/passages/batch", response={200: BatchOut, **_ERRORS},
              summary="Upload up to 500 passages from an offline tablet; a result for every item")
 def passage_batch(request, checkpoint_id: int, payload: BatchIn):
     cp = _checkpoint(request, checkpoint_id)
-    parsed: list[services.PassageIn] = []
-    malformed: dict[int, tuple[str, dict]] = {}
-    for i, raw in enumerate(payload.items):
-        if not isinstance(raw, dict):
-            malformed[i] = ("", {"__all__": [_("应为 JSON 对象。")]})
-            parsed.append(None)
-            continue
-        try:
-            item = PassageIn.model_validate(raw)
-        except pydantic.ValidationError as exc:
-            key = raw.get("client_key") if isinstance(raw.get("client_key"), str) else ""
-            malformed[i] = ((key or "")[:64], _item_errors(exc))
-            parsed.append(None)
-            continue
-        parsed.append(_to_input(item))
-    good = [(i, p) for i, p in enumerate(parsed) if p is not None]
-    results = services.passage_register_batch(actor=request.auth, checkpoint=cp, items=[p for _i, p in good],
-                                              request=request)
-    out: list[dict] = [None] * len(parsed)
-    for (i, _p), r in zip(good, results):
+    good, malformed = batch_parse(payload.items, PassageIn)
+    results = services.passage_register_batch(actor=request.auth, checkpoint=cp,
+                                              items=[_to_input(item) for _i, item in good], request=request)
+    out = {}
+    for (i, _item), r in zip(good, results):
         passages = [r.passage] if r.passage is not None else []
         out[i] = {"index": i, "client_key": r.client_key, "status": r.status,
                   "passage": passage_out(r.passage) if r.passage is not None else None,
                   "next_steps": _steps(passages), "errors": r.errors}
-    for i, (key, errors) in malformed.items():
-        out[i] = {"index": i, "client_key": key, "status": "error", "passage": None, "next_steps": [],
-                  "errors": errors}
-    tally = {s: sum(1 for o in out if o["status"] == s) for s in ("created", "duplicate", "error")}
-    return {**tally, "results": out}
+    return batch_result(len(payload.items), out, malformed, {"passage": None, "next_steps": []})

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import math
 
-import pydantic
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from fangkong.accounts.roles import FOLLOWUPS_EDIT, FOLLOWUPS_VIEW
 from fangkong.accounts.scoping import get_for_user
 from fangkong.audit.services import record
+from fangkong.core.batch import batch_parse, batch_result
 from fangkong.people.models import Person
 from fangkong.regions.schemas import MAX_ID, ErrorOut, ValidationErrorOut
 
@@ -195,45 +194,19 @@ def check_record(request, check_id: int, payload: CheckIn):
     return Status(201 if created else 200, check_out(check))
 
 
-def _batch_item_errors(exc: pydantic.ValidationError) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    for e in exc.errors():
-        loc = [str(p) for p in e.get("loc", ()) if isinstance(p, str)]
-        errors.setdefault(loc[0] if loc else "__all__", []).append(
-            _("必须填写。") if e.get("type") == "missing" else _("格式不正确。"))
-    return errors
-
-
 @router.post("/checks/batch", response={200: BatchOut, **_ERRORS},
              summary="Record up to 500 checks from a phone that was offline; a result for every item")
 def check_batch(request, payload: BatchIn):
     services.require(request.auth, FOLLOWUPS_EDIT)
-    parsed: list[dict | None] = []
-    malformed: dict[int, tuple[str, dict]] = {}
-    for i, raw in enumerate(payload.items):
-        if not isinstance(raw, dict):
-            malformed[i] = ("", {"__all__": [_("应为 JSON 对象。")]})
-            parsed.append(None)
-            continue
-        try:
-            item = BatchCheckIn.model_validate(raw)
-        except pydantic.ValidationError as exc:
-            key = raw.get("client_key") if isinstance(raw.get("client_key"), str) else ""
-            malformed[i] = ((key or "")[:64], _batch_item_errors(exc))
-            parsed.append(None)
-            continue
-        parsed.append(item.model_dump())
-    good = [(i, p) for i, p in enumerate(parsed) if p is not None]
-    results = services.health_check_record_batch(user=request.auth, items=[p for _i, p in good], request=request)
-    out: list[dict] = [None] * len(parsed)  # type: ignore[list-item]
-    for (i, _p), r in zip(good, results):
+    good, malformed = batch_parse(payload.items, BatchCheckIn)
+    results = services.health_check_record_batch(user=request.auth, items=[item.model_dump() for _i, item in good],
+                                                 request=request)
+    out = {}
+    for (i, _item), r in zip(good, results):
         out[i] = {"index": i, "client_key": r.client_key, "status": r.status,
                   "check": check_out(r.check) if r.check is not None else None,
                   "referral_id": r.referral.pk if r.referral is not None else None, "errors": r.errors}
-    for i, (key, errors) in malformed.items():
-        out[i] = {"index": i, "client_key": key, "status": "error", "check": None, "errors": errors}
-    counts = {s: sum(1 for o in out if o["status"] == s) for s in ("created", "duplicate", "error")}
-    return {**counts, "results": out}
+    return batch_result(len(payload.items), out, malformed, {"check": None})
 
 
 # ---------------------------------------------------------------- referrals
