@@ -139,6 +139,7 @@ def case_load(db: str, persons: int, env: dict[str, str], workers: int | None) -
     if workers:
         cmd += ["--workers", str(workers)]
     say(f"  $ fangkong generate --persons {persons} --seed {SEED}" + (f" --workers {workers}" if workers else ""))
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output = []
@@ -160,7 +161,9 @@ def case_load(db: str, persons: int, env: dict[str, str], workers: int | None) -
     cpu = usage.ru_utime + usage.ru_stime
     return [
         Figure(db, "load", f"generate + load {persons:,} persons", wall, "s", load_target(db, persons),
-               detail=f"whole command incl. start-up and counts rebuild{inner}; CPU {cpu:.0f} s"),
+               detail=f"whole command incl. start-up and counts rebuild{inner}; CPU {cpu:.0f} s (this "
+                      f"process tree, not the database server); load average {load_before:.1f} → "
+                      f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"),
         Figure(db, "load", "peak RSS of the load (largest process)", rss_mib, "MiB", RSS_TARGET_MIB),
     ]
 

@@ -108,6 +108,7 @@ def worker(args) -> None:
             cases.say(f"  {name} …")
             got = cases.QUERY_CASES[name](db, users, args.quick)
             for f in got:
+                f.detail += f"; load average {os.getloadavg()[0]:.1f}"
                 cases.say(f"    {f.label}: {f.value:.1f} {f.unit}  ({f.detail})")
             figures += got
     Path(args.out).write_text(json.dumps([f.as_dict() for f in figures]))

@@ -298,7 +298,9 @@ def populate(*, persons: int, seed: int, prefix: str = "4106", append: bool = Fa
         raise LoadError(str(exc)) from None
     batches = make_batches(plan, target_persons=batch_persons)
     workers = default_workers(persons) if workers is None else max(1, workers)
-    workers = min(workers, len(batches))
+    # Forking workers means closing this process's database connection first,
+    # which a caller's open transaction must not suffer: then generate here.
+    workers = 1 if connection.in_atomic_block else min(workers, len(batches))
 
     now = timezone.now()
     hh_constants = _constant_columns(Household, HOUSEHOLD_COLUMNS, now)
