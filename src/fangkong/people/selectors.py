@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from fangkong.accounts.roles import PEOPLE_VIEW
 from fangkong.accounts.scoping import get_for_user, scope_filter
@@ -65,15 +65,26 @@ def _apply_search(qs: QuerySet, q: str) -> QuerySet:
             return qs.none()
         return qs.filter(phone_index=phone_index(normalized))
     if kind == "pinyin":
-        key = normalize_query(q)
-        lo, hi = prefix_range(key)
-        return qs.filter(name_initials__gte=lo, name_initials__lt=hi) | qs.filter(
-            name_pinyin__gte=lo, name_pinyin__lt=hi
-        )
+        lo, hi = prefix_range(normalize_query(q))
+        return _name_match(qs, Q(name_initials__gte=lo, name_initials__lt=hi) | Q(name_pinyin__gte=lo, name_pinyin__lt=hi))
     if kind == "name":
         lo, hi = prefix_range(q)
-        return qs.filter(name__gte=lo, name__lt=hi)
+        return _name_match(qs, Q(name__gte=lo, name__lt=hi))
     return qs
+
+
+# A rare prefix ("qyq") is found fastest through the name indexes, a common one
+# ("zhang") by walking the scope in list order; SQLite has no statistics to
+# choose, so we probe: at most this many ids from the name indexes (index-only,
+# never shown or returned), else the plain filter.
+NAME_PROBE_LIMIT = 2000
+
+
+def _name_match(qs: QuerySet, name_q: Q) -> QuerySet:
+    ids = list(Person.objects.filter(name_q).values_list("pk", flat=True)[: NAME_PROBE_LIMIT + 1])
+    if len(ids) <= NAME_PROBE_LIMIT:
+        return qs.filter(pk__in=ids)
+    return qs.filter(name_q)
 
 
 def person_list(*, user, filters: PersonFilters | None = None) -> QuerySet:

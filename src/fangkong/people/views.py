@@ -23,6 +23,7 @@ from .models import Person
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
+SEARCH_COUNT_CAP = 1000
 
 
 def _require(request, capability, code=None):
@@ -51,7 +52,7 @@ def person_list(request):
     qs = selectors.person_list(user=request.user, filters=filters).only(
         "id", "name", "sex", "birth_date", "doc_masked", "phone_masked", "division_code", "household_id",
         *TAGS)
-    paginator = KnownCountPaginator(qs, PAGE_SIZE, known_count=_known_count(request.user, filters))
+    paginator = KnownCountPaginator(qs, PAGE_SIZE, known_count=_known_count(request.user, filters), cap=SEARCH_COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
     if filters.q:
         record(request.user, "search", object_type="people.person",
