@@ -45,11 +45,17 @@ def lineage(code: str) -> list[str]:
 def next_prefix(prefix: str) -> str:
     """The smallest string greater than every string starting with ``prefix``.
 
-    Codes are ASCII digits, so bumping the last character is enough:
-    '410611' → '410612', '4109' → '410:' (':' sorts right after '9').
+    Division codes (digits) get a decimal carry ('410611' → '410612', '410619'
+    → '410620') so the bound is itself all digits: a bound such as '41061:'
+    would sort wrongly under ICU or glibc collations (punctuation is ignored at
+    the first level) and silently drop every code ending in 9 from a scoped
+    query on a PostgreSQL database that does not use the C collation. Other
+    text (name and pinyin prefixes) bumps its last character.
     """
     if not prefix:
         raise ValueError("empty prefix")
+    if prefix.isascii() and prefix.isdigit() and set(prefix) != {"9"}:
+        return str(int(prefix) + 1).zfill(len(prefix))
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
