@@ -130,6 +130,7 @@ def household_export(request):
         names.update(Division.objects.under(prefix).filter(level__in=["township", "community", "grid"])
                      .values_list("code", "short_name"))
         names.update(Division.objects.filter(code__in=ancestors(prefix)).values_list("code", "short_name"))
+
     def rows():
         for h in qs.iterator(chunk_size=2000):
             head = h.head

@@ -70,6 +70,7 @@ def person_export(request):
     filters = _person_filters(request)
     qs = selectors.person_list(user=request.user, filters=filters).select_related("household")[:EXPORT_LIMIT]
     names = dict(Division.objects.filter(level__in=["community", "grid", "township"]).values_list("code", "short_name"))
+
     def rows():
         for p in qs.iterator(chunk_size=2000):
             yield (p.name, p.get_sex_display(), p.birth_date.isoformat() if p.birth_date else "",

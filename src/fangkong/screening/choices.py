@@ -70,5 +70,5 @@ MEASURE_ORDER = {"none": 0, "health_monitoring": 1, "home_quarantine": 2, "centr
 # What a flag on an arrival means and what the grid worker does next.
 FLAG_GUIDANCE = {
     ArrivalFlag.FEVER: _("卡点测温≥37.3℃：立即电话联系，上门复测体温；仍发热的，按规定送发热门诊，不得自行就医。"),
-    ArrivalFlag.RISK_AREA: _("来自风险地区：当天上门核实行程和接触史，按规定落实隔离措施。"),
+    ArrivalFlag.RISK_AREA: _("当天上门核实行程和接触史，按规定落实隔离措施。"),
 }

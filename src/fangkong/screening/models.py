@@ -66,6 +66,10 @@ class Arrival(DivisionScoped, RecordedIdentity):
         return [(f, str(ArrivalFlag(f).label), str(FLAG_GUIDANCE.get(f, ""))) for f in self.flag_list()
                 if f in ArrivalFlag.values]
 
+    def travel_mode_label(self) -> str:
+        """The travel mode as a person reads it (the column also takes free text)."""
+        return str(TravelMode(self.travel_mode).label) if self.travel_mode in TravelMode.values else self.travel_mode
+
     def get_absolute_url(self) -> str:
         return reverse("screening:arrival_detail", args=[self.pk])
 

@@ -110,11 +110,11 @@ def arrival_export(request):
     filters = _arrival_filters(request)
     qs = selectors.arrival_list(user=request.user, filters=filters)[:EXPORT_LIMIT]
     names = dict(Division.objects.under(settings_city()).exclude(level="grid").values_list("code", "short_name"))
+
     def rows():
         for a in qs.iterator(chunk_size=2000):
             yield (a.name, a.get_sex_display(), a.doc_masked, a.phone_masked, a.origin_name,
-                   a.arrived_on.isoformat(), TravelMode(a.travel_mode).label if a.travel_mode in TravelMode.values
-                   else a.travel_mode, a.travel_number, names.get(a.division_code[:9], ""),
+                   a.arrived_on.isoformat(), a.travel_mode_label(), a.travel_number, names.get(a.division_code[:9], ""),
                    names.get(a.division_code[:12], ""), a.address, a.get_source_display(),
                    "、".join(label for _f, label, _g in a.flag_details()),
                    str(a.temperature) if a.temperature is not None else "", a.get_status_display(),
@@ -295,6 +295,7 @@ def returnee_export(request):
     require(request.user, SCREENING_EXPORT)
     qs = selectors.returnee_list(user=request.user, filters=_returnee_filters(request))[:EXPORT_LIMIT]
     names = dict(Division.objects.under(settings_city()).exclude(level="grid").values_list("code", "short_name"))
+
     def rows():
         for r in qs.iterator(chunk_size=2000):
             p = r.person
