@@ -31,6 +31,7 @@ from fangkong.lib.plates import parse_plate
 from fangkong.people.identity import recorded_identity
 from fangkong.people.models import Person
 from fangkong.regions.models import Division
+from fangkong.regions.selectors import city_code
 from fangkong.screening.services import arrival_record
 
 from . import selectors
@@ -80,9 +81,6 @@ def _reason(value: str) -> str:
         raise ValidationError({"reason": _("请填写原因（至少2个字）。")})
     return text
 
-
-def city_code() -> str:
-    return settings.FANGKONG_CITY_CODE
 
 
 # ---------------------------------------------------------------- checkpoints

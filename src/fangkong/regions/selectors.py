@@ -52,3 +52,11 @@ def division_search(*, user, q: str = "", levels: list[str] | None = None, limit
     if q:
         qs = qs.filter(code__startswith=q) if q.isdigit() else qs.filter(name__contains=q)
     return list(qs.order_by("code")[: max(1, min(limit, 100))])
+
+
+def city_code() -> str:
+    """The city this deployment serves (settings.FANGKONG_CITY_CODE, e.g. 4106):
+    destinations, checkpoints and city-wide lists lie under it."""
+    from django.conf import settings
+
+    return settings.FANGKONG_CITY_CODE

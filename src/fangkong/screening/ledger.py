@@ -25,10 +25,11 @@ from fangkong.accounts.scoping import scope_prefixes, user_can_see_code
 from fangkong.lib.documents import make_resident_id
 from fangkong.lib.excel import Column, Ledger, Row
 from fangkong.regions.models import Division
+from fangkong.regions.selectors import city_code
 
 from .choices import ArrivalSource, TravelMode
 from .origins import origin_get
-from .services import ARRIVAL_MAX_AGE_DAYS, arrival_record, settings_city_prefix
+from .services import ARRIVAL_MAX_AGE_DAYS, arrival_record
 
 _TRAVEL_WORDS = {"火车": "train", "高铁": "train", "动车": "train", "火车/高铁": "train", "飞机": "flight",
                  "航班": "flight", "客车": "bus", "大巴": "bus", "长途客车": "bus", "汽车": "bus", "自驾": "car",
@@ -110,7 +111,7 @@ class ReturneeListLedger(Ledger):
     def _communities_by_name(self) -> dict[str, list[Division]]:
         if self._by_name is None:
             self._by_name = {}
-            city = settings_city_prefix()
+            city = city_code()
             towns = dict(Division.objects.under(city).filter(level="township").values_list("code", "short_name"))
             for d in Division.objects.under(city).filter(level="community").only("code", "short_name", "name"):
                 for key in {d.short_name, d.name, towns.get(d.code[:9], "") + d.short_name}:
@@ -127,7 +128,7 @@ class ReturneeListLedger(Ledger):
         if not value:
             message = _("请填写目的地村/社区。")
         elif value.isdigit():
-            if len(value) in (12, 15) and value.startswith(settings_city_prefix()) and Division.objects.filter(
+            if len(value) in (12, 15) and value.startswith(city_code()) and Division.objects.filter(
                     code=value, level__in=["community", "grid"]).exists():
                 code = value
             else:
@@ -170,7 +171,7 @@ class ReturneeListLedger(Ledger):
         if origin is None:
             row.error("origin", _("来源地不在全国省市列表中（如 湖北省武汉市、武汉市、42）。") if row.text("origin")
                       else _("请填写来源地。"))
-        elif origin.code.startswith(settings_city_prefix()):
+        elif origin.code.startswith(city_code()):
             row.error("origin", _("来源地不能是本市。"))
         arrived_on = row.date("arrived_on")
         today = timezone.localdate()

@@ -21,14 +21,23 @@ from django.utils.translation import gettext as _
 from fangkong.accounts.roles import SCREENING_CAMPAIGN, SCREENING_HANDLE
 from fangkong.accounts.scoping import get_for_user, has_capability, user_can_see_code
 from fangkong.audit.services import record
-from fangkong.core.services import idempotent_create, status_change_record
+from fangkong.core.services import status_change_record
 from fangkong.lib import vault
 from fangkong.people.models import Household, Person
 from fangkong.regions.models import Division
+from fangkong.regions.selectors import city_code
 
 from .choices import (
-    MEASURE_ORDER, SCREENED_RESULTS, ArrivalFlag, ArrivalSource, ArrivalStatus, CampaignStatus, Measure, MeasureState,
-    TravelMode, VisitResult,
+    MEASURE_ORDER,
+    SCREENED_RESULTS,
+    ArrivalFlag,
+    ArrivalSource,
+    ArrivalStatus,
+    CampaignStatus,
+    Measure,
+    MeasureState,
+    TravelMode,
+    VisitResult,
 )
 from .models import Arrival, Campaign, CoverageCount, ReportThrottle, Returnee, Visit, VisitAttempt
 from .origins import origin_get, risk_level
@@ -44,10 +53,6 @@ SELF_REPORT_PER_DAY = 30
 # An arrival date may lie at most this far back (self-reports, imports, visits).
 ARRIVAL_MAX_AGE_DAYS = 60
 
-
-def settings_city_prefix() -> str:
-    """The city this deployment serves (its division code), e.g. 4106 for Hebi."""
-    return settings.FANGKONG_CITY_CODE
 
 
 def _require(user, capability: str, code: str | None = None) -> None:
@@ -70,7 +75,7 @@ def city_community(code: str) -> Division | None:
     """A community or grid of this city, looked up without scoping (names of
     places are not personal data)."""
     code = (code or "").strip()
-    if not (code.isdigit() and len(code) in (12, 15) and code.startswith(settings_city_prefix())):
+    if not (code.isdigit() and len(code) in (12, 15) and code.startswith(city_code())):
         return None
     return Division.objects.filter(code=code, level__in=["community", "grid"]).first()
 
@@ -754,7 +759,7 @@ def self_report_submit(*, report: SelfReport, request=None) -> Arrival:
     origin = origin_get(report.origin_code)
     if origin is None:
         errors.setdefault("origin_code", []).append(_("请选择从哪里来（省/市）。"))
-    elif origin.code.startswith(settings_city_prefix()):
+    elif origin.code.startswith(city_code()):
         errors.setdefault("origin_code", []).append(_("来源地不能是本市。"))
     if report.arrived_on is None:
         errors.setdefault("arrived_on", []).append(_("请填写抵达日期。"))

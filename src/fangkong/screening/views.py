@@ -17,18 +17,29 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts.roles import (
-    PEOPLE_REVEAL, SCREENING_CAMPAIGN, SCREENING_EXPORT, SCREENING_HANDLE, SCREENING_VIEW,
+    PEOPLE_REVEAL,
+    SCREENING_CAMPAIGN,
+    SCREENING_EXPORT,
+    SCREENING_HANDLE,
+    SCREENING_VIEW,
 )
-from fangkong.accounts.scoping import get_for_user, has_capability, scope_filter, scope_prefixes, scope_q
+from fangkong.accounts.scoping import (
+    get_for_user,
+    has_capability,
+    scope_filter,
+    scope_prefixes,
+    scope_q,
+)
 from fangkong.audit.services import record
+from fangkong.core.exports import xlsx_download
 from fangkong.core.forms import apply_errors
 from fangkong.core.paging import querystring_without_page
 from fangkong.core.services import status_history
-from fangkong.core.exports import xlsx_download
 from fangkong.people.models import Household
 from fangkong.people.selectors import search_kind
 from fangkong.people.services import describe_place, require
 from fangkong.regions.models import Division
+from fangkong.regions.selectors import city_code
 
 from . import selectors, services
 from .choices import ArrivalSource, ArrivalStatus, CampaignStatus, Measure, TravelMode, VisitResult
@@ -109,7 +120,7 @@ def arrival_export(request):
     require(request.user, SCREENING_EXPORT)
     filters = _arrival_filters(request)
     qs = selectors.arrival_list(user=request.user, filters=filters)[:EXPORT_LIMIT]
-    names = dict(Division.objects.under(settings_city()).exclude(level="grid").values_list("code", "short_name"))
+    names = dict(Division.objects.under(city_code()).exclude(level="grid").values_list("code", "short_name"))
 
     def rows():
         for a in qs.iterator(chunk_size=2000):
@@ -125,9 +136,6 @@ def arrival_export(request):
         "住址", "来源", "标记", "体温", "状态", "登记时间"], rows=rows(), kind="arrivals",
         object_type="screening.arrival", filename="arrivals")
 
-
-def settings_city() -> str:
-    return services.settings_city_prefix()
 
 
 @login_required
@@ -294,7 +302,7 @@ def returnee_list(request):
 def returnee_export(request):
     require(request.user, SCREENING_EXPORT)
     qs = selectors.returnee_list(user=request.user, filters=_returnee_filters(request))[:EXPORT_LIMIT]
-    names = dict(Division.objects.under(settings_city()).exclude(level="grid").values_list("code", "short_name"))
+    names = dict(Division.objects.under(city_code()).exclude(level="grid").values_list("code", "short_name"))
 
     def rows():
         for r in qs.iterator(chunk_size=2000):

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from conftest import QIBIN, QINGHUAYUAN, XIMAZHUANG, new_resident_id
+from conftest import QIBIN, XIMAZHUANG, new_resident_id
 from fangkong.approvals.models import ApprovalRequest
 from fangkong.approvals.services import approval_decide
 from fangkong.lib import vault
