@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -11,13 +12,41 @@ from django.utils.translation import gettext_lazy as _
 from .roles import Role
 
 
+def _new_stamp() -> str:
+    return uuid.uuid4().hex
+
+
 class User(AbstractUser):
     """A person who logs in. What they may see and do comes from their assignments."""
 
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    # Changes whenever one of the user's assignments does: the per-process cache of
+    # assignments (accounts.scoping.active_assignments) is keyed by it, so a
+    # request that loads the user sees a changed jurisdiction at once.
+    scope_stamp = models.CharField(max_length=32, default=_new_stamp, editable=False)
 
     def display(self) -> str:
         return self.full_name or self.username
+
+
+def _restamp(user_ids) -> None:
+    """A new scope stamp for these users: their cached assignments are stale."""
+    for pk in set(user_ids):
+        User.objects.filter(pk=pk).update(scope_stamp=_new_stamp())
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        users = list(self.values_list("user_id", flat=True))
+        n = super().update(**kwargs)
+        _restamp(users)
+        return n
+
+    def delete(self):
+        users = list(self.values_list("user_id", flat=True))
+        result = super().delete()
+        _restamp(users)
+        return result
 
 
 class Assignment(models.Model):
@@ -32,10 +61,28 @@ class Assignment(models.Model):
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = AssignmentQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "division"], name="assignment_unique_role_division")
         ]
+
+    def _changed(self) -> None:
+        stamp = _new_stamp()
+        User.objects.filter(pk=self.user_id).update(scope_stamp=stamp)
+        if Assignment.user.is_cached(self):
+            self.user.scope_stamp = stamp
+            self.user.__dict__.pop("_fangkong_assignments", None)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self._changed()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self._changed()
+        return result
 
     def __str__(self) -> str:
         return f"{self.user.username}: {self.get_role_display()} @ {self.division_id}"

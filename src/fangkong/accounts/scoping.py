@@ -8,6 +8,8 @@ assignment sees nothing (superusers included: the admin site is separate).
 
 from __future__ import annotations
 
+import time
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -16,12 +18,31 @@ from fangkong.lib.codes import collapse_prefixes, prefix_range
 _CACHE_ATTR = "_fangkong_scope"
 
 
+# Assignments of recently active users, per process: user id → (scope stamp,
+# expiry, assignments). Every request loads the user anyway; its scope stamp
+# changes with any change of its assignments, so a hit is never stale (the
+# expiry only bounds how long a renamed division's old name can show).
+SCOPE_CACHE_SECONDS = 60
+SCOPE_CACHE_USERS = 10_000
+_scope_cache: dict[int, tuple[str, float, list]] = {}
+
+
 def active_assignments(user) -> list:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, "_fangkong_assignments", None)
     if cached is None:
-        cached = list(user.assignments.filter(active=True).select_related("division").order_by("id"))
+        stamp = getattr(user, "scope_stamp", None)
+        now = time.monotonic()
+        hit = _scope_cache.get(user.pk)
+        if stamp and hit is not None and hit[0] == stamp and hit[1] > now:
+            cached = hit[2]
+        else:
+            cached = list(user.assignments.filter(active=True).select_related("division").order_by("id"))
+            if stamp:
+                if len(_scope_cache) >= SCOPE_CACHE_USERS:
+                    _scope_cache.clear()
+                _scope_cache[user.pk] = (stamp, now + SCOPE_CACHE_SECONDS, cached)
         user._fangkong_assignments = cached
     return cached
 
@@ -61,6 +82,13 @@ def user_can_see_code(user, code: str, capability: str | None = None) -> bool:
 def get_for_user(qs: QuerySet, user, capability: str | None = None, **lookup):
     """One object inside the user's jurisdiction; outside or missing is the same 404."""
     try:
+        if len(lookup) == 1 and next(iter(lookup)) in ("pk", "id"):
+            # By primary key: fetch, then test its code against the same prefixes
+            # (no range condition to build for one row).
+            obj = qs.get(**lookup)
+            if not user_can_see_code(user, obj.division_code or "", capability):
+                raise Http404
+            return obj
         return scope_filter(qs, user, capability).get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

@@ -17,7 +17,7 @@ def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def record(
+def entry(
     actor,
     action: str,
     obj: Any = None,
@@ -29,9 +29,8 @@ def record(
     division_code: str | None = None,
     request=None,
 ) -> AuditEntry:
-    """Append an audit entry. ``obj`` (a model instance) names the object; pass
-    ``object_type``/``division_code`` for actions on a list (search, export).
-    ``detail`` must hold only non-personal facts (counts, field names, kinds)."""
+    """An audit entry, not yet written: ``record`` writes one, ``record_all``
+    writes several in one statement (hot paths that audit two objects at once)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = obj.pk
@@ -39,7 +38,7 @@ def record(
     division_code = division_code or ""
     detail = {k: v for k, v in (detail or {}).items() if isinstance(v, _SAFE_DETAIL_TYPES)}
     assignment = acting_assignment(actor, division_code or None) if actor is not None else None
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_username=getattr(actor, "username", "") or "",
         role=assignment.role if assignment else "",
@@ -52,3 +51,19 @@ def record(
         detail=detail,
         ip=_client_ip(request),
     )
+
+
+def record(actor, action: str, obj: Any = None, **kwargs) -> AuditEntry:
+    """Append an audit entry. ``obj`` (a model instance) names the object; pass
+    ``object_type``/``division_code`` for actions on a list (search, export).
+    ``detail`` must hold only non-personal facts (counts, field names, kinds).
+    Keyword arguments as for ``entry``."""
+    audit = entry(actor, action, obj, **kwargs)
+    audit.save()
+    return audit
+
+
+def record_all(entries: list[AuditEntry]) -> None:
+    """Append several entries made by ``entry`` in one INSERT."""
+    if entries:
+        AuditEntry.objects.bulk_create(entries)

@@ -25,14 +25,14 @@ from django.utils.translation import gettext as _
 
 from fangkong.accounts.roles import CHECKPOINTS_MANAGE, CHECKPOINTS_REGISTER, RISK_AREAS_EDIT
 from fangkong.accounts.scoping import get_for_user, has_capability, user_can_see_code
-from fangkong.audit.services import record
+from fangkong.audit.services import entry, record, record_all
 from fangkong.core.services import idempotent_create, status_change_record
 from fangkong.lib.plates import parse_plate
 from fangkong.people.identity import recorded_identity
 from fangkong.people.models import Person
 from fangkong.regions.models import Division
-from fangkong.regions.selectors import city_code
-from fangkong.screening.services import arrival_record
+from fangkong.regions.selectors import city_code, city_places
+from fangkong.screening.services import ArrivalIn, arrivals_record
 
 from . import selectors
 from .choices import (
@@ -352,9 +352,7 @@ def risk_area_end(*, actor, risk_area: RiskArea, ends_on: dt.date, request=None)
 # is looked up in the database, so a new grid is a destination at once).
 # (Off under tests: a test's rolled-back risk areas must not outlive it.)
 RISK_CACHE_SECONDS = 0 if settings.TESTING else 10
-DESTINATION_CACHE_SECONDS = 300
 _risk_cache: dict[dt.date, tuple[float, dict[str, str]]] = {}
-_destination_cache: dict[str, object] = {}
 
 
 def _clear_risk_cache() -> None:
@@ -376,18 +374,6 @@ def current_risk_levels(day: dt.date, *, cached: bool = True) -> dict[str, str]:
         _risk_cache.clear()
         _risk_cache[day] = (now + RISK_CACHE_SECONDS, levels)
     return levels
-
-
-def _city_destinations() -> dict[str, tuple[str, str]]:
-    """Code → (short name, level) of every community and grid of the city."""
-    now = time.monotonic()
-    if _destination_cache.get("city") == city_code() and _destination_cache.get("expires", 0) > now:
-        return _destination_cache["map"]
-    rows = (Division.objects.under(city_code()).filter(level__in=["community", "grid"])
-            .values_list("code", "short_name", "level"))
-    table = {code: (name, level) for code, name, level in rows}
-    _destination_cache.update(city=city_code(), expires=now + DESTINATION_CACHE_SECONDS, map=table)
-    return table
 
 
 def risk_level_for(origin_code: str, levels: dict[str, str]) -> str:
@@ -449,15 +435,8 @@ class _Lookups:
 
     def prefetch_destinations(self, codes: Iterable[str]) -> None:
         wanted = {c for c in codes if c and c not in self.destinations}
-        valid = {c for c in wanted if c.isdigit() and len(c) in (12, 15) and c.startswith(city_code())}
-        known = _city_destinations() if valid else {}
-        found = {c: Division(code=c, short_name=known[c][0], level=known[c][1]) for c in valid if c in known}
-        missing = valid - set(found)
-        if missing:
-            found.update({d.code: d for d in Division.objects.filter(code__in=missing, level__in=["community", "grid"])
-                          .only("code", "short_name", "level")})
-        for c in wanted:
-            self.destinations[c] = found.get(c)
+        if wanted:
+            self.destinations.update(city_places(wanted))
 
     def prefetch_persons(self, doc_indexes: Iterable[str]) -> None:
         wanted = {d for d in doc_indexes if d and d not in self.persons}
@@ -618,30 +597,36 @@ def _checkpoint_for_registering(actor, checkpoint: Checkpoint | int) -> Checkpoi
     return checkpoint
 
 
-def _save(actor, checkpoint: Checkpoint, values: dict, request=None, *, audit: bool = True,
-          queue: bool = True) -> Passage:
-    """Insert one validated passage, audit it, and queue its arrival (inbound,
-    bound for a community of the city). Runs inside the caller's transaction."""
-    passage = Passage.objects.create(checkpoint=checkpoint, division_code=checkpoint.division_code,
-                                     registered_by=actor, **values)
-    if audit:
-        record(actor, "create", passage, request=request,
-               detail={"direction": passage.direction, "flagged": passage.flagged})
-    if queue:
-        _queue_arrival(actor, passage, request=request)
-    return passage
-
-
-def _bulk_save(actor, checkpoint: Checkpoint, pending: list[tuple[int, dict]]) -> dict[int, Passage] | None:
-    """Insert validated passages in one statement; None if a client key turned
-    out to be taken meanwhile (a concurrent upload), with nothing inserted."""
+def _save(actor, checkpoint: Checkpoint, rows: list[dict], request=None, *, audit: list | None = None) -> list[Passage]:
+    """Queue the arrivals of validated passages (inbound, bound for a
+    community of the city), then insert the passages linked to them: a few
+    statements for a carload or a whole upload. Runs inside the caller's
+    transaction. With ``audit`` the arrivals' entries go into it (a batch
+    writes one entry for the upload); else each passage gets its own entry and
+    all are written in one statement."""
     objs = [Passage(checkpoint=checkpoint, division_code=checkpoint.division_code, registered_by=actor, **values)
-            for _i, values in pending]
+            for values in rows]
+    entries: list = [] if audit is None else audit
+    _queue_arrivals(actor, checkpoint, objs, request=request, audit=entries)
+    Passage.objects.bulk_create(objs, batch_size=500)
+    if audit is None:
+        entries += [entry(actor, "create", p, request=request, detail={"direction": p.direction, "flagged": p.flagged})
+                    for p in objs]
+        record_all(entries)
+    return objs
+
+
+def _bulk_save(actor, checkpoint: Checkpoint, pending: list[tuple[int, dict]], request=None,
+               *, audit: list) -> dict[int, Passage] | None:
+    """``_save`` for an upload; None if a client key turned out to be taken
+    meanwhile (a concurrent upload), with nothing written."""
+    entries: list = []
     try:
         with transaction.atomic():
-            Passage.objects.bulk_create(objs, batch_size=500)
+            objs = _save(actor, checkpoint, [values for _i, values in pending], request=request, audit=entries)
     except IntegrityError:
         return None
+    audit.extend(entries)
     return {i: obj for (i, _values), obj in zip(pending, objs)}
 
 
@@ -651,20 +636,23 @@ def _identity_of(passage: Passage) -> dict:
                                              "phone_masked")}
 
 
-def _queue_arrival(actor, passage: Passage, request=None, *, save: bool = True) -> None:
-    """Put an inbound passage bound for a community of the city into that
-    community's arrival queue (screening's one door), and link the two."""
-    if passage.direction != Direction.IN or not passage.destination_code:
+def _queue_arrivals(actor, checkpoint: Checkpoint, passages: list[Passage], request=None, *, audit: list) -> None:
+    """Put the inbound passages bound for a community of the city into those
+    communities' arrival queues (screening's one door, all at once) and set
+    each one's ``arrival``, before the passages are inserted. The arrival names
+    the checkpoint as its source; the passages name the arrival. Audit entries
+    go into ``audit``."""
+    inbound = [p for p in passages if p.direction == Direction.IN and p.destination_code]
+    if not inbound:
         return
-    arrival, _created = arrival_record(
-        actor=actor, division_code=passage.destination_code, identity=_identity_of(passage), source="passage",
-        source_ref=f"passage:{passage.pk}", flags=passage.flag_list(), temperature=passage.temperature,
-        origin_code=passage.origin_code, origin_name=passage.origin_name, arrived_on=passage.registered_on,
-        travel_mode="car" if passage.plate else "", travel_number=passage.plate, request=request,
-    )
-    passage.arrival = arrival
-    if save:
-        Passage.objects.filter(pk=passage.pk).update(arrival=arrival)
+    results = arrivals_record(actor=actor, request=request, audit=audit, items=[ArrivalIn(
+        division_code=p.destination_code, identity=_identity_of(p), source="passage",
+        source_ref=f"checkpoint:{checkpoint.pk}", flags=p.flag_list(), temperature=p.temperature,
+        origin_code=p.origin_code, origin_name=p.origin_name, arrived_on=p.registered_on,
+        travel_mode="car" if p.plate else "", travel_number=p.plate,
+    ) for p in inbound])
+    for p, (arrival, _created) in zip(inbound, results):
+        p.arrival = arrival
 
 
 def _prefixed(errors: ValidationError, prefix: str) -> dict[str, list[str]]:
@@ -718,11 +706,14 @@ def passage_register(*, actor, checkpoint: Checkpoint | int, passage: PassageIn,
     rows = [v for _p, v in rows]
 
     def create() -> Passage:
-        saved = [_save(actor, checkpoint, values, request=request) for values in rows]
+        saved = _save(actor, checkpoint, rows, request=request)
         create.saved = saved
         return saved[0]
 
-    first, created = idempotent_create(Passage, key, create)
+    # Client keys are almost always new: write first and read the earlier
+    # result only when the unique key says there is one (the attempt's
+    # arrival and audit entries are rolled back with it).
+    first, created = idempotent_create(Passage, key, create, check_first=False)
     if not created:
         return _registration_for_key(key) or Registration(passages=[first], created=False)
     return Registration(passages=create.saved, created=True)
@@ -797,36 +788,30 @@ def passage_register_batch(*, actor, checkpoint: Checkpoint | int, items: Sequen
         else:
             pending.append((i, values))
     with transaction.atomic():
-        created = _bulk_save(actor, checkpoint, pending)
+        entries: list = []
+        created = _bulk_save(actor, checkpoint, pending, request=request, audit=entries)
         if created is None:
             # Another upload of some of the same keys got in first: one at a
             # time through the shared client-key door, which sorts it out.
             created = {}
             for i, values in pending:
                 passage, is_new = idempotent_create(
-                    Passage, keys[i], lambda values=values: _save(actor, checkpoint, values, request=request,
-                                                                  audit=False, queue=False))
+                    Passage, keys[i], lambda values=values: _save(actor, checkpoint, [values], request=request)[0])
                 if is_new:
                     created[i] = passage
                 else:
                     results[i] = BatchResult(i, keys[i], DUPLICATE, passage=passage)
         for i, passage in created.items():
             results[i] = BatchResult(i, keys[i], CREATED, passage=passage)
-        linked = []
-        for passage in created.values():
-            _queue_arrival(actor, passage, request=request, save=False)
-            if passage.arrival_id:
-                linked.append(passage)
-        if linked:
-            Passage.objects.bulk_update(linked, ["arrival"], batch_size=500)
         ids = sorted(p.pk for p in created.values())
         tally = {s: sum(1 for r in results if r is not None and r.status == s) for s in (CREATED, DUPLICATE, ERROR)}
-        # One entry for the upload (who, where, how many, which ids); each
-        # passage also names who registered it and when.
-        record(actor, "create", object_type="checkpoints.passage", object_id=ids[0] if ids else "",
-               division_code=checkpoint.division_code, request=request,
-               detail={"batch": len(items), **tally, "first_id": ids[0] if ids else 0,
-                       "last_id": ids[-1] if ids else 0})
+        # One entry for the upload (who, where, how many, which ids; each
+        # passage also names who registered it and when), one per arrival.
+        entries.append(entry(actor, "create", object_type="checkpoints.passage", object_id=ids[0] if ids else "",
+                             division_code=checkpoint.division_code, request=request,
+                             detail={"batch": len(items), **tally, "first_id": ids[0] if ids else 0,
+                                     "last_id": ids[-1] if ids else 0}))
+        record_all(entries)
     by_key = {r.client_key: r.passage for r in results if r is not None and r.passage is not None}
     for r in results:
         if r is not None and r.status == DUPLICATE and r.passage is None:

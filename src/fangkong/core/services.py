@@ -27,13 +27,16 @@ def status_history(obj) -> list[StatusChange]:
                 .select_related("actor"))
 
 
-def idempotent_create(model: type[M], client_key: str | None, create: Callable[[], M]) -> tuple[M, bool]:
+def idempotent_create(model: type[M], client_key: str | None, create: Callable[[], M], *,
+                      check_first: bool = True) -> tuple[M, bool]:
     """Client keys: a phone that retries a submission gets the first result back.
 
     ``model`` must have a unique ``client_key`` field. Returns (object, created).
     Safe against two concurrent submissions of the same key: the loser of the
-    race reads the winner's row."""
-    if client_key:
+    race reads the winner's row. ``check_first=False`` skips the lookup before
+    the insert, for a hot path where retries are rare: a retry then does its
+    writes, fails on the key and rolls all of them back."""
+    if client_key and check_first:
         existing = model._default_manager.filter(client_key=client_key).first()
         if existing is not None:
             return existing, False

@@ -29,7 +29,7 @@ from fangkong.regions.selectors import city_code
 
 from .choices import ArrivalSource, TravelMode
 from .origins import origin_get
-from .services import ARRIVAL_MAX_AGE_DAYS, arrival_record
+from .services import ARRIVAL_MAX_AGE_DAYS, ArrivalIn, arrivals_record
 
 _TRAVEL_WORDS = {"火车": "train", "高铁": "train", "动车": "train", "火车/高铁": "train", "飞机": "flight",
                  "航班": "flight", "客车": "bus", "大巴": "bus", "长途客车": "bus", "汽车": "bus", "自驾": "car",
@@ -210,15 +210,13 @@ class ReturneeListLedger(Ledger):
     # ------------------------------------------------------------ saving
 
     def save(self, items: list[tuple[int, Any]]) -> dict[str, int]:
-        created = merged = known = 0
         with transaction.atomic():
-            for number, v in items:
-                arrival, was_created = arrival_record(
-                    actor=self.user, division_code=v["community"], identity=v["identity"],
-                    source=ArrivalSource.IMPORT, arrived_on=v["arrived_on"], origin_code=v["origin_code"],
-                    origin_name=v["origin_name"], travel_mode=v["travel_mode"], travel_number=v["travel_number"],
-                    address=v["address"], source_ref=f"import:row{number}")
-                created += was_created
-                merged += not was_created
-                known += arrival.person_id is not None
+            results = arrivals_record(actor=self.user, items=[ArrivalIn(
+                division_code=v["community"], identity=v["identity"], source=ArrivalSource.IMPORT,
+                arrived_on=v["arrived_on"], origin_code=v["origin_code"], origin_name=v["origin_name"],
+                travel_mode=v["travel_mode"], travel_number=v["travel_number"], address=v["address"],
+                source_ref=f"import:row{number}") for number, v in items])
+        created = sum(1 for _a, was_created in results if was_created)
+        merged = len(results) - created
+        known = sum(1 for a, _c in results if a.person_id is not None)
         return {"rows": len(items), "arrivals": created, "merged": merged, "known_persons": known}

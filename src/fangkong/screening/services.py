@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,12 +21,12 @@ from django.utils.translation import gettext as _
 
 from fangkong.accounts.roles import SCREENING_CAMPAIGN, SCREENING_HANDLE
 from fangkong.accounts.scoping import get_for_user, has_capability, user_can_see_code
-from fangkong.audit.services import record
+from fangkong.audit.services import entry, record, record_all
 from fangkong.core.services import status_change_record
 from fangkong.lib import vault
 from fangkong.people.models import Household, Person
 from fangkong.regions.models import Division
-from fangkong.regions.selectors import city_code
+from fangkong.regions.selectors import city_code, city_place, city_places
 
 from .choices import (
     MEASURE_ORDER,
@@ -74,82 +75,156 @@ def _clean_text(value: str, limit: int) -> str:
 def city_community(code: str) -> Division | None:
     """A community or grid of this city, looked up without scoping (names of
     places are not personal data)."""
-    code = (code or "").strip()
-    if not (code.isdigit() and len(code) in (12, 15) and code.startswith(city_code())):
-        return None
-    return Division.objects.filter(code=code, level__in=["community", "grid"]).first()
+    return city_place(code)
 
 
 # ---------------------------------------------------------------- arrivals
 
-@transaction.atomic
+@dataclass
+class ArrivalIn:
+    """One arrival for ``arrivals_record``: where to, who (RecordedIdentity
+    values, see people.identity.recorded_identity), from which source."""
+
+    division_code: str
+    identity: dict
+    source: str
+    arrived_on: dt.date | None = None
+    origin_code: str = ""
+    origin_name: str = ""
+    flags: list[str] | None = None
+    temperature: Decimal | None = None
+    travel_mode: str = ""
+    travel_number: str = ""
+    source_ref: str = ""
+    note: str = ""
+    address: str = ""
+
+
 def arrival_record(*, actor, division_code: str, identity: dict, source: str, arrived_on: dt.date | None = None,
                    origin_code: str = "", origin_name: str = "", flags: list[str] | None = None,
                    temperature: Decimal | None = None, travel_mode: str = "", travel_number: str = "",
-                   source_ref: str = "", note: str = "", address: str = "", request=None) -> tuple[Arrival, bool]:
-    """Put an arrival into the destination community's queue.
+                   source_ref: str = "", note: str = "", address: str = "", request=None,
+                   audit: list | None = None) -> tuple[Arrival, bool]:
+    """Put an arrival into the destination community's queue: ``arrivals_record``
+    for one. Returns (arrival, created)."""
+    item = ArrivalIn(division_code=division_code, identity=identity, source=source, arrived_on=arrived_on,
+                     origin_code=origin_code, origin_name=origin_name, flags=flags, temperature=temperature,
+                     travel_mode=travel_mode, travel_number=travel_number, source_ref=source_ref, note=note,
+                     address=address)
+    return arrivals_record(actor=actor, items=[item], request=request, audit=audit)[0]
 
-    ``identity`` holds RecordedIdentity values (people.identity.recorded_identity).
+
+def arrivals_record(*, actor, items: Sequence[ArrivalIn], request=None,
+                    audit: list | None = None) -> list[tuple[Arrival, bool]]:
+    """The one door into the communities' arrival queues, for one arrival or
+    a whole upload: (arrival, created) for each item, in order.
+
     A pending arrival for the same document number in the same community is
     merged rather than duplicated (flags united, the highest temperature kept,
-    blanks filled in): returns (arrival, created)."""
-    if source not in ArrivalSource.values:
-        raise ValidationError({"source": _("来源无效。")})
-    division = city_community(division_code)
-    if division is None:
-        raise ValidationError({"destination": _("目的地必须是本市的村/社区。")})
-    flags = sorted({f for f in (flags or []) if f in ArrivalFlag.values})
-    arrived_on = arrived_on or timezone.localdate()
-    doc_index = identity.get("doc_index") or ""
-    if doc_index:
-        _lock_identity(doc_index)
-        existing = (Arrival.objects.select_for_update()
-                    .filter(doc_index=doc_index, division_code__startswith=division.code[:12],
-                            status=ArrivalStatus.PENDING).order_by("id").first())
-        if existing is not None:
-            merged = sorted(set(existing.flag_list()) | set(flags))
-            existing.flags, existing.flagged = ",".join(merged), bool(merged)
-            existing.reports += 1
-            changed = ["flags", "flagged", "reports"]
-            if temperature is not None and (existing.temperature is None or temperature > existing.temperature):
-                existing.temperature = temperature
-                changed.append("temperature")
-            for field, value, limit in (("origin_code", origin_code, 12), ("origin_name", origin_name, 60),
-                                        ("travel_mode", travel_mode, 20), ("travel_number", travel_number, 20),
-                                        ("address", address, 200)):
-                if value and not getattr(existing, field):
-                    setattr(existing, field, value[:limit])
-                    changed.append(field)
-            if identity.get("phone_index") and not existing.phone_index:
-                for field in ("phone_cipher", "phone_index", "phone_masked"):
-                    setattr(existing, field, identity[field])
-                changed += ["phone_cipher", "phone_index", "phone_masked"]
-            existing.save(update_fields=changed)
-            record(actor, "update", existing, request=request, detail={"merged": source})
-            return existing, False
-    arrival = Arrival.objects.create(
-        division_code=division.code, source=source, source_ref=source_ref[:40], arrived_on=arrived_on,
-        origin_code=origin_code[:12], origin_name=origin_name[:60], flags=",".join(flags), flagged=bool(flags),
-        temperature=temperature, travel_mode=travel_mode[:20], travel_number=travel_number[:20], note=note[:200],
-        address=_clean_text(address, 200), created_on=timezone.localdate(),
-        created_by=actor if getattr(actor, "pk", None) else None, **identity,
-    )
-    record(actor, "create", arrival, request=request, detail={"source": source})
-    return arrival, True
+    blanks filled in, reports counted) — also between items of the same call.
+
+    Every item is checked before anything is written (ValidationError keyed
+    'destination' or 'source'); the writes then happen in the caller's
+    transaction (or their own) without a savepoint, in a fixed number of
+    statements whatever the number of items (plus one per merge). ``audit``:
+    a list to put the audit entries in, for a caller that writes its entries
+    together (``audit.services.record_all``); else they are written here."""
+    places = city_places([it.division_code for it in items])
+    for it in items:
+        if it.source not in ArrivalSource.values:
+            raise ValidationError({"source": _("来源无效。")})
+        if places[(it.division_code or "").strip()] is None:
+            raise ValidationError({"destination": _("目的地必须是本市的村/社区。")})
+    today = timezone.localdate()
+    created_by = actor if getattr(actor, "pk", None) else None
+    docs = sorted({it.identity.get("doc_index") for it in items if it.identity.get("doc_index")})
+    with transaction.atomic(savepoint=False):
+        pending: dict[tuple[str, str], Arrival] = {}
+        if docs:
+            _lock_identities(docs)
+            for i in range(0, len(docs), 500):  # SQLite's limit on query parameters
+                for a in (Arrival.objects.select_for_update()
+                          .filter(doc_index__in=docs[i:i + 500], status=ArrivalStatus.PENDING).order_by("id")):
+                    pending.setdefault((a.doc_index, a.division_code[:12]), a)
+        results: list[tuple[Arrival, bool]] = []
+        new: list[Arrival] = []
+        merged: dict[int, tuple[Arrival, set[str]]] = {}  # saved arrivals: id(arrival) → (arrival, fields)
+        merges: list[tuple[Arrival, str]] = []
+        for it in items:
+            division = places[it.division_code.strip()]
+            flags = sorted({f for f in (it.flags or []) if f in ArrivalFlag.values})
+            doc_index = it.identity.get("doc_index") or ""
+            key = (doc_index, division.code[:12])
+            target = pending.get(key) if doc_index else None
+            if target is None:
+                arrival = Arrival(
+                    division_code=division.code, source=it.source, source_ref=it.source_ref[:40],
+                    arrived_on=it.arrived_on or today, origin_code=it.origin_code[:12],
+                    origin_name=it.origin_name[:60], flags=",".join(flags), flagged=bool(flags),
+                    temperature=it.temperature, travel_mode=it.travel_mode[:20],
+                    travel_number=it.travel_number[:20], note=it.note[:200], address=_clean_text(it.address, 200),
+                    created_on=today, created_by=created_by, **it.identity,
+                )
+                new.append(arrival)
+                results.append((arrival, True))
+                if doc_index:
+                    pending[key] = arrival
+                continue
+            fields = _arrival_merge(target, it, flags)
+            if target.pk is not None:
+                merged.setdefault(id(target), (target, set()))[1].update(fields)
+            merges.append((target, it.source))
+            results.append((target, False))
+        if new:
+            Arrival.objects.bulk_create(new)
+        for arrival, fields in merged.values():
+            arrival.save(update_fields=sorted(fields))
+        entries = [entry(actor, "create", a, request=request, detail={"source": a.source}) for a in new]
+        entries += [entry(actor, "update", a, request=request, detail={"merged": source}) for a, source in merges]
+        if audit is None:
+            record_all(entries)
+        else:
+            audit.extend(entries)
+    return results
 
 
-def _lock_identity(doc_index: str) -> None:
+def _arrival_merge(existing: Arrival, it: ArrivalIn, flags: list[str]) -> list[str]:
+    """Merge a new report of the same person into a pending arrival; returns the fields changed."""
+    merged = sorted(set(existing.flag_list()) | set(flags))
+    existing.flags, existing.flagged = ",".join(merged), bool(merged)
+    existing.reports += 1
+    changed = ["flags", "flagged", "reports"]
+    if it.temperature is not None and (existing.temperature is None or it.temperature > existing.temperature):
+        existing.temperature = it.temperature
+        changed.append("temperature")
+    for field, value, limit in (("origin_code", it.origin_code, 12), ("origin_name", it.origin_name, 60),
+                                ("travel_mode", it.travel_mode, 20), ("travel_number", it.travel_number, 20),
+                                ("address", it.address, 200)):
+        if value and not getattr(existing, field):
+            setattr(existing, field, value[:limit])
+            changed.append(field)
+    if it.identity.get("phone_index") and not existing.phone_index:
+        for field in ("phone_cipher", "phone_index", "phone_masked"):
+            setattr(existing, field, it.identity[field])
+        changed += ["phone_cipher", "phone_index", "phone_masked"]
+    return changed
+
+
+def _lock_identities(doc_indexes: list[str]) -> None:
     """Two reports of the same person at the same moment (a checkpoint and a
-    self-report) must merge, not both insert: on PostgreSQL a transaction-level
-    advisory lock on the blind index serializes them (SQLite's write lock
-    already does)."""
+    self-report) must merge, not both insert: on PostgreSQL transaction-level
+    advisory locks on the blind indexes serialize them, taken in one statement
+    and in sorted order so two uploads never wait on each other in a circle
+    (SQLite's write lock already serializes)."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
         return
-    key = int.from_bytes(hashlib.blake2b(doc_index.encode(), digest_size=8).digest(), "big", signed=True)
+    keys = sorted(int.from_bytes(hashlib.blake2b(d.encode(), digest_size=8).digest(), "big", signed=True)
+                  for d in doc_indexes)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+        cursor.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(k, i)",
+                       [keys])
 
 
 def _pending_arrival_for_update(user, arrival: Arrival) -> Arrival:

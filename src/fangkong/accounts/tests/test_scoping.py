@@ -34,10 +34,33 @@ def test_no_assignment_sees_nothing_even_a_superuser(django_user_model, zhang_sa
 
 
 def test_an_inactive_assignment_grants_nothing(qinghuayuan_worker, zhang_san):
+    assert scope_filter(Person.objects.all(), qinghuayuan_worker).exists()  # fills the per-process cache
     Assignment.objects.filter(user=qinghuayuan_worker).update(active=False)
-    qinghuayuan_worker._fangkong_assignments = None
-    del qinghuayuan_worker._fangkong_assignments
-    assert not scope_filter(Person.objects.all(), qinghuayuan_worker).exists()
+    # The next request loads the user again: its new scope stamp misses the cache.
+    user = type(qinghuayuan_worker).objects.get(pk=qinghuayuan_worker.pk)
+    assert not scope_filter(Person.objects.all(), user).exists()
+
+
+def test_the_assignment_cache_follows_every_kind_of_change(qinghuayuan_worker, zhang_san, django_assert_num_queries):
+    User = type(qinghuayuan_worker)
+    fresh = lambda: User.objects.get(pk=qinghuayuan_worker.pk)  # noqa: E731 - as each request loads it
+    assert scope_prefixes(fresh()) == [QINGHUAYUAN]
+    user = fresh()
+    with django_assert_num_queries(0):
+        assert scope_prefixes(user) == [QINGHUAYUAN]  # a cache hit: no query
+    a = Assignment.objects.get(user=qinghuayuan_worker)
+    a.active = False
+    a.save()
+    assert scope_prefixes(fresh()) == []
+    a.active = True
+    a.save()
+    assert scope_prefixes(fresh()) == [QINGHUAYUAN]
+    Assignment.objects.create(user=qinghuayuan_worker, role=a.role, division_id=XIMAZHUANG)
+    assert scope_prefixes(fresh()) == sorted([QINGHUAYUAN, XIMAZHUANG])
+    Assignment.objects.filter(division_id=XIMAZHUANG).delete()
+    assert scope_prefixes(fresh()) == [QINGHUAYUAN]
+    a.delete()
+    assert scope_prefixes(fresh()) == []
 
 
 def test_a_prefix_neighbour_is_not_inside(hebi, django_user_model):
