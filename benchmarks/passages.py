@@ -6,7 +6,9 @@ serve`` runs it) on a fresh database it creates and drops:
 
 1. **Passage registration from the phone page**, sustained (default 60 s):
    every client logs in through the login page, then posts the registration
-   form again and again — CSRF, session, validation (ID number checksum,
+   form again and again as the page's script does (htmx: the answer is the
+   result the phone shows and the next client key, so one request is the
+   whole registration) — CSRF, session, validation (ID number checksum,
    phone, plate, origin, destination, temperature), encryption and blind
    index, risk-area flags, the audit trail and, for an inbound passage, the
    destination community's arrival, all in the request. Target: ≥ 300
@@ -233,15 +235,24 @@ def run_setup(env: dict) -> dict:
     return json.loads(line[len("BENCH-SETUP "):])
 
 
-def start_server(env: dict, port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
+def server_command(server: str, port: int, workers: int, threads: int, log: Path) -> list[str]:
+    if server == "granian":
+        return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+                "--workers", str(workers), "--blocking-threads", str(threads), "--no-access-log",
+                "fangkong.wsgi:application"]
     # The same server and flags as ``fangkong serve`` (core/management/commands/serve.py).
-    cmd = [sys.executable, "-m", "gunicorn", "fangkong.wsgi:application", "--bind", f"127.0.0.1:{port}",
-           "--workers", str(workers), "--threads", str(threads), "--timeout", "120", "--graceful-timeout", "10",
-           "--access-logfile", str(log), "--access-logformat", '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
-           # gunicorn ≥ 25 opens a control socket at one fixed path per user; another
-           # gunicorn on the machine (a second benchmark, a dev server) must not be
-           # able to stop this one through it.
-           "--no-control-socket"]
+    return [sys.executable, "-m", "gunicorn", "fangkong.wsgi:application", "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers), "--threads", str(threads), "--timeout", "120", "--graceful-timeout", "10",
+            "--access-logfile", str(log), "--access-logformat", '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+            # gunicorn ≥ 25 opens a control socket at one fixed path per user; another
+            # gunicorn on the machine (a second benchmark, a dev server) must not be
+            # able to stop this one through it.
+            "--no-control-socket"]
+
+
+def start_server(env: dict, port: int, workers: int, threads: int, log: Path, server: str = "gunicorn"
+                 ) -> subprocess.Popen:
+    cmd = server_command(server, port, workers, threads, log)
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
                             stderr=open(log.with_suffix(".err"), "w"))
     deadline = time.time() + 60
@@ -361,11 +372,11 @@ class Browser:
                 self.cookies[k.strip()] = rest.split(";", 1)[0]
         return resp.status, resp.getheader("Location", ""), data
 
-    def form(self, path: str, fields: dict):
+    def form(self, path: str, fields: dict, headers: dict | None = None):
         fields = {**fields, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}
         body = urllib.parse.urlencode(fields).encode()
         return self.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded",
-                                                 "Referer": "http://127.0.0.1/"})
+                                                 "Referer": "http://127.0.0.1/", **(headers or {})})
 
     def login(self):
         self.request("GET", "/login/")
@@ -394,12 +405,15 @@ def register_forms(port: int, checkpoint: int, traffic: Traffic, clients: int, s
                       "action": "register"}
             t0 = time.perf_counter()
             try:
-                status, location, _body = b.form(path, fields)
+                # As the page's script sends it (htmx): the answer is the result
+                # the phone shows, with the next client key — one request per
+                # registration, nothing more to load.
+                status, _location, body = b.form(path, fields, {"HX-Request": "true"})
             except (OSError, http.client.HTTPException) as exc:
                 tally.add(time.perf_counter() - t0, False, error=type(exc).__name__)
                 b.conn.close()
                 continue
-            ok = status == 302 and "done=" in location
+            ok = status == 200 and b'id="result"' in body and b'hx-swap-oob' in body
             tally.add(time.perf_counter() - t0, ok, error=f"HTTP {status}")
             if ok:
                 keys.append(p["client_key"])
@@ -567,6 +581,7 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=8, help="concurrent phones")
     ap.add_argument("--workers", type=int, default=3, help="gunicorn workers (fangkong serve's default: 3)")
     ap.add_argument("--threads", type=int, default=4, help="threads per worker (fangkong serve: 4)")
+    ap.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn")
     ap.add_argument("--inbound", type=float, default=0.7,
                     help="share of inbound passages bound for a community (each queues an arrival)")
     ap.add_argument("--keep-db", action="store_true")
@@ -590,14 +605,14 @@ def main() -> int:
               f"({len(setup['communities'])} communities)")
         port = free_port()
         log = var / "access.log"
-        server = start_server(env, port, args.workers, args.threads, log)
+        server = start_server(env, port, args.workers, args.threads, log, args.server)
         traffic = Traffic(setup["communities"], seed=2020, inbound=args.inbound)
         # Warm every worker up (imports, URL resolver, name dictionaries) before measuring.
         register_forms(port, setup["checkpoint"], traffic, args.clients, 8.0)
 
         cores = os.cpu_count() or 2
         print(f"-- registration: {args.clients} phones (login, then the registration form) for {args.seconds:.0f} s; "
-              f"gunicorn {args.workers} workers × {args.threads} threads")
+              f"{args.server} {args.workers} workers × {args.threads} threads")
         acc = CpuAccount(server.pid, dsn, args.db)
         reg, keys = register_forms(port, setup["checkpoint"], traffic, args.clients, args.seconds, acc)
         rate = reg.ok / reg.elapsed

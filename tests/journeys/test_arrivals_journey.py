@@ -122,7 +122,12 @@ def test_feverish_traveller_from_checkpoint_to_release(open_page, arrivals_world
     staff.press(pick)
     expect(page.locator("#id_destination")).to_have_value(root.QINGHUAYUAN)
     staff.press(page.locator("label.chip", has=page.locator("input[value=return_home]")))
-    submit(staff, page.locator("button.reg-submit"))
+    first_key = page.locator("#id_client_key").get_attribute("value")
+    # With the page script the registration is one request: no page load.
+    with page.expect_response(lambda r: r.request.method == "POST" and "/register/" in r.url) as posted:
+        staff.press(page.locator("button.reg-submit"))
+    assert posted.value.status == 200
+    assert page.url.endswith(f"/checkpoints/{cp.pk}/register/")
     result = page.locator("#result")
     expect(result).to_have_class(re.compile(r"\balert\b"))
     expect(result.locator("h2")).to_contain_text("发热 37.9℃")
@@ -135,6 +140,19 @@ def test_feverish_traveller_from_checkpoint_to_release(open_page, arrivals_world
     expect(steps).to_contain_text("立即拨打120")
     expect(result.get_by_role("link", name="记录复测")).to_be_visible()
     staff.shot("arrivals-checkpoint-fever")
+    # The form is empty for the next person, under a new client key.
+    expect(page.locator("#id_doc_number")).to_have_value("")
+    expect(page.locator("#id_temperature")).to_have_value("")
+    expect(page.locator("#id_client_key")).not_to_have_value(first_key or "")
+    # A mistake for the next person: the form comes back with the error and what was typed.
+    page.fill("#id_name", "错一位")
+    page.fill("#id_temperature", "43")
+    with page.expect_response(lambda r: r.request.method == "POST" and "/register/" in r.url):
+        staff.press(page.locator("button.reg-submit"))
+    expect(page.locator("#reg-form")).to_contain_text("体温应在35.0℃到42.0℃之间")
+    expect(page.locator("#id_name")).to_have_value("错一位")
+    expect(page.locator("#result")).to_have_count(0)
+    expect(page.locator("#id_doc_number")).to_be_focused()  # the first field to fix
     arrival = Arrival.objects.get(name=TRAVELLER)
     assert arrival.division_code == root.QINGHUAYUAN and set(arrival.flag_list()) >= {"fever", "risk_area"}
 

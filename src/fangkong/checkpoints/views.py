@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -300,6 +301,23 @@ def shift_delete(request, pk: int):
 
 # ---------------------------------------------------------------- registering passages
 
+def new_client_key() -> str:
+    return uuid.uuid4().hex
+
+
+def registration_result(passages: list[Passage], *, retried: bool) -> dict:
+    """What the screen shows after a registration: who, the flags, and what to do next."""
+    first = passages[0]
+    return {
+        "passages": passages, "flagged": any(p.flagged for p in passages), "retried": retried,
+        "steps": next_steps(fever=any(p.fever for p in passages),
+                            risk_level="high" if any(p.risk_level == "high" for p in passages)
+                            else ("medium" if any(p.risk_area for p in passages) else ""),
+                            inbound=first.direction == Direction.IN, destination_name=first.destination_name,
+                            arrival_queued=any(p.arrival_id for p in passages)),
+    }
+
+
 def _registration_context(request, cp: Checkpoint, form: PassageForm, *, last: list[Passage] | None = None,
                           passenger_errors: dict[int, dict[str, list[str]]] | None = None,
                           retried: bool = False) -> dict:
@@ -311,29 +329,39 @@ def _registration_context(request, cp: Checkpoint, form: PassageForm, *, last: l
         rows.append({"index": len(rows), "doc_number": "", "name": "", "phone": "", "temperature": ""})
     for row in rows:
         row["errors"] = (passenger_errors or {}).get(row["index"], {})
-    result = None
-    if last:
-        first = last[0]
-        result = {
-            "passages": last, "flagged": any(p.flagged for p in last), "retried": retried,
-            "steps": next_steps(fever=any(p.fever for p in last),
-                                risk_level="high" if any(p.risk_level == "high" for p in last)
-                                else ("medium" if any(p.risk_area for p in last) else ""),
-                                inbound=first.direction == Direction.IN, destination_name=first.destination_name,
-                                arrival_queued=any(p.arrival_id for p in last)),
-        }
+    result = registration_result(last, retried=retried) if last else None
     default_destination = cp.division_code if cp.level == Level.COMMUNITY and len(cp.division_code) >= 12 else ""
     return {
         "cp": cp, "form": form, "rows": rows, "result": result, "origins": origin_list,  # used on a cache miss only
+        # A fresh key for each empty form; a form sent back with errors keeps its own.
+        "client_key": (form.data.get("client_key") or "")[:64] if form.is_bound else new_client_key(),
         "purposes": Purpose.choices, "directions": Direction.choices,
         "default_destination": default_destination,
         "default_destination_name": selectors.destination_describe(default_destination) if default_destination else "",
     }
 
 
+def _form_response(request, cp: Checkpoint, form: PassageForm, *, status: int = 200, **extra):
+    """The registration page again (a passenger row added, or errors to fix).
+    From the page's script (htmx) only the form is sent back, to replace itself."""
+    context = _registration_context(request, cp, form, **extra)
+    if request.htmx:
+        context["clear_result"] = True  # the last person's result must not stand over this form
+        response = render(request, "checkpoints/_passage_form.html", context, status=422 if status == 400 else status)
+        response["HX-Retarget"] = "#reg-form"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return render(request, "checkpoints/passage_register.html", context, status=status)
+
+
 @login_required
 def passage_register(request, pk: int):
-    """The one-screen registration page (a carload in one go)."""
+    """The one-screen registration page (a carload in one go).
+
+    Without scripts: POST, then a redirect to the page showing the result and
+    an empty form. With the page's script (htmx) a registration is one
+    request: the answer is the result alone, with the next client key; the
+    script empties the fields for the next person."""
     cp = selectors.checkpoint_get(user=request.user, pk=pk)
     if not has_capability(request.user, CHECKPOINTS_REGISTER, cp.division_code):
         raise PermissionDenied
@@ -356,7 +384,7 @@ def passage_register(request, pk: int):
     form = PassageForm(request.POST)
     form.is_valid()  # every field is optional here; the service says what is missing
     if request.POST.get("action") == "add_passenger":
-        return render(request, "checkpoints/passage_register.html", _registration_context(request, cp, form))
+        return _form_response(request, cp, form)
     destination = form.destination_value()
     if destination and not destination.isdigit() and form.cleaned_data.get("direction") == Direction.IN:
         # A community typed by name (no script picked its code): find it by name.
@@ -380,8 +408,13 @@ def passage_register(request, pk: int):
             apply_errors(form, ValidationError(main_errors))
         if passenger_errors and not main_errors:
             form.add_error(None, _("同车人员信息有误，请检查下方标红的行。"))
-        return render(request, "checkpoints/passage_register.html",
-                      _registration_context(request, cp, form, passenger_errors=passenger_errors), status=400)
+        return _form_response(request, cp, form, status=400, passenger_errors=passenger_errors)
+    if request.htmx:
+        response = render(request, "checkpoints/_passage_result.html",
+                          {"result": registration_result(reg.passages, retried=not reg.created),
+                           "next_client_key": new_client_key()})
+        response["HX-Trigger"] = "passage-registered"
+        return response
     query = f"?done={reg.first.pk}&direction={reg.first.direction}&pp={form.cleaned_data.get('plate_province', '')}"
     if not reg.created:
         query += "&again=1"

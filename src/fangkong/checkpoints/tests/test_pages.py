@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -54,6 +55,47 @@ def test_registering_from_the_page_redirects_to_the_result(as_staff, qibin_check
     assert r2.status_code == 302 and "again=1" in r2["Location"]
     assert Passage.objects.count() == 1 and Arrival.objects.count() == 1
     assert "重复提交" in as_staff.get(r2["Location"]).content.decode()
+
+
+def test_the_empty_form_carries_a_fresh_client_key(as_staff, qibin_checkpoint):
+    """Every empty form gets its own key, so a resent form never registers twice."""
+    url = reverse("checkpoints:register", args=[qibin_checkpoint.pk])
+    keys = {re.search(r'name="client_key" id="id_client_key" value="([0-9a-f]{32})"',
+                      as_staff.get(url).content.decode()).group(1) for _ in range(2)}
+    assert len(keys) == 2
+
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_with_the_page_script_a_registration_is_one_request(as_staff, qibin_checkpoint):
+    """htmx posts the form and gets back only the result and the next key."""
+    url = reverse("checkpoints:register", args=[qibin_checkpoint.pk])
+    r = as_staff.post(url, form(temperature="38.2", client_key="htmx-1"), **HTMX)
+    assert r.status_code == 200 and r["HX-Trigger"] == "passage-registered"
+    body = r.content.decode()
+    assert 'id="result"' in body and "发热" in body and "复测" in body and "清华园社区" in body
+    assert "<form" not in body and "<html" not in body
+    next_key = re.search(r'id="id_client_key" value="([0-9a-f]{32})" hx-swap-oob="true"', body).group(1)
+    assert next_key != "htmx-1"
+    p = Passage.objects.get()
+    assert p.client_key == "htmx-1" and p.fever and p.arrival_id
+    # the same key again (a resend): the first result, marked as such, nothing new
+    again = as_staff.post(url, form(temperature="38.2", client_key="htmx-1"), **HTMX).content.decode()
+    assert "重复提交" in again and Passage.objects.count() == 1 and Arrival.objects.count() == 1
+
+
+def test_with_the_page_script_errors_send_back_the_form_to_replace_itself(as_staff, qibin_checkpoint):
+    url = reverse("checkpoints:register", args=[qibin_checkpoint.pk])
+    r = as_staff.post(url, form(temperature="43", name="钱多多", client_key="htmx-2"), **HTMX)
+    assert r.status_code == 422 and r["HX-Retarget"] == "#reg-form" and r["HX-Reswap"] == "outerHTML"
+    body = r.content.decode()
+    assert body.startswith("<form") and "体温应在35.0℃到42.0℃之间" in body and 'value="钱多多"' in body
+    assert 'value="htmx-2"' in body  # the same key: nothing was registered under it
+    assert '<div id="result-slot" hx-swap-oob="true"></div>' in body  # the last person's result goes away
+    assert not Passage.objects.exists()
+    added = as_staff.post(url, form(action="add_passenger", passenger_count="0"), **HTMX)
+    assert added.status_code == 200 and 'name="p0_doc_number"' in added.content.decode()
 
 
 def test_a_risk_area_origin_is_flagged_on_screen(as_staff, qibin_checkpoint, wuhan_high_risk):
