@@ -163,7 +163,9 @@ class Passage(DivisionScoped, RecordedIdentity):
     note = models.CharField(_("备注"), max_length=200, blank=True)
     recheck_temperature = models.DecimalField(_("复测体温"), max_digits=3, decimal_places=1, null=True, blank=True)
     outcome = models.CharField(_("处置结果"), max_length=12, choices=Outcome.choices, blank=True)
-    client_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Unique through Meta.constraints, not unique=True, which on PostgreSQL adds a
+    # varchar_pattern_ops ("_like") twin index that no query uses.
+    client_key = models.CharField(max_length=64, null=True, blank=True)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="+", db_constraint=False, db_index=False)
     arrival = models.ForeignKey("screening.Arrival", null=True, blank=True, on_delete=models.SET_NULL,
@@ -181,6 +183,7 @@ class Passage(DivisionScoped, RecordedIdentity):
             # migration 0002: on PostgreSQL it also INCLUDEs the counted columns
             # (an index-only scan), which SQLite cannot do.
         ]
+        constraints = [models.UniqueConstraint(fields=["client_key"], name="passage_client_key")]
 
     def __str__(self) -> str:
         return f"{self.name} {self.get_direction_display()} {self.checkpoint_id}"

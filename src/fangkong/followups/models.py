@@ -47,6 +47,9 @@ class FollowUp(DivisionScoped):
     check window of every day in between. ``division_code`` is the person's.
     Status history lives in core.StatusChange; at most one open follow-up per person."""
 
+    # Overrides the inherited single-column index (and its unused PostgreSQL
+    # "_like" twin): both composite indexes below lead with division_code.
+    division_code = models.CharField(max_length=15)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="followups")
     kind = models.CharField(_("措施"), max_length=24, choices=FollowUpKind.choices)
     reason = models.CharField(_("原因"), max_length=200)
@@ -154,6 +157,9 @@ class Referral(DivisionScoped):
     until a clinic picks it up (the medical module); status history in
     core.StatusChange. Further abnormal checks while it is open are counted on it."""
 
+    # Overrides the inherited single-column index (and its unused PostgreSQL
+    # "_like" twin): the composite index below leads with division_code.
+    division_code = models.CharField(max_length=15)
     followup = models.ForeignKey(FollowUp, on_delete=models.PROTECT, related_name="referrals")
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     health_check = models.ForeignKey(HealthCheck, null=True, blank=True, on_delete=models.SET_NULL,
@@ -193,6 +199,9 @@ class DeliveryRequest(DivisionScoped):
     what, for whom, needed by when; a worker or volunteer takes it and marks it
     delivered. Open past ``needed_by`` is overdue."""
 
+    # Overrides the inherited single-column index (and its unused PostgreSQL
+    # "_like" twin): the composite index below leads with division_code.
+    division_code = models.CharField(max_length=15)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     followup = models.ForeignKey(FollowUp, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     category = models.CharField(_("类别"), max_length=12, choices=DeliveryCategory.choices)
@@ -211,10 +220,13 @@ class DeliveryRequest(DivisionScoped):
     delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", db_constraint=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    client_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # Unique through Meta.constraints, not unique=True, which on PostgreSQL adds
+    # a varchar_pattern_ops ("_like") twin index that no query uses.
+    client_key = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["division_code", "status", "needed_by"])]
+        constraints = [models.UniqueConstraint(fields=["client_key"], name="delivery_client_key")]
 
     def __str__(self) -> str:
         return f"delivery #{self.pk}"

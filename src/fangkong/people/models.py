@@ -15,6 +15,10 @@ class Household(DivisionScoped):
     """A household (户) at an address in a community or one of its grids.
     ``division_code`` is the finest known place: the grid, else the community."""
 
+    # Overrides the inherited field so its index is declared in Meta: a field's
+    # db_index also gets a varchar_pattern_ops ("_like") twin on PostgreSQL,
+    # which no query uses (scoping compares ranges, never LIKE).
+    division_code = models.CharField(max_length=15)
     address = models.CharField(_("地址"), max_length=200)
     head = models.ForeignKey("Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(_("备注"), max_length=200, blank=True)
@@ -24,7 +28,12 @@ class Household(DivisionScoped):
                                    related_name="+", db_constraint=False)
 
     class Meta:
-        indexes = [models.Index(fields=["division_code", "address"])]
+        indexes = [
+            models.Index(fields=["division_code", "address"]),
+            # Lists are in (division_code, id) order: on SQLite this index (which
+            # ends with the rowid) serves that order, the composite above does not.
+            models.Index(fields=["division_code"], name="household_division"),
+        ]
 
     def __str__(self) -> str:
         return self.address
@@ -37,20 +46,26 @@ class Person(DivisionScoped):
 
     One person per document number across the city: ``doc_index`` is unique."""
 
+    # The single-column indexes are declared in Meta (and the uniqueness of
+    # ``doc_index`` as a constraint) rather than with db_index/unique: on
+    # PostgreSQL those also get a varchar_pattern_ops ("_like") twin, and no
+    # query uses one — blind indexes are compared for equality, codes and
+    # names/pinyin as ranges (people.selectors, lib.codes.prefix_range).
+    division_code = models.CharField(max_length=15)
     household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="members")
     name = models.CharField(_("姓名"), max_length=50)
-    name_pinyin = models.CharField(max_length=100, db_index=True)
-    name_initials = models.CharField(max_length=30, db_index=True)
+    name_pinyin = models.CharField(max_length=100)
+    name_initials = models.CharField(max_length=30)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     doc_type = models.CharField(_("证件类型"), max_length=10, choices=DOCUMENT_TYPES, default="ric")
     doc_reason = models.CharField(_("无身份证原因"), max_length=200, blank=True)
     doc_cipher = models.TextField(blank=True)
-    doc_index = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    doc_index = models.CharField(max_length=40, null=True, blank=True)
     doc_masked = models.CharField(_("证件号码"), max_length=40, blank=True)
     phone_cipher = models.TextField(blank=True)
-    phone_index = models.CharField(max_length=40, blank=True, db_index=True)
+    phone_index = models.CharField(max_length=40, blank=True)
     phone_masked = models.CharField(_("电话"), max_length=20, blank=True)
     relation = models.CharField(_("与户主关系"), max_length=12, choices=Relation.choices, blank=True)
     occupation = models.CharField(_("职业"), max_length=50, blank=True)
@@ -68,7 +83,16 @@ class Person(DivisionScoped):
         indexes = [
             models.Index(fields=["division_code", "name_pinyin"]),
             models.Index(fields=["name"]),
+            # Lists are in (division_code, id) order: on SQLite this index (which
+            # ends with the rowid) serves that order, the composite above does not.
+            models.Index(fields=["division_code"], name="person_division"),
+            # Pinyin and initials prefix search: range comparisons (>= / <), which a
+            # plain B-tree serves; the name probe in people.selectors is unscoped.
+            models.Index(fields=["name_pinyin"], name="person_name_pinyin"),
+            models.Index(fields=["name_initials"], name="person_name_initials"),
+            models.Index(fields=["phone_index"], name="person_phone_index"),
         ]
+        constraints = [models.UniqueConstraint(fields=["doc_index"], name="person_doc_index_unique")]
 
     def __str__(self) -> str:
         return self.name
@@ -92,7 +116,9 @@ class RecordedIdentity(models.Model):
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     doc_type = models.CharField(_("证件类型"), max_length=10, choices=DOCUMENT_TYPES, default="ric")
     doc_cipher = models.TextField(blank=True)
-    doc_index = models.CharField(max_length=40, blank=True, db_index=True)
+    # Not indexed here: each model declares the index its queries need in its
+    # Meta (arrivals are merged by doc_index; no query looks passages up by it).
+    doc_index = models.CharField(max_length=40, blank=True)
     doc_masked = models.CharField(_("证件号码"), max_length=40, blank=True)
     phone_cipher = models.TextField(blank=True)
     phone_index = models.CharField(max_length=40, blank=True)

@@ -18,32 +18,40 @@ class Arrival(DivisionScoped, RecordedIdentity):
     list sent down from above. ``division_code`` is the destination community
     (or grid). Flagged arrivals (fever, risk-area origin) go to the top."""
 
+    # Overrides the inherited single-column index: the composites below lead with it.
+    division_code = models.CharField(max_length=15)
     origin_code = models.CharField(_("来源地代码"), max_length=12, blank=True)
     origin_name = models.CharField(_("来源地"), max_length=60, blank=True)
     arrived_on = models.DateField(_("抵达日期"), default=timezone.localdate)
     source = models.CharField(_("来源"), max_length=12, choices=ArrivalSource.choices)
     source_ref = models.CharField(max_length=40, blank=True, help_text="e.g. passage:123")
-    flagged = models.BooleanField(default=False, db_index=True)
+    flagged = models.BooleanField(default=False)
     flags = models.CharField(max_length=60, blank=True, help_text="comma-separated ArrivalFlag values")
     temperature = models.DecimalField(_("体温"), max_digits=3, decimal_places=1, null=True, blank=True)
     travel_mode = models.CharField(_("交通方式"), max_length=20, blank=True)
     travel_number = models.CharField(_("车次/航班/车牌"), max_length=20, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=ArrivalStatus.choices, default=ArrivalStatus.PENDING,
-                              db_index=True)
+    status = models.CharField(_("状态"), max_length=10, choices=ArrivalStatus.choices, default=ArrivalStatus.PENDING)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     address = models.CharField(_("住址"), max_length=200, blank=True)
     reports = models.PositiveIntegerField(default=1, help_text="how many reports were merged into this one")
     created_at = models.DateTimeField(default=timezone.now)
     created_on = models.DateField(default=timezone.localdate, help_text="local day it entered the queue")
+    # No index on created_by/handled_by: no query looks arrivals up by them.
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", db_constraint=False)
+                                   related_name="+", db_constraint=False, db_index=False)
     handled_at = models.DateTimeField(null=True, blank=True)
     handled_on = models.DateField(null=True, blank=True)
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", db_constraint=False)
+                                   related_name="+", db_constraint=False, db_index=False)
     dismiss_reason = models.CharField(_("不予处理原因"), max_length=200, blank=True)
 
     class Meta:
+        # Every index costs each passage that queues an arrival; the queue and the
+        # lists scope by a division range (the first two), the counts by a status
+        # or day and a range (the next three), the merge of repeated reports looks
+        # pending arrivals up by doc_index. No single-column index on division_code
+        # or status (these lead with them), none on the boolean flagged. Declared
+        # here rather than with db_index so PostgreSQL adds no unused "_like" twin.
         indexes = [
             models.Index(fields=["division_code", "status", "flagged"]),
             models.Index(fields=["division_code", "arrived_on"]),
@@ -51,6 +59,7 @@ class Arrival(DivisionScoped, RecordedIdentity):
             models.Index(fields=["status", "division_code"], name="arrival_status_div"),
             models.Index(fields=["created_on", "division_code"], name="arrival_created_div"),
             models.Index(fields=["handled_on", "division_code"], name="arrival_handled_div"),
+            models.Index(fields=["doc_index"], name="arrival_doc_index"),
         ]
 
     def __str__(self) -> str:
