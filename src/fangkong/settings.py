@@ -102,11 +102,6 @@ TEMPLATES = [
 _database_url = env_optional("DATABASE_URL")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
-    # Parameters travel apart from the SQL and psycopg prepares a statement after
-    # its fifth use on a connection: the hot paths (a passage registration is the
-    # same ten statements every time) skip PostgreSQL's parse and plan.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
-        "FANGKONG_PG_SERVER_SIDE_BINDING", True)
     if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL")
 else:
