@@ -235,24 +235,15 @@ def run_setup(env: dict) -> dict:
     return json.loads(line[len("BENCH-SETUP "):])
 
 
-def server_command(server: str, port: int, workers: int, threads: int, log: Path) -> list[str]:
-    if server == "granian":
-        return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-                "--workers", str(workers), "--blocking-threads", str(threads), "--no-access-log",
-                "fangkong.wsgi:application"]
+def start_server(env: dict, port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
     # The same server and flags as ``fangkong serve`` (core/management/commands/serve.py).
-    return [sys.executable, "-m", "gunicorn", "fangkong.wsgi:application", "--bind", f"127.0.0.1:{port}",
-            "--workers", str(workers), "--threads", str(threads), "--timeout", "120", "--graceful-timeout", "10",
-            "--access-logfile", str(log), "--access-logformat", '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
-            # gunicorn ≥ 25 opens a control socket at one fixed path per user; another
-            # gunicorn on the machine (a second benchmark, a dev server) must not be
-            # able to stop this one through it.
-            "--no-control-socket"]
-
-
-def start_server(env: dict, port: int, workers: int, threads: int, log: Path, server: str = "gunicorn"
-                 ) -> subprocess.Popen:
-    cmd = server_command(server, port, workers, threads, log)
+    cmd = [sys.executable, "-m", "gunicorn", "fangkong.wsgi:application", "--bind", f"127.0.0.1:{port}",
+           "--workers", str(workers), "--threads", str(threads), "--timeout", "120", "--graceful-timeout", "10",
+           "--access-logfile", str(log), "--access-logformat", '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+           # gunicorn ≥ 25 opens a control socket at one fixed path per user; another
+           # gunicorn on the machine (a second benchmark, a dev server) must not be
+           # able to stop this one through it.
+           "--no-control-socket"]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
                             stderr=open(log.with_suffix(".err"), "w"))
     deadline = time.time() + 60
@@ -386,7 +377,7 @@ class Browser:
 
 
 def register_forms(port: int, checkpoint: int, traffic: Traffic, clients: int, seconds: float,
-                   account: CpuAccount | None = None) -> tuple[Tally, list]:
+                   account: CpuAccount | None = None, carload: int = 1) -> tuple[Tally, list]:
     tally = Tally()
     path = f"/checkpoints/{checkpoint}/register/"
     browsers = []
@@ -401,8 +392,12 @@ def register_forms(port: int, checkpoint: int, traffic: Traffic, clients: int, s
     def run(b: Browser):
         while time.perf_counter() < deadline:
             p = traffic.passage()
-            fields = {**p, "plate_province": "豫", "destination_text": "", "passenger_count": "0",
+            fields = {**p, "plate_province": "豫", "destination_text": "", "passenger_count": str(carload - 1),
                       "action": "register"}
+            for i in range(carload - 1):  # the others in the vehicle: their own identity and temperature
+                other = traffic.passage()
+                fields.update({f"p{i}_doc_number": other["doc_number"], f"p{i}_name": other["name"],
+                               f"p{i}_phone": other["phone"], f"p{i}_temperature": other["temperature"]})
             t0 = time.perf_counter()
             try:
                 # As the page's script sends it (htmx): the answer is the result
@@ -414,7 +409,7 @@ def register_forms(port: int, checkpoint: int, traffic: Traffic, clients: int, s
                 b.conn.close()
                 continue
             ok = status == 200 and b'id="result"' in body and b'hx-swap-oob' in body
-            tally.add(time.perf_counter() - t0, ok, error=f"HTTP {status}")
+            tally.add(time.perf_counter() - t0, ok, passages=carload, error=f"HTTP {status}")
             if ok:
                 keys.append(p["client_key"])
 
@@ -579,9 +574,10 @@ def main() -> int:
     ap.add_argument("--batch-size", type=int, default=500)
     ap.add_argument("--batch-clients", type=int, default=2)
     ap.add_argument("--clients", type=int, default=8, help="concurrent phones")
+    ap.add_argument("--carload", type=int, default=1, choices=range(1, 13), metavar="N",
+                    help="people per registration (a vehicle registered in one go; default 1: one person each)")
     ap.add_argument("--workers", type=int, default=3, help="gunicorn workers (fangkong serve's default: 3)")
-    ap.add_argument("--threads", type=int, default=4, help="threads per worker (fangkong serve: 4)")
-    ap.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn")
+    ap.add_argument("--threads", type=int, default=2, help="threads per worker (fangkong serve's default: 2)")
     ap.add_argument("--inbound", type=float, default=0.7,
                     help="share of inbound passages bound for a community (each queues an arrival)")
     ap.add_argument("--keep-db", action="store_true")
@@ -605,21 +601,24 @@ def main() -> int:
               f"({len(setup['communities'])} communities)")
         port = free_port()
         log = var / "access.log"
-        server = start_server(env, port, args.workers, args.threads, log, args.server)
+        server = start_server(env, port, args.workers, args.threads, log)
         traffic = Traffic(setup["communities"], seed=2020, inbound=args.inbound)
         # Warm every worker up (imports, URL resolver, name dictionaries) before measuring.
         register_forms(port, setup["checkpoint"], traffic, args.clients, 8.0)
 
         cores = os.cpu_count() or 2
-        print(f"-- registration: {args.clients} phones (login, then the registration form) for {args.seconds:.0f} s; "
-              f"{args.server} {args.workers} workers × {args.threads} threads")
+        print(f"-- registration: {args.clients} phones (login, then the registration form, {args.carload} "
+              f"{'person' if args.carload == 1 else 'people'} each) for {args.seconds:.0f} s; "
+              f"gunicorn {args.workers} workers × {args.threads} threads")
         acc = CpuAccount(server.pid, dsn, args.db)
-        reg, keys = register_forms(port, setup["checkpoint"], traffic, args.clients, args.seconds, acc)
-        rate = reg.ok / reg.elapsed
+        reg, keys = register_forms(port, setup["checkpoint"], traffic, args.clients, args.seconds, acc,
+                                   carload=args.carload)
+        rate = reg.passages / reg.elapsed
         p50, p95, p99 = reg.pct(0.50), reg.pct(0.95), reg.pct(0.99)
-        reg_capacity = acc.capacity(reg.ok, cores)
-        print(f"   {reg.ok} passages in {reg.elapsed:.1f} s; errors: {reg.errors or 'none'}; machine CPU {reg.cpu:.0f} %")
-        print(f"   CPU per passage: {acc.per(reg.ok)}")
+        reg_capacity = acc.capacity(reg.passages, cores)
+        print(f"   {reg.passages} passages in {reg.ok} registrations, {reg.elapsed:.1f} s; errors: "
+              f"{reg.errors or 'none'}; machine CPU {reg.cpu:.0f} %")
+        print(f"   CPU per passage: {acc.per(reg.passages)}")
 
         api = None
         if args.api_seconds > 0:
@@ -667,7 +666,8 @@ def main() -> int:
               f"{rows['audit']} passage audit entries · load average now {loadavg()}")
         figures = {"registration_rate": rate, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99,
                    "batch_rate": batch_rate, "plain_insert_rate": plain_rate, "ratio_to_plain": rate / plain_rate,
-                   "registration_cpu_ms": 1000 * (acc.server + acc.database) / max(1, reg.ok),
+                   "registration_cpu_ms": 1000 * (acc.server + acc.database) / max(1, reg.passages),
+                   "carload": args.carload,
                    "batch_cpu_ms": 1000 * (batch_acc.server + batch_acc.database) / max(1, batch.passages),
                    "registration_capacity": reg_capacity, "batch_capacity": batch_capacity,
                    "api_rate": (api.ok / api.elapsed) if api else None,

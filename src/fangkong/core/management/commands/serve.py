@@ -19,9 +19,14 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("FANGKONG_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("FANGKONG_PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("FANGKONG_WORKERS", "3")))
+        # Two threads per worker: a slow phone connection or an export does not
+        # hold a whole worker, and on two cores four threads per worker cost
+        # about a quarter more CPU per request in lock contention
+        # (benchmarks/README.md, "Server settings").
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("FANGKONG_THREADS", "2")))
         parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
 
-    def handle(self, *args, host, port, workers, no_worker, **opts):
+    def handle(self, *args, host, port, workers, threads, no_worker, **opts):
         call_command("collectstatic", interactive=False, verbosity=0)
         procs: list[subprocess.Popen] = []
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fangkong.settings"}
@@ -30,7 +35,7 @@ class Command(BaseCommand):
                                            "--interval", "1"], env=env))
         procs.append(subprocess.Popen([
             sys.executable, "-m", "gunicorn", "fangkong.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",
+            "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
             "--timeout", "120", "--graceful-timeout", "10", "--access-logfile", "-",
             # gunicorn 27 opens its control socket at one fixed path per machine:
             # a second instance (or `gunicornc`) could then stop this one.
