@@ -1,4 +1,4 @@
-"""Writes for screening. ``arrival_record`` is the one door every source uses
+"""Writes for screening. ``arrivals_record`` (``arrival_record`` for one) is the one door every source uses
 into a community's arrival queue (checkpoints call it for every inbound
 passage). Every service: acting user first, keyword-only, one transaction,
 an audit entry."""
