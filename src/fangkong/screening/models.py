@@ -24,7 +24,7 @@ class Arrival(DivisionScoped, RecordedIdentity):
     origin_name = models.CharField(_("来源地"), max_length=60, blank=True)
     arrived_on = models.DateField(_("抵达日期"), default=timezone.localdate)
     source = models.CharField(_("来源"), max_length=12, choices=ArrivalSource.choices)
-    source_ref = models.CharField(max_length=40, blank=True, help_text="e.g. passage:123")
+    source_ref = models.CharField(max_length=40, blank=True, help_text="e.g. checkpoint:12, visit:34, import:row5")
     flagged = models.BooleanField(default=False)
     flags = models.CharField(max_length=60, blank=True, help_text="comma-separated ArrivalFlag values")
     temperature = models.DecimalField(_("体温"), max_digits=3, decimal_places=1, null=True, blank=True)
