@@ -8,6 +8,7 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("排查")
 
     def ready(self):
+        from . import signals  # noqa: F401 - connects the receivers
         from .services import register_approval_kind
 
         register_approval_kind()

@@ -370,6 +370,15 @@ def _coverage_adjust(campaign_id: int, code: str, *, screened: int = 0, revisit:
                                                    returnees=F("returnees") + returnees)
 
 
+def coverage_forget_household(*, household_id: int) -> None:
+    """Take a household's visits out of the coverage counters (it is being
+    deleted; its visits go with it). Runs in the deleting transaction."""
+    for v in Visit.objects.filter(household_id=household_id).values("campaign_id", "division_code", "result",
+                                                                     "returnees_found"):
+        _coverage_adjust(v["campaign_id"], v["division_code"], screened=-int(v["result"] in SCREENED_RESULTS),
+                         revisit=-int(v["result"] == VisitResult.NOBODY_HOME), returnees=-(v["returnees_found"] or 0))
+
+
 def _found_identities(found: list[FoundReturnee]) -> list[tuple[FoundReturnee, dict, str]]:
     """Validate every person found at the door; errors keyed returnees.<i>.<field>."""
     from fangkong.people.identity import recorded_identity

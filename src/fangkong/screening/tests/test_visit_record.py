@@ -182,3 +182,23 @@ def test_concurrent_visits_to_the_same_household_make_one_visit(committed_db, qi
     assert visit.result == "none"  # a screened result is never undone
     assert _raw(c) == (1, 0)
     assert coverage_summary(prefix=QINGHUAYUAN).screened == 1 and coverage_summary(prefix=QINGHUAYUAN).revisit == 0
+
+
+def test_deleting_a_household_takes_its_visits_out_of_the_coverage(qinghuayuan_worker):
+    from fangkong.people.services import household_delete
+
+    c = a_campaign(qinghuayuan_worker)
+    gone, stays, away = _households(qinghuayuan_worker, 3)
+    visit_record(user=qinghuayuan_worker, campaign=c, household=gone, result="returnees", returnees=[FoundReturnee(
+        name="李四", doc_number=new_resident_id("420102"), origin_code="42",
+        arrived_on=timezone.localdate() - dt.timedelta(days=1))])
+    visit_record(user=qinghuayuan_worker, campaign=c, household=stays, result="none")
+    visit_record(user=qinghuayuan_worker, campaign=c, household=away, result="nobody_home")
+    household_delete(user=qinghuayuan_worker, household=gone, reason="重复建档")
+    household_delete(user=qinghuayuan_worker, household=away, reason="整户迁出")
+    s = coverage_summary(prefix=QINGHUAYUAN)
+    assert (s.households, s.screened, s.revisit, s.percent) == (1, 1, 0, 100.0) and _raw(c) == (1, 0)
+    live = sorted(CoverageCount.objects.values_list("division_code", "screened", "revisit", "returnees"))
+    coverage_rebuild(campaign=c)  # the counters equal what the visits say
+    rebuilt = sorted(CoverageCount.objects.values_list("division_code", "screened", "revisit", "returnees"))
+    assert [r for r in live if any(r[1:])] == rebuilt
