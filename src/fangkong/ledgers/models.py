@@ -64,6 +64,9 @@ class ImportJob(models.Model):
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Written with every progress report: a running job whose heartbeat is old
+    # lost its worker (a restart, a killed process) — see ledgers.services.import_job_stale.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -3,6 +3,8 @@ background task), record the outcome and one audit entry."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import logging
 
 from django.conf import settings
@@ -70,8 +72,9 @@ def import_job_run(*, job_id: int) -> ImportJob:
     according to the job's mode in one transaction, and record the outcome and
     one audit entry. Never raises for bad input: the job ends done or failed.
     A job that is not queued any more (already run) is left alone."""
+    now = timezone.now()
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING, stage=ImportJob.Stage.CHECKING, started_at=timezone.now())
+        status=ImportJob.Status.RUNNING, stage=ImportJob.Stage.CHECKING, started_at=now, heartbeat_at=now)
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     if not claimed:
         return job
@@ -91,11 +94,49 @@ def import_job_run(*, job_id: int) -> ImportJob:
     return job
 
 
+# A running job reports progress every PROGRESS_EVERY rows (seconds apart) and
+# saves in one transaction (a few minutes at the row limit): a heartbeat older
+# than this means its worker is gone. A job still queued this long after its
+# upload never found a worker.
+STALE_RUNNING = dt.timedelta(minutes=30)
+STALE_QUEUED = dt.timedelta(hours=2)
+
+
+def import_job_stale(*, job: ImportJob, now: dt.datetime | None = None) -> ImportJob:
+    """End a job whose worker is gone as failed, with what to do, so that it
+    does not show "running" for ever. Nothing of it was saved (the save is one
+    transaction). A job that is still alive, or finished, is returned as it is."""
+    now = now or timezone.now()
+    if job.status == ImportJob.Status.RUNNING:
+        last = job.heartbeat_at or job.started_at or job.created_at
+        if now - last < STALE_RUNNING:
+            return job
+        message = _("后台导入中断（服务器重启或进程被终止），本次导入没有保存任何数据。请重新导入。")
+        was = ImportJob.Status.RUNNING
+    elif job.status == ImportJob.Status.QUEUED and job.background:
+        if now - job.created_at < STALE_QUEUED:
+            return job
+        message = _("后台导入一直没有开始（后台任务进程没有运行），本次导入没有保存任何数据。请联系系统管理员后重新导入。")
+        was = ImportJob.Status.QUEUED
+    else:
+        return job
+    # Only if nobody changed it meanwhile (a worker that was only slow wins).
+    ended = ImportJob.objects.filter(pk=job.pk, status=was).update(
+        status=ImportJob.Status.FAILED, stage=ImportJob.Stage.FINISHED, message=message, finished_at=now,
+        saved_rows=0, result={})
+    job.refresh_from_db()
+    if ended:
+        logger.warning("import job %s: no worker since %s, ended as failed", job.pk, was)
+        _audit(job)
+        _discard_file(job)
+    return job
+
+
 def _run(job: ImportJob) -> None:
     ledger = make_ledger(job.kind, job.user)
 
     def progress(done: int, estimate: int | None) -> None:
-        fields = {"processed_rows": done}
+        fields = {"processed_rows": done, "heartbeat_at": timezone.now()}
         if job.estimated_rows is None and estimate:
             fields["estimated_rows"] = estimate
         ImportJob.objects.filter(pk=job.pk).update(**fields)
@@ -104,7 +145,7 @@ def _run(job: ImportJob) -> None:
         checked = excel.check_rows(f, ledger, progress=progress, every=PROGRESS_EVERY, **_limits())
     items = checked.to_save(job.mode)
     ImportJob.objects.filter(pk=job.pk).update(stage=ImportJob.Stage.SAVING, processed_rows=checked.total_rows,
-                                               estimated_rows=checked.total_rows)
+                                               estimated_rows=checked.total_rows, heartbeat_at=timezone.now())
     with transaction.atomic():
         saved = ledger.save(items) if items else {"rows": 0}
         job.status, job.stage = ImportJob.Status.DONE, ImportJob.Stage.FINISHED

@@ -82,12 +82,13 @@ def template_download(request, kind: str):
 @login_required
 def job_list(request):
     page = Paginator(selectors.import_job_list(user=request.user), 20).get_page(request.GET.get("page"))
+    page.object_list = [job if job.finished else services.import_job_stale(job=job) for job in page.object_list]
     return render(request, "ledgers/job_list.html", {"page": page, "kinds": KINDS, "query": ""})
 
 
 @login_required
 def job_detail(request, pk: int):
-    job = selectors.import_job_get(user=request.user, pk=pk)
+    job = services.import_job_stale(job=selectors.import_job_get(user=request.user, pk=pk))
     errors = Paginator(job.errors or [], ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "ledgers/job_detail.html", {
         "job": job, "kind": KINDS.get(job.kind), "errors": errors, "page": errors, "query": "",
@@ -98,7 +99,7 @@ def job_detail(request, pk: int):
 def job_progress(request, pk: int):
     """The progress bar alone; htmx polls it every second until the job ends,
     then reloads the page to show the result."""
-    job = selectors.import_job_get(user=request.user, pk=pk)
+    job = services.import_job_stale(job=selectors.import_job_get(user=request.user, pk=pk))
     response = render(request, "ledgers/_job_progress.html", {"job": job})
     if job.finished and request.htmx:
         response["HX-Refresh"] = "true"

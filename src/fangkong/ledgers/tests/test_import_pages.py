@@ -321,3 +321,44 @@ def test_the_page_offers_only_the_kinds_the_user_may_import(client, qinghuayuan_
     response = client.post(IMPORT, {"kind": "more_people", "mode": "nothing",
                                     "file": SimpleUploadedFile("a.xlsx", people_xlsx([person()]))})
     assert response.status_code == 302 and ImportJob.objects.get().kind == "more_people"
+
+
+def test_a_job_whose_worker_died_ends_as_failed_and_says_what_to_do(client, qinghuayuan_worker, settings,
+                                                                    queued_backend):
+    """A restart killed the worker mid-import: the job must not show "running" for ever."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.FANGKONG_IMPORT_BACKGROUND_ROWS = 1
+    upload(login(client, qinghuayuan_worker), people_xlsx([person(), person()]))
+    job = ImportJob.objects.get()
+    recent = timezone.now() - services.STALE_RUNNING + dt.timedelta(minutes=1)
+    ImportJob.objects.filter(pk=job.pk).update(status="running", stage="checking", processed_rows=1,
+                                               started_at=recent, heartbeat_at=recent)
+    progress = reverse("ledgers:job_progress", args=[job.pk])
+    assert 'data-status="running"' in client.get(progress).content.decode()  # still alive: left alone
+    old = timezone.now() - services.STALE_RUNNING - dt.timedelta(minutes=1)
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=old)
+    r = client.get(progress, HTTP_HX_REQUEST="true")
+    assert r["HX-Refresh"] == "true" and 'data-status="failed"' in r.content.decode()
+    job.refresh_from_db()
+    assert job.status == "failed" and "后台导入中断" in job.message and not job.file
+    assert not Person.objects.exists()
+    assert AuditEntry.objects.filter(action="import", detail__status="failed").count() == 1
+    services.import_job_run(job_id=job.pk)  # a late worker does nothing
+    assert not Person.objects.exists() and ImportJob.objects.get().status == "failed"
+
+
+def test_a_job_that_never_found_a_worker_ends_as_failed_in_the_list(client, qinghuayuan_worker, settings,
+                                                                    queued_backend):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.FANGKONG_IMPORT_BACKGROUND_ROWS = 1
+    upload(login(client, qinghuayuan_worker), people_xlsx([person(), person()]))
+    ImportJob.objects.update(created_at=timezone.now() - services.STALE_QUEUED - dt.timedelta(minutes=1))
+    html = client.get(reverse("ledgers:job_list")).content.decode()
+    assert ImportJob.objects.get().status == "failed" and "失败" in html
+    assert "后台任务进程没有运行" in ImportJob.objects.get().message
