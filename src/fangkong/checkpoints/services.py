@@ -348,9 +348,8 @@ def risk_area_end(*, actor, risk_area: RiskArea, ends_on: dt.date, request=None)
 # Reference data read on every registration, kept per process for a few
 # seconds: the risk-area list (HQ changes it a few times a day; a change made
 # in this process clears it at once, other processes see it within
-# RISK_CACHE_SECONDS) and the city's communities (a code not found in the copy
-# is looked up in the database, so a new grid is a destination at once).
-# (Off under tests: a test's rolled-back risk areas must not outlive it.)
+# RISK_CACHE_SECONDS). (Off under tests: a test's rolled-back risk areas must
+# not outlive it.) The city's communities: regions.selectors.city_places.
 RISK_CACHE_SECONDS = 0 if settings.TESTING else 10
 _risk_cache: dict[dt.date, tuple[float, dict[str, str]]] = {}
 
