@@ -29,10 +29,12 @@ class User(AbstractUser):
         return self.full_name or self.username
 
 
-def _restamp(user_ids) -> None:
-    """A new scope stamp for these users: their cached assignments are stale."""
-    for pk in set(user_ids):
-        User.objects.filter(pk=pk).update(scope_stamp=_new_stamp())
+def _restamp(user_ids) -> str:
+    """A new scope stamp for these users (one statement): their cached
+    assignments are stale. Returns the stamp."""
+    stamp = _new_stamp()
+    User.objects.filter(pk__in=set(user_ids)).update(scope_stamp=stamp)
+    return stamp
 
 
 class AssignmentQuerySet(models.QuerySet):
@@ -69,8 +71,7 @@ class Assignment(models.Model):
         ]
 
     def _changed(self) -> None:
-        stamp = _new_stamp()
-        User.objects.filter(pk=self.user_id).update(scope_stamp=stamp)
+        stamp = _restamp([self.user_id])
         if Assignment.user.is_cached(self):
             self.user.scope_stamp = stamp
             self.user.__dict__.pop("_fangkong_assignments", None)

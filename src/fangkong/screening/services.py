@@ -72,12 +72,6 @@ def _clean_text(value: str, limit: int) -> str:
     return " ".join((value or "").replace("\x00", "").split())[:limit]
 
 
-def city_community(code: str) -> Division | None:
-    """A community or grid of this city, looked up without scoping (names of
-    places are not personal data)."""
-    return city_place(code)
-
-
 # ---------------------------------------------------------------- arrivals
 
 @dataclass
@@ -854,7 +848,7 @@ def self_report_submit(*, report: SelfReport, request=None) -> Arrival:
             errors.setdefault("arrived_on", []).extend(exc.messages)
     if report.travel_mode and report.travel_mode not in TravelMode.values:
         errors.setdefault("travel_mode", []).append(_("交通方式无效。"))
-    if city_community(report.destination_code) is None:
+    if city_place(report.destination_code) is None:
         errors.setdefault("destination_code", []).append(_("请选择本市的目的地村/社区。"))
     address = _clean_text(report.address, 200)
     if not address:
