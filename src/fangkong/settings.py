@@ -126,7 +126,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, the signed-in user loaded without compiling a query each time.
+    "fangkong.accounts.backends.PasswordBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -148,6 +149,8 @@ SESSION_COOKIE_AGE = env_int("FANGKONG_IDLE_TIMEOUT_SECONDS", 30 * 60, minimum=6
 # The expiry is pushed forward by core.middleware.SessionIdleRefreshMiddleware at
 # most once a minute, not by a session write on every request.
 SESSION_SAVE_EVERY_REQUEST = False
+# Django's database sessions, loaded without compiling a query each time.
+SESSION_ENGINE = "fangkong.accounts.sessions"
 SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

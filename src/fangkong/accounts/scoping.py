@@ -79,16 +79,21 @@ def user_can_see_code(user, code: str, capability: str | None = None) -> bool:
     return any(code.startswith(p) for p in scope_prefixes(user, capability))
 
 
+def in_scope(obj, user, capability: str | None = None):
+    """``obj`` (fetched by key) if it lies inside the user's jurisdiction;
+    outside or missing (None) is the same 404."""
+    if obj is None or not user_can_see_code(user, obj.division_code or "", capability):
+        raise Http404
+    return obj
+
+
 def get_for_user(qs: QuerySet, user, capability: str | None = None, **lookup):
     """One object inside the user's jurisdiction; outside or missing is the same 404."""
     try:
         if len(lookup) == 1 and next(iter(lookup)) in ("pk", "id"):
             # By primary key: fetch, then test its code against the same prefixes
             # (no range condition to build for one row).
-            obj = qs.get(**lookup)
-            if not user_can_see_code(user, obj.division_code or "", capability):
-                raise Http404
-            return obj
+            return in_scope(qs.get(**lookup), user, capability)
         return scope_filter(qs, user, capability).get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fangkong.accounts.scoping import acting_assignment
+from fangkong.core.rowsql import insert
 
 from .models import AuditEntry
 
@@ -64,6 +65,6 @@ def record(actor, action: str, obj: Any = None, **kwargs) -> AuditEntry:
 
 
 def record_all(entries: list[AuditEntry]) -> None:
-    """Append several entries made by ``entry`` in one INSERT."""
-    if entries:
-        AuditEntry.objects.bulk_create(entries)
+    """Append several entries made by ``entry`` in one INSERT (a statement
+    built once for a few entries: every registration writes some)."""
+    insert(entries)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.forms import FixedChoiceField
 from fangkong.lib.documents import DOCUMENT_TYPES
 from fangkong.lib.plates import PROVINCES
 
@@ -81,19 +82,19 @@ class PassageForm(forms.Form):
     ``pN_name``, ``pN_phone``, ``pN_temperature`` (N from 0), read by
     ``passenger_rows``."""
 
-    direction = forms.ChoiceField(label=_("方向"), choices=Direction.choices, initial=Direction.IN,
-                                  widget=forms.RadioSelect)
-    doc_type = forms.ChoiceField(label=_("证件类型"), choices=DOCUMENT_TYPES, initial="ric", required=False)
+    direction = FixedChoiceField(label=_("方向"), choices=Direction.choices, initial=Direction.IN,
+                                 widget=forms.RadioSelect)
+    doc_type = FixedChoiceField(label=_("证件类型"), choices=DOCUMENT_TYPES, initial="ric", required=False)
     doc_number = forms.CharField(label=_("身份证号"), max_length=40, required=False)
     name = forms.CharField(label=_("姓名"), max_length=50, required=False)
     phone = forms.CharField(label=_("手机号"), max_length=30, required=False)
     temperature = forms.CharField(label=_("体温（℃）"), max_length=8, required=False)
-    plate_province = forms.ChoiceField(label=_("省份"), choices=PLATE_PROVINCES, initial="豫", required=False)
+    plate_province = FixedChoiceField(label=_("省份"), choices=PLATE_PROVINCES, initial="豫", required=False)
     plate = forms.CharField(label=_("车牌号"), max_length=20, required=False)
     origin = forms.CharField(label=_("来源地（省/市）"), max_length=40, required=False)
     destination = forms.CharField(label=_("目的地村/社区"), max_length=15, required=False)
     destination_text = forms.CharField(label=_("目的地村/社区"), max_length=60, required=False)
-    purpose = forms.ChoiceField(label=_("事由"), choices=[("", "—"), *Purpose.choices], required=False)
+    purpose = FixedChoiceField(label=_("事由"), choices=[("", "—"), *Purpose.choices], required=False)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
     client_key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
     passenger_count = forms.IntegerField(min_value=0, max_value=MAX_PASSENGER_ROWS, required=False,

@@ -18,7 +18,8 @@ from fangkong.accounts.roles import (
     CHECKPOINTS_REGISTER,
     CHECKPOINTS_VIEW,
 )
-from fangkong.accounts.scoping import get_for_user, scope_filter
+from fangkong.accounts.scoping import get_for_user, in_scope, scope_filter
+from fangkong.core.rowsql import RowSelect
 from fangkong.lib.codes import prefix_range
 from fangkong.lib.documents import DOC_RIC, parse_resident_id
 from fangkong.people.identity import document_index
@@ -53,8 +54,12 @@ def checkpoint_list(*, user, filters: CheckpointFilters | None = None) -> QueryS
     return qs.order_by("level", "division_code", "name")
 
 
+_CHECKPOINT_BY_ID = RowSelect(Checkpoint, '"id" = %s', params=("id",))
+
+
 def checkpoint_get(*, user, pk: int) -> Checkpoint:
-    return get_for_user(Checkpoint.objects.all(), user, CHECKPOINTS_VIEW, pk=pk)
+    # Every registration reads its checkpoint: a statement built once.
+    return in_scope(_CHECKPOINT_BY_ID.one(pk), user, CHECKPOINTS_VIEW)
 
 
 def shift_get(*, user, pk: int) -> Shift:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from fangkong.accounts.roles import CHECKPOINTS_MANAGE, CHECKPOINTS_REGISTER, RISK_AREAS_EDIT
 from fangkong.accounts.scoping import get_for_user, has_capability, user_can_see_code
 from fangkong.audit.services import entry, record, record_all
+from fangkong.core.rowsql import RowSelect, insert
 from fangkong.core.services import idempotent_create, status_change_record
 from fangkong.lib.plates import parse_plate
 from fangkong.people.identity import recorded_identity
@@ -441,11 +442,16 @@ class _Lookups:
         wanted = {d for d in doc_indexes if d and d not in self.persons}
         if not wanted:
             return
-        for row in Person.objects.filter(doc_index__in=wanted).values(
-                "id", "doc_index", "name", "phone_cipher", "phone_index", "phone_masked"):
-            self.persons[row["doc_index"]] = row
+        wanted = sorted(wanted)
+        for i in range(0, len(wanted), 500):  # SQLite's limit on query parameters
+            for person in _PERSONS_BY_DOC.rows_in(wanted[i:i + 500]):
+                self.persons[person.doc_index] = {f: getattr(person, f) for f in _PERSON_FIELDS}
         for d in wanted:
             self.persons.setdefault(d, {})
+
+
+_PERSON_FIELDS = ("id", "doc_index", "name", "phone_cipher", "phone_index", "phone_masked")
+_PERSONS_BY_DOC = RowSelect(Person, '"doc_index" IN ({in})', params=("doc_index",), fields=_PERSON_FIELDS)
 
 
 def _lookups() -> _Lookups:
@@ -607,7 +613,7 @@ def _save(actor, checkpoint: Checkpoint, rows: list[dict], request=None, *, audi
             for values in rows]
     entries: list = [] if audit is None else audit
     _queue_arrivals(actor, checkpoint, objs, request=request, audit=entries)
-    Passage.objects.bulk_create(objs, batch_size=500)
+    insert(objs)
     if audit is None:
         entries += [entry(actor, "create", p, request=request, detail={"direction": p.direction, "flagged": p.flagged})
                     for p in objs]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from fangkong.accounts.roles import SCREENING_CAMPAIGN, SCREENING_HANDLE
 from fangkong.accounts.scoping import get_for_user, has_capability, user_can_see_code
 from fangkong.audit.services import entry, record, record_all
+from fangkong.core.rowsql import RowSelect, insert
 from fangkong.core.services import status_change_record
 from fangkong.lib import vault
 from fangkong.people.models import Household, Person
@@ -108,6 +109,11 @@ def arrival_record(*, actor, division_code: str, identity: dict, source: str, ar
     return arrivals_record(actor=actor, items=[item], request=request, audit=audit)[0]
 
 
+# Every inbound checkpoint registration runs this: a statement built once.
+_PENDING_BY_DOC = RowSelect(Arrival, '"doc_index" IN ({in}) AND "status" = %s', params=("doc_index", "status"),
+                            order_by='"id"', for_update=True)
+
+
 def arrivals_record(*, actor, items: Sequence[ArrivalIn], request=None,
                     audit: list | None = None) -> list[tuple[Arrival, bool]]:
     """The one door into the communities' arrival queues, for one arrival or
@@ -137,8 +143,7 @@ def arrivals_record(*, actor, items: Sequence[ArrivalIn], request=None,
         if docs:
             _lock_identities(docs)
             for i in range(0, len(docs), 500):  # SQLite's limit on query parameters
-                for a in (Arrival.objects.select_for_update()
-                          .filter(doc_index__in=docs[i:i + 500], status=ArrivalStatus.PENDING).order_by("id")):
+                for a in _PENDING_BY_DOC.rows_in(docs[i:i + 500], ArrivalStatus.PENDING):
                     pending.setdefault((a.doc_index, a.division_code[:12]), a)
         results: list[tuple[Arrival, bool]] = []
         new: list[Arrival] = []
@@ -169,8 +174,7 @@ def arrivals_record(*, actor, items: Sequence[ArrivalIn], request=None,
                 merged.setdefault(id(target), (target, set()))[1].update(fields)
             merges.append((target, it.source))
             results.append((target, False))
-        if new:
-            Arrival.objects.bulk_create(new)
+        insert(new)
         for arrival, fields in merged.values():
             arrival.save(update_fields=sorted(fields))
         entries = [entry(actor, "create", a, request=request, detail={"source": a.source}) for a in new]

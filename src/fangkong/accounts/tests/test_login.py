@@ -57,6 +57,45 @@ def test_an_idle_session_is_gone(client, qinghuayuan_worker):
     assert r.status_code == 302 and reverse("accounts:login") in r["Location"]
 
 
+def test_a_deactivated_account_or_a_removed_session_is_signed_out_at_the_next_request(client, qinghuayuan_worker,
+                                                                                      ximazhuang_worker):
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    client.force_login(qinghuayuan_worker)
+    assert client.get(reverse("accounts:home")).status_code == 200
+    qinghuayuan_worker.is_active = False
+    qinghuayuan_worker.save(update_fields=["is_active"])
+    r = client.get(reverse("accounts:home"))
+    assert r.status_code == 302 and reverse("accounts:login") in r["Location"]
+
+    other = Client()
+    other.force_login(ximazhuang_worker)
+    assert other.get(reverse("accounts:home")).status_code == 200
+    Session.objects.filter(session_key=other.session.session_key).delete()
+    assert other.get(reverse("accounts:home")).status_code == 302
+
+
+def test_a_changed_password_signs_out_the_other_sessions(client, qinghuayuan_worker):
+    client.force_login(qinghuayuan_worker)
+    assert client.get(reverse("accounts:home")).status_code == 200
+    qinghuayuan_worker.set_password("Another-password-2020")
+    qinghuayuan_worker.save()
+    assert client.get(reverse("accounts:home")).status_code == 302
+
+
+def test_the_session_engine_and_password_backend_are_ours(db):
+    """Sessions and the signed-in user are loaded with statements built once
+    (accounts.sessions, accounts.backends; core.rowsql)."""
+    from fangkong.accounts.backends import PasswordBackend
+    from django.contrib.auth.backends import ModelBackend
+
+    assert settings.SESSION_ENGINE == "fangkong.accounts.sessions"
+    assert "fangkong.accounts.backends.PasswordBackend" in settings.AUTHENTICATION_BACKENDS
+    assert issubclass(PasswordBackend, ModelBackend)
+    assert PasswordBackend().get_user(10**9) is None
+
+
 def test_passwords_are_hashed_with_argon2_in_production_settings():
     # Tests prepend a fast hasher; the first production hasher is argon2.
     production = [h for h in settings.PASSWORD_HASHERS if "MD5" not in h]
