@@ -104,9 +104,10 @@ def test_feverish_traveller_from_checkpoint_to_release(open_page, arrivals_world
     # ------------------------------------------------ the checkpoint registers the traveller
     staff = open_page()
     staff.log_in("checkpoint_staff")
-    staff.go("/checkpoints/")
+    # The home page leads a checkpoint worker to the checkpoint of their shift.
+    staff.go("/")
     with staff.page.expect_navigation():
-        staff.press(staff.page.locator("tr", has_text="鹤壁东站").get_by_role("link", name="登记"))
+        staff.press(staff.page.locator(".duty-shift", has_text="鹤壁东站").get_by_role("link", name="登记通行"))
     page = staff.page
     assert page.url.endswith(f"/checkpoints/{cp.pk}/register/")
     expect(page.locator("h1")).to_have_text("鹤壁东站")

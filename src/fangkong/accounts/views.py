@@ -7,6 +7,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +15,7 @@ from fangkong.audit.services import record
 from fangkong.regions.models import Division
 
 from .models import ApiToken
+from .roles import CAPABILITIES, CHECKPOINTS_REGISTER
 from .scoping import active_assignments
 from .services import token_create, token_revoke
 
@@ -48,7 +50,18 @@ def home(request):
     for a in assignments:
         children = Division.objects.filter(parent_code=a.division_id).order_by("code")[:60]
         panels.append({"assignment": a, "division": a.division, "children": children})
-    return render(request, "accounts/home.html", {"panels": panels})
+    duty = None
+    if any(CHECKPOINTS_REGISTER in CAPABILITIES[a.role] for a in assignments):
+        # A checkpoint worker's way in: their shift now (or next), one tap to
+        # the registration screen; else the checkpoints they may register at.
+        from fangkong.checkpoints.selectors import my_shifts, registrable_checkpoints
+
+        now = timezone.now()
+        shifts = my_shifts(user=request.user, at=now)
+        checkpoints, total = ([], 0) if shifts else registrable_checkpoints(user=request.user)
+        duty = {"shifts": [{"shift": s, "now": s.starts_at <= now} for s in shifts],
+                "checkpoints": checkpoints, "more": total - len(checkpoints)}
+    return render(request, "accounts/home.html", {"panels": panels, "duty": duty})
 
 
 @login_required

@@ -100,6 +100,23 @@ def on_duty(*, checkpoint: Checkpoint, at: dt.datetime | None = None) -> list[Sh
     return [s for s in shifts_between(checkpoint=checkpoint, start=at, end=at + dt.timedelta(microseconds=1))]
 
 
+def my_shifts(*, user, at: dt.datetime | None = None, hours_ahead: int = 12, limit: int = 6) -> list[Shift]:
+    """The user's own shifts under way at ``at`` or starting within
+    ``hours_ahead``, at checkpoints where the user may register passages: a
+    checkpoint worker's way in after signing in."""
+    at = at or timezone.now()
+    qs = Shift.objects.filter(staff=user, ends_at__gt=at, starts_at__lt=at + dt.timedelta(hours=hours_ahead))
+    return list(scope_filter(qs, user, CHECKPOINTS_REGISTER).select_related("checkpoint")
+                .order_by("starts_at", "id")[:limit])
+
+
+def registrable_checkpoints(*, user, limit: int = 8) -> tuple[list[Checkpoint], int]:
+    """Open checkpoints where the user may register passages (the first
+    ``limit``, city level first), and how many there are in all."""
+    qs = scope_filter(Checkpoint.objects.filter(status=Status.OPEN), user, CHECKPOINTS_REGISTER)
+    return list(qs.order_by("level", "division_code", "name")[:limit]), qs.count()
+
+
 @dataclass(frozen=True)
 class Gap:
     starts_at: dt.datetime

@@ -294,3 +294,49 @@ def test_the_person_lookup_is_rate_limited(as_staff, monkeypatch):
     assert codes == [200, 200, 200, 429, 429]
     assert AuditEntry.objects.filter(action="search").count() == 3
     cache.clear()
+
+
+# ---------------------------------------------------------------- home: my shift
+
+def test_home_takes_a_checkpoint_worker_to_the_checkpoint_of_their_shift(as_staff, checkpoint_staff, hq_officer,
+                                                                          qibin_checkpoint):
+    from fangkong.checkpoints.services import checkpoint_create, shift_create
+
+    now = timezone.now()
+    bus = checkpoint_create(actor=hq_officer, level="county", division_code="410611", name="鹤壁汽车站",
+                            kind="bus_station")
+    old = checkpoint_create(actor=hq_officer, level="county", division_code="410611", name="老站卡点",
+                            kind="bus_station")
+    shift_create(actor=hq_officer, checkpoint=qibin_checkpoint, starts_at=now - dt.timedelta(hours=2),
+                 ends_at=now + dt.timedelta(hours=10), staff_ids=[checkpoint_staff.pk])
+    shift_create(actor=hq_officer, checkpoint=bus, starts_at=now + dt.timedelta(hours=3),
+                 ends_at=now + dt.timedelta(hours=15), staff_ids=[checkpoint_staff.pk])
+    shift_create(actor=hq_officer, checkpoint=old, starts_at=now - dt.timedelta(hours=14),
+                 ends_at=now - dt.timedelta(hours=2), staff_ids=[checkpoint_staff.pk])
+    html = as_staff.get(reverse("accounts:home")).content.decode()
+    card = html[html.index("我的值守"):]
+    assert "鹤壁东站" in card and "当前在岗" in card
+    assert reverse("checkpoints:register", args=[qibin_checkpoint.pk]) in card
+    assert "鹤壁汽车站" in card and "即将开始" in card
+    assert card.index("鹤壁东站") < card.index("鹤壁汽车站")
+    assert "老站卡点" not in card  # that shift is over
+
+
+def test_home_without_a_shift_lists_the_open_checkpoints_of_the_jurisdiction(as_staff, hq_officer, qibin_checkpoint,
+                                                                            xunxian_checkpoint):
+    from fangkong.checkpoints.services import checkpoint_create, checkpoint_status_change
+
+    closed = checkpoint_create(actor=hq_officer, level="county", division_code="410611", name="已撤卡点",
+                               kind="highway")
+    checkpoint_status_change(actor=hq_officer, checkpoint=closed, to_status="closed", reason="疫情缓解，撤点")
+    html = as_staff.get(reverse("accounts:home")).content.decode()
+    card = html[html.index("我的值守"):]
+    assert "没有排班" in card
+    assert reverse("checkpoints:register", args=[qibin_checkpoint.pk]) in card
+    assert "浚县107国道卡点" not in card  # outside 淇滨区
+    assert "已撤卡点" not in card
+
+
+def test_home_has_no_duty_card_for_who_does_not_register_passages(client, inspector):
+    client.force_login(inspector)
+    assert "我的值守" not in client.get(reverse("accounts:home")).content.decode()
