@@ -10,7 +10,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.lib.env import env_bool, env_int, env_list, env_optional, env_path, env_str
+from fangkong.lib.env import env_bool, env_int, env_list, env_networks, env_optional, env_path, env_str
 from fangkong.lib.secrets import demo_keys
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -157,6 +157,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("FANGKONG_SECURE_COOKIES", MODE == "production")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Reverse proxies whose X-Forwarded-For is believed (core.http.client_ip): the
+# addresses or networks of the proxies in front of `fangkong serve`.
+FANGKONG_TRUSTED_PROXIES = env_networks("FANGKONG_TRUSTED_PROXIES")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fangkong.accounts.scoping import acting_assignment
+from fangkong.core.http import client_ip
 from fangkong.core.rowsql import insert
 
 from .models import AuditEntry
@@ -13,9 +14,7 @@ _SAFE_DETAIL_TYPES = (str, int, float, bool, type(None))
 
 
 def _client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request) if request is not None else None
 
 
 def entry(

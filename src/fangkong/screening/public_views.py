@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from fangkong.core.forms import apply_errors
+from fangkong.core.http import client_ip
 from fangkong.lib.masking import mask_id_number, mask_phone
 from fangkong.regions.models import Division
 
@@ -25,9 +26,9 @@ _DONE_KEY = "screening_self_report_done"
 
 
 def _client(request) -> str:
-    # REMOTE_ADDR: the address the server saw. A proxy in front must set it
-    # (gunicorn --forwarded-allow-ips); a client-sent header is never trusted.
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    # The client's own address, also behind the reverse proxy
+    # (FANGKONG_TRUSTED_PROXIES); a header the client sent itself is not believed.
+    return client_ip(request) or "unknown"
 
 
 def _counties():

@@ -88,3 +88,27 @@ def test_the_place_picker_lists_townships_and_communities_of_the_city_only(clien
 def test_malformed_id_numbers_are_refused(client, hebi, doc):
     r = client.post(reverse("report:form"), _data(doc_number=doc))
     assert r.status_code == 400 and not Arrival.objects.exists()
+
+
+def test_behind_the_reverse_proxy_each_resident_has_their_own_limit(hebi, monkeypatch, settings):
+    """Every request reaches the server from the proxy; the limit follows the
+    address the proxy saw, and a header a client writes itself changes nothing."""
+    import ipaddress
+
+    from django.utils import timezone
+
+    from fangkong.audit.models import AuditEntry
+
+    settings.FANGKONG_TRUSTED_PROXIES = [ipaddress.ip_network("10.0.0.5")]
+    fixed = timezone.now().replace(second=10, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: fixed)
+    first = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    for _ in range(SELF_REPORT_PER_MINUTE):
+        assert first.post(reverse("report:form"), _data(doc_number=new_resident_id("420102"))).status_code == 302
+    # The same resident, pretending to be someone else: still limited.
+    spoof = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.99, 203.0.113.7")
+    assert spoof.post(reverse("report:form"), _data(doc_number=new_resident_id("420102"))).status_code == 429
+    # Another resident behind the same proxy is not.
+    other = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.8")
+    assert other.post(reverse("report:form"), _data(doc_number=new_resident_id("420102"))).status_code == 302
+    assert AuditEntry.objects.filter(ip="203.0.113.8").exists()
