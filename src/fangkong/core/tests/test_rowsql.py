@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from conftest import QIBIN, QINGHUAYUAN
+from conftest import QIBIN
 from fangkong.audit.models import AuditEntry
 from fangkong.checkpoints.models import Checkpoint, Passage
 from fangkong.core import rowsql
