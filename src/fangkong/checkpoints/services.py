@@ -23,6 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangkong.accounts.models import User
 from fangkong.accounts.roles import CHECKPOINTS_MANAGE, CHECKPOINTS_REGISTER, RISK_AREAS_EDIT
 from fangkong.accounts.scoping import get_for_user, has_capability, user_can_see_code
 from fangkong.audit.services import entry, record, record_all
@@ -197,7 +198,12 @@ def work_norm_retire(*, actor, norm: WorkNorm, request=None) -> WorkNorm:
 
 # ---------------------------------------------------------------- shifts
 
-def _shift_fields(*, checkpoint: Checkpoint, starts_at, ends_at, staff_ids: Iterable[int], volunteers: str):
+def _shift_fields(*, checkpoint: Checkpoint, starts_at, ends_at, staff_ids: Iterable[int], volunteers: str,
+                  shift: Shift | None = None):
+    """Checked fields of a shift (``shift``: the one being changed). A staff
+    account cannot be on two shifts at once: the accounts' rows are locked so
+    that two managers rostering the same person at the same time cannot both
+    succeed."""
     errors: dict[str, list[str]] = {}
     if starts_at is None:
         errors["starts_at"] = [_("请填写开始时间。")]
@@ -212,12 +218,27 @@ def _shift_fields(*, checkpoint: Checkpoint, starts_at, ends_at, staff_ids: Iter
     staff = list(selectors.shift_staff_candidates(checkpoint=checkpoint).filter(pk__in=ids)) if ids else []
     if len(staff) != len(ids):
         errors["staff"] = [_("所选人员中有人不在本卡点所在辖区，不能排班。")]
+    elif staff and "starts_at" not in errors and "ends_at" not in errors:
+        errors.update(_double_booked(staff, starts_at, ends_at, shift))
     volunteers = _text(volunteers, 300)
     if not staff and not volunteers:
         errors.setdefault("staff", []).append(_("请至少安排一名值守人员（账号或志愿者姓名）。"))
     if errors:
         raise ValidationError(errors)
     return staff, volunteers
+
+
+def _double_booked(staff: list, starts_at: dt.datetime, ends_at: dt.datetime, shift: Shift | None) -> dict:
+    list(User.objects.select_for_update().filter(pk__in=[u.pk for u in staff]).order_by("pk").values_list("pk"))
+    taken = (Shift.staff.through.objects
+             .filter(user__in=staff, shift__starts_at__lt=ends_at, shift__ends_at__gt=starts_at)
+             .exclude(shift_id=shift.pk if shift is not None else None)
+             .select_related("user", "shift__checkpoint").order_by("shift__starts_at")[:3])
+    messages = [_("%(name)s 在 %(checkpoint)s 已有班次（%(start)s – %(end)s），同一人不能同时在两处值守。") % {
+        "name": t.user.display(), "checkpoint": t.shift.checkpoint.name,
+        "start": f"{timezone.localtime(t.shift.starts_at):%m-%d %H:%M}",
+        "end": f"{timezone.localtime(t.shift.ends_at):%m-%d %H:%M}"} for t in taken]
+    return {"staff": messages} if messages else {}
 
 
 @transaction.atomic
@@ -241,7 +262,7 @@ def shift_update(*, actor, shift: Shift, starts_at: dt.datetime, ends_at: dt.dat
     shift = get_for_user(Shift.objects.select_for_update().select_related("checkpoint"), actor, pk=shift.pk)
     _require(actor, CHECKPOINTS_MANAGE, shift.division_code)
     staff, volunteers = _shift_fields(checkpoint=shift.checkpoint, starts_at=starts_at, ends_at=ends_at,
-                                      staff_ids=staff_ids, volunteers=volunteers)
+                                      staff_ids=staff_ids, volunteers=volunteers, shift=shift)
     shift.starts_at, shift.ends_at, shift.volunteers = starts_at, ends_at, volunteers
     shift.save(update_fields=["starts_at", "ends_at", "volunteers"])
     shift.staff.set(staff)

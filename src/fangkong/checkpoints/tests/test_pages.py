@@ -309,8 +309,8 @@ def test_home_takes_a_checkpoint_worker_to_the_checkpoint_of_their_shift(as_staf
                             kind="bus_station")
     shift_create(actor=hq_officer, checkpoint=qibin_checkpoint, starts_at=now - dt.timedelta(hours=2),
                  ends_at=now + dt.timedelta(hours=10), staff_ids=[checkpoint_staff.pk])
-    shift_create(actor=hq_officer, checkpoint=bus, starts_at=now + dt.timedelta(hours=3),
-                 ends_at=now + dt.timedelta(hours=15), staff_ids=[checkpoint_staff.pk])
+    shift_create(actor=hq_officer, checkpoint=bus, starts_at=now + dt.timedelta(hours=10),
+                 ends_at=now + dt.timedelta(hours=22), staff_ids=[checkpoint_staff.pk])
     shift_create(actor=hq_officer, checkpoint=old, starts_at=now - dt.timedelta(hours=14),
                  ends_at=now - dt.timedelta(hours=2), staff_ids=[checkpoint_staff.pk])
     html = as_staff.get(reverse("accounts:home")).content.decode()

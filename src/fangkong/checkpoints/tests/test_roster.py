@@ -96,3 +96,25 @@ def test_an_outsider_cannot_tick_a_shift(county_officer, ximazhuang_worker, qibi
     s = shift(county_officer, qibin_checkpoint, 0, 8)
     with pytest.raises(Http404):
         shift_check(actor=ximazhuang_worker, shift=s, norm=work_norms(level="city")[0], checked=True)
+
+
+def test_one_person_cannot_be_on_two_shifts_at_once(county_officer, hq_officer, checkpoint_staff, qibin_checkpoint):
+    from fangkong.checkpoints.models import Shift
+    from fangkong.checkpoints.services import checkpoint_create, shift_update
+
+    bus = checkpoint_create(actor=hq_officer, level="county", division_code="410611", name="鹤壁汽车站",
+                            kind="bus_station")
+    first = shift(county_officer, qibin_checkpoint, 0, 8, staff=[checkpoint_staff])
+    with pytest.raises(ValidationError) as exc:
+        shift(county_officer, bus, 6, 14, staff=[checkpoint_staff])
+    (message,) = exc.value.message_dict["staff"]
+    assert "鹤壁东站" in message and "同时" in message and "02-01 09:00" in message
+    assert Shift.objects.filter(checkpoint=bus).count() == 0
+    # Back to back is fine; volunteers are names, not checked; the same shift edited is not a clash with itself.
+    shift(county_officer, bus, 8, 16, staff=[checkpoint_staff])
+    shift(county_officer, bus, 0, 8, volunteers="党员王五")
+    shift_update(actor=county_officer, shift=first, starts_at=NOW - H, ends_at=NOW + 8 * H,
+                 staff_ids=[checkpoint_staff.pk], volunteers="")
+    with pytest.raises(ValidationError):  # stretched into the next shift at 鹤壁汽车站
+        shift_update(actor=county_officer, shift=first, starts_at=NOW - H, ends_at=NOW + 9 * H,
+                     staff_ids=[checkpoint_staff.pk], volunteers="")
