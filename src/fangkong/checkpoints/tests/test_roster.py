@@ -1,7 +1,9 @@
 import datetime as dt
+import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from fangkong.checkpoints.models import ShiftCheck
@@ -118,3 +120,36 @@ def test_one_person_cannot_be_on_two_shifts_at_once(county_officer, hq_officer, 
     with pytest.raises(ValidationError):  # stretched into the next shift at 鹤壁汽车站
         shift_update(actor=county_officer, shift=first, starts_at=NOW - H, ends_at=NOW + 9 * H,
                      staff_ids=[checkpoint_staff.pk], volunteers="")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="races between connections need PostgreSQL: the "
+                    "in-memory SQLite test database cannot take concurrent writers")
+def test_two_managers_rostering_one_person_at_once_cannot_both_succeed(committed_db, county_officer, hq_officer,
+                                                                     checkpoint_staff, qibin_checkpoint):
+    from fangkong.checkpoints.models import Shift
+    from fangkong.checkpoints.services import checkpoint_create
+
+    bus = checkpoint_create(actor=hq_officer, level="county", division_code="410611", name="鹤壁汽车站",
+                            kind="bus_station")
+    barrier = threading.Barrier(2)
+    done, refused, failures = [], [], []
+
+    def roster(cp):
+        try:
+            barrier.wait(timeout=10)
+            done.append(shift(county_officer, cp, 0, 8, staff=[checkpoint_staff]))
+        except ValidationError as exc:
+            refused.append(exc)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=roster, args=(cp,)) for cp in (qibin_checkpoint, bus)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert not failures, failures
+    assert len(done) == 1 and len(refused) == 1
+    assert Shift.objects.filter(staff=checkpoint_staff).count() == 1
