@@ -21,6 +21,7 @@ from fangkong.regions.services import division_counts_adjust
 from .choices import TAGS, Relation, Sex
 from .identity import clean_name, protect_document, protect_phone
 from .models import Household, Person
+from .signals import household_moved
 
 PERSON_FIELDS = ("name", "doc_type", "doc_number", "doc_reason", "phone", "sex", "birth_date",
                  "relation", "occupation", *TAGS)
@@ -147,6 +148,8 @@ def _move_household_members(household: Household, target: str) -> None:
     division_counts_adjust(code=household.division_code, households=-1, persons=-members)
     division_counts_adjust(code=target, households=1, persons=members)
     household.members.update(division_code=target, updated_at=timezone.now())
+    household_moved.send(sender=Household, household_id=household.pk, from_code=household.division_code,
+                         to_code=target)
     household.division_code = target
 
 

@@ -377,6 +377,24 @@ def coverage_forget_household(*, household_id: int) -> None:
                          revisit=-int(v["result"] == VisitResult.NOBODY_HOME), returnees=-(v["returnees_found"] or 0))
 
 
+def coverage_move_household(*, household_id: int, to_code: str) -> None:
+    """A household moved to another division: its visits now say so, and
+    the coverage counters move with them (out of the old place, into the new;
+    a campaign's coverage shows only its own area, so a household moved out
+    of it drops out). Runs in the moving transaction."""
+    visits = list(Visit.objects.select_for_update().filter(household_id=household_id)
+                  .exclude(division_code=to_code).values("id", "campaign_id", "division_code", "result",
+                                                         "returnees_found"))
+    for v in visits:
+        screened, revisit = int(v["result"] in SCREENED_RESULTS), int(v["result"] == VisitResult.NOBODY_HOME)
+        returnees = v["returnees_found"] or 0
+        _coverage_adjust(v["campaign_id"], v["division_code"], screened=-screened, revisit=-revisit,
+                         returnees=-returnees)
+        _coverage_adjust(v["campaign_id"], to_code, screened=screened, revisit=revisit, returnees=returnees)
+    if visits:
+        Visit.objects.filter(pk__in=[v["id"] for v in visits]).update(division_code=to_code)
+
+
 def _found_identities(found: list[FoundReturnee]) -> list[tuple[FoundReturnee, dict, str]]:
     """Validate every person found at the door; errors keyed returnees.<i>.<field>."""
     from fangkong.people.identity import recorded_identity

@@ -202,3 +202,38 @@ def test_deleting_a_household_takes_its_visits_out_of_the_coverage(qinghuayuan_w
     coverage_rebuild(campaign=c)  # the counters equal what the visits say
     rebuilt = sorted(CoverageCount.objects.values_list("division_code", "screened", "revisit", "returnees"))
     assert [r for r in live if any(r[1:])] == rebuilt
+
+
+def test_a_household_moved_takes_its_visits_along(qinghuayuan_worker, township_officer):
+    """A household put in the right grid after its visit counts there; one
+    moved out of the campaign's community drops out of its coverage."""
+    from fangkong.people.services import household_update
+
+    c = a_campaign(qinghuayuan_worker)
+    regridded, moved_away, stays = _households(qinghuayuan_worker, 3)
+    visit_record(user=qinghuayuan_worker, campaign=c, household=regridded, result="returnees", returnees=[
+        FoundReturnee(name="李四", doc_number=new_resident_id("420102"), origin_code="42",
+                      arrived_on=timezone.localdate() - dt.timedelta(days=1))])
+    visit_record(user=qinghuayuan_worker, campaign=c, household=moved_away, result="nobody_home")
+    visit_record(user=qinghuayuan_worker, campaign=c, household=stays, result="none")
+
+    household_update(user=qinghuayuan_worker, household=regridded, address=regridded.address, division_code=GRID1)
+    grid = coverage_summary(prefix=GRID1)
+    assert (grid.households, grid.screened, grid.revisit) == (1, 1, 0)
+    in_grid = next(r for r in campaign_coverage(campaign=c).children if r.code == GRID1)
+    assert (in_grid.households, in_grid.screened, in_grid.returnees) == (1, 1, 1)
+    community = coverage_summary(prefix=QINGHUAYUAN)
+    assert (community.households, community.screened, community.revisit) == (3, 2, 1)
+
+    elsewhere = TAISHANLU + "001"  # another community of the same township
+    household_update(user=township_officer, household=moved_away, address=moved_away.address, division_code=elsewhere)
+    community = coverage_summary(prefix=QINGHUAYUAN)
+    assert (community.households, community.screened, community.revisit) == (2, 2, 0)
+    assert Visit.objects.get(household=moved_away).division_code == elsewhere
+    row = campaign_coverage(campaign=c)
+    assert (row.households, row.screened) == (2, 2)
+
+    live = sorted(CoverageCount.objects.values_list("division_code", "screened", "revisit", "returnees"))
+    coverage_rebuild(campaign=c)  # the counters equal what the visits say
+    rebuilt = sorted(CoverageCount.objects.values_list("division_code", "screened", "revisit", "returnees"))
+    assert [r for r in live if any(r[1:])] == rebuilt
