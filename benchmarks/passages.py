@@ -223,6 +223,17 @@ print("BENCH-SETUP " + json.dumps({"checkpoint": cp.pk, "token": raw, "communiti
 """
 
 
+def settle(dsn: str) -> None:
+    """Vacuum the tables the previous phase wrote and flush them to disk, so
+    that autovacuum and the checkpointer working off one phase's writes are not
+    charged to the next phase (they run as backends of the same database)."""
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE) checkpoints_passage, screening_arrival, audit_auditentry")
+        conn.execute("CHECKPOINT")
+
+
 def run_setup(env: dict) -> dict:
     py = sys.executable
     subprocess.run([py, "-m", "fangkong.cli", "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
@@ -235,9 +246,10 @@ def run_setup(env: dict) -> dict:
     return json.loads(line[len("BENCH-SETUP "):])
 
 
-def start_server(env: dict, port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
+def start_server(env: dict, port: int, workers: int, threads: int, log: Path,
+                 app: str = "fangkong.wsgi:application", probe: str = "GET /login/") -> subprocess.Popen:
     # The same server and flags as ``fangkong serve`` (core/management/commands/serve.py).
-    cmd = [sys.executable, "-m", "gunicorn", "fangkong.wsgi:application", "--bind", f"127.0.0.1:{port}",
+    cmd = [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}",
            "--workers", str(workers), "--threads", str(threads), "--timeout", "120", "--graceful-timeout", "10",
            "--access-logfile", str(log), "--access-logformat", '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
            # gunicorn ≥ 25 opens a control socket at one fixed path per user; another
@@ -250,7 +262,8 @@ def start_server(env: dict, port: int, workers: int, threads: int, log: Path) ->
     while time.time() < deadline:
         try:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            c.request("GET", "/login/")
+            method, _, path = probe.partition(" ")
+            c.request(method, path)
             if c.getresponse().status == 200:
                 return proc
         except OSError:
@@ -462,6 +475,44 @@ def register_api(port: int, checkpoint: int, token: str, traffic: Traffic, clien
     return tally
 
 
+def register_floor(port: int, traffic: Traffic, clients: int, seconds: float,
+                   account: CpuAccount | None = None) -> Tally:
+    """The same form posts to the bare WSGI floor (benchmarks/wsgi_floor.py)."""
+    tally = Tally()
+    start = deadline = 0.0
+
+    def run():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.perf_counter() < deadline:
+            fields = {**traffic.passage(), "plate_province": "豫", "destination_text": "", "passenger_count": "0",
+                      "action": "register", "csrfmiddlewaretoken": "x" * 64}
+            body = urllib.parse.urlencode(fields).encode()
+            t0 = time.perf_counter()
+            try:
+                conn.request("POST", "/", body=body, headers={
+                    "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true",
+                    "Cookie": "sessionid=" + "s" * 32 + "; csrftoken=" + "c" * 32})
+                resp = conn.getresponse()
+                resp.read()
+            except (OSError, http.client.HTTPException) as exc:
+                tally.add(time.perf_counter() - t0, False, error=type(exc).__name__)
+                conn.close()
+                continue
+            tally.add(time.perf_counter() - t0, resp.status == 200, error=f"HTTP {resp.status}")
+
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    with CpuMeter() as cpu, (account or _Null()):
+        start = time.perf_counter()
+        deadline = start + seconds
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    tally.elapsed = time.perf_counter() - start
+    tally.cpu = cpu.busy
+    return tally
+
+
 class _Null:
     def __enter__(self):
         return self
@@ -580,6 +631,9 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2, help="threads per worker (fangkong serve's default: 2)")
     ap.add_argument("--inbound", type=float, default=0.7,
                     help="share of inbound passages bound for a community (each queues an arrival)")
+    ap.add_argument("--floor-seconds", type=float, default=20.0,
+                    help="the same registrations against a bare WSGI app with the same statements, no Django "
+                         "(benchmarks/wsgi_floor.py; 0: skip)")
     ap.add_argument("--keep-db", action="store_true")
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args()
@@ -610,6 +664,7 @@ def main() -> int:
         print(f"-- registration: {args.clients} phones (login, then the registration form, {args.carload} "
               f"{'person' if args.carload == 1 else 'people'} each) for {args.seconds:.0f} s; "
               f"gunicorn {args.workers} workers × {args.threads} threads")
+        settle(dsn)
         acc = CpuAccount(server.pid, dsn, args.db)
         reg, keys = register_forms(port, setup["checkpoint"], traffic, args.clients, args.seconds, acc,
                                    carload=args.carload)
@@ -624,6 +679,7 @@ def main() -> int:
         if args.api_seconds > 0:
             print(f"-- the same from tablets online (JSON API, bearer token): {args.clients} clients, "
                   f"{args.api_seconds:.0f} s")
+            settle(dsn)
             api_acc = CpuAccount(server.pid, dsn, args.db)
             api = register_api(port, setup["checkpoint"], setup["token"], traffic, args.clients, args.api_seconds,
                                api_acc)
@@ -634,6 +690,7 @@ def main() -> int:
 
         print(f"-- batch upload: {args.batch_clients} tablets, {args.batch_size} passages per call, "
               f"{args.batch_seconds:.0f} s")
+        settle(dsn)
         batch_acc = CpuAccount(server.pid, dsn, args.db)
         batch = upload_batches(port, setup["checkpoint"], setup["token"], traffic, args.batch_clients,
                                args.batch_seconds, args.batch_size, batch_acc)
@@ -645,6 +702,26 @@ def main() -> int:
         print(f"   CPU per passage: {batch_acc.per(batch.passages)}")
         stop_server(server)
         server = None
+
+        floor = None
+        if args.floor_seconds > 0:
+            print(f"-- the same form posts to a bare WSGI app doing the same statements and crypto without "
+                  f"Django (benchmarks/wsgi_floor.py), {args.clients} phones, {args.floor_seconds:.0f} s")
+            floor_env = {**env, "FLOOR_DSN": dsn, "FLOOR_CHECKPOINT": str(setup["checkpoint"]),
+                         "FLOOR_USERNAME": USERNAME, "PYTHONPATH": f"{ROOT / 'benchmarks'}:{env['PYTHONPATH']}"}
+            server = start_server(floor_env, port, args.workers, args.threads,
+                                  var / "floor.log", app="wsgi_floor:app", probe="POST /")
+            floor_traffic = Traffic(setup["communities"], seed=2021, inbound=args.inbound)
+            register_floor(port, floor_traffic, args.clients, 3.0)  # warm up
+            settle(dsn)
+            floor_acc = CpuAccount(server.pid, dsn, args.db)
+            floor = register_floor(port, floor_traffic, args.clients, args.floor_seconds, floor_acc)
+            print(f"   {floor.ok} in {floor.elapsed:.1f} s ({floor.ok / floor.elapsed:.0f}/s, p50 "
+                  f"{floor.pct(0.5):.1f} ms, p99 {floor.pct(0.99):.1f} ms); errors: {floor.errors or 'none'}; "
+                  f"machine CPU {floor.cpu:.0f} %")
+            print(f"   CPU per registration: {floor_acc.per(floor.ok)}")
+            stop_server(server)
+            server = None
 
         print("-- floor: the same rows as plain single-row INSERTs (one commit each), one client")
         n, seconds = plain_inserts(dsn, keys, min(30.0, args.seconds))
@@ -660,6 +737,10 @@ def main() -> int:
               f"ratio {batch_rate / TARGET_BATCH_RATE:.2f}   {verdict(batch_rate >= TARGET_BATCH_RATE)}")
         print(f"   plain INSERT floor    {plain_rate:8.0f} rows/s       registration / plain INSERT = "
               f"{rate / plain_rate:.2f}; batch / plain INSERT = {batch_rate / plain_rate:.2f}")
+        if floor is not None:
+            floor_rate = floor.ok / floor.elapsed
+            print(f"   bare WSGI floor       {floor_rate:8.0f} passages/s   (same statements and crypto, no Django; "
+                  f"registration = {rate / floor_rate:.2f} of it)")
         print(f"   CPU cost → capacity   registration {reg_capacity:.0f} passages/s, batch {batch_capacity:.0f} "
               f"passages/s, if the server and database had all {cores} cores to themselves")
         print(f"   rows written: {rows['passages']} passages, {rows['arrivals']} arrivals, "
@@ -671,6 +752,7 @@ def main() -> int:
                    "batch_cpu_ms": 1000 * (batch_acc.server + batch_acc.database) / max(1, batch.passages),
                    "registration_capacity": reg_capacity, "batch_capacity": batch_capacity,
                    "api_rate": (api.ok / api.elapsed) if api else None,
+                   "floor_rate": (floor.ok / floor.elapsed) if floor else None,
                    "errors": reg.errors, "batch_errors": batch.errors, "cpu_busy": reg.cpu,
                    "targets": {"rate": TARGET_RATE, "p99_ms": TARGET_P99_MS, "batch_rate": TARGET_BATCH_RATE}}
         if args.json:
