@@ -230,4 +230,10 @@ LOGGING = {
 
 # The city this deployment serves: destinations must lie under it.
 FANGKONG_CITY_CODE = env_str("FANGKONG_CITY_CODE", "4106")
+# The public self-report page's limits per client address. Mobile carriers put
+# many phones behind one public address (carrier-grade NAT): the daily limit
+# must leave room for a whole neighbourhood returning on the same day; the
+# per-minute limit stops a script. Repeated reports of one person merge anyway.
+FANGKONG_SELF_REPORT_PER_MINUTE = env_int("FANGKONG_SELF_REPORT_PER_MINUTE", 5, minimum=1)
+FANGKONG_SELF_REPORT_PER_DAY = env_int("FANGKONG_SELF_REPORT_PER_DAY", 200, minimum=1)
 FANGKONG_DEMO_PASSWORD = env_str("FANGKONG_DEMO_PASSWORD", "Fangkong-2020")

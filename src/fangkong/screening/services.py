@@ -49,9 +49,10 @@ OBSERVATION_DAYS = 14
 # The longest a campaign may run, and how far back its start may lie.
 CAMPAIGN_MAX_DAYS = 60
 CAMPAIGN_MAX_BACKDATE_DAYS = 7
-# Self-reports: at most this many submissions per client per minute / per day.
-SELF_REPORT_PER_MINUTE = 5
-SELF_REPORT_PER_DAY = 30
+# Self-reports: at most this many submissions per client address per minute /
+# per day (settings FANGKONG_SELF_REPORT_PER_MINUTE / _PER_DAY).
+SELF_REPORT_PER_MINUTE = settings.FANGKONG_SELF_REPORT_PER_MINUTE
+SELF_REPORT_PER_DAY = settings.FANGKONG_SELF_REPORT_PER_DAY
 # An arrival date may lie at most this far back (self-reports, imports, visits).
 ARRIVAL_MAX_AGE_DAYS = 60
 
