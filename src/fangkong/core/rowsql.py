@@ -142,10 +142,10 @@ def insert(objs: Sequence[Model], *, using: str | None = None) -> None:
     if not objs:
         return
     model = type(objs[0])
-    if len(objs) > SMALL_INSERT:
-        model._default_manager.bulk_create(objs, batch_size=500)
-        return
     using = using or router.db_for_write(model)
+    if len(objs) > SMALL_INSERT:
+        model._default_manager.db_manager(using).bulk_create(objs, batch_size=500)
+        return
     connection = connections[using]
     key = (model, using, len(objs))
     plan = _insert_plans.get(key)
