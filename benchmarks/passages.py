@@ -675,6 +675,33 @@ def main() -> int:
               f"{reg.errors or 'none'}; machine CPU {reg.cpu:.0f} %")
         print(f"   CPU per passage: {acc.per(reg.passages)}")
 
+        # Right after the registration phase, on tables of the same size: the
+        # same form posts against the bare WSGI floor, then the server again.
+        stop_server(server)
+        server = None
+        floor = None
+        if args.floor_seconds > 0:
+            print(f"-- the same form posts to a bare WSGI app doing the same statements and crypto without "
+                  f"Django (benchmarks/wsgi_floor.py), {args.clients} phones, {args.floor_seconds:.0f} s")
+            floor_env = {**env, "FLOOR_DSN": dsn, "FLOOR_CHECKPOINT": str(setup["checkpoint"]),
+                         "FLOOR_USERNAME": USERNAME, "PYTHONPATH": f"{ROOT / 'benchmarks'}:{env['PYTHONPATH']}"}
+            server = start_server(floor_env, port, args.workers, args.threads,
+                                  var / "floor.log", app="wsgi_floor:app", probe="POST /")
+            floor_traffic = Traffic(setup["communities"], seed=2021, inbound=args.inbound)
+            register_floor(port, floor_traffic, args.clients, 3.0)  # warm up
+            settle(dsn)
+            floor_acc = CpuAccount(server.pid, dsn, args.db)
+            floor = register_floor(port, floor_traffic, args.clients, args.floor_seconds, floor_acc)
+            print(f"   {floor.ok} in {floor.elapsed:.1f} s ({floor.ok / floor.elapsed:.0f}/s, p50 "
+                  f"{floor.pct(0.5):.1f} ms, p99 {floor.pct(0.99):.1f} ms); errors: {floor.errors or 'none'}; "
+                  f"machine CPU {floor.cpu:.0f} %")
+            print(f"   CPU per registration: {floor_acc.per(floor.ok)}")
+            stop_server(server)
+            server = None
+
+        server = start_server(env, port, args.workers, args.threads, log)
+        register_forms(port, setup["checkpoint"], traffic, 2, 3.0)  # warm the workers up again
+
         api = None
         if args.api_seconds > 0:
             print(f"-- the same from tablets online (JSON API, bearer token): {args.clients} clients, "
@@ -702,26 +729,6 @@ def main() -> int:
         print(f"   CPU per passage: {batch_acc.per(batch.passages)}")
         stop_server(server)
         server = None
-
-        floor = None
-        if args.floor_seconds > 0:
-            print(f"-- the same form posts to a bare WSGI app doing the same statements and crypto without "
-                  f"Django (benchmarks/wsgi_floor.py), {args.clients} phones, {args.floor_seconds:.0f} s")
-            floor_env = {**env, "FLOOR_DSN": dsn, "FLOOR_CHECKPOINT": str(setup["checkpoint"]),
-                         "FLOOR_USERNAME": USERNAME, "PYTHONPATH": f"{ROOT / 'benchmarks'}:{env['PYTHONPATH']}"}
-            server = start_server(floor_env, port, args.workers, args.threads,
-                                  var / "floor.log", app="wsgi_floor:app", probe="POST /")
-            floor_traffic = Traffic(setup["communities"], seed=2021, inbound=args.inbound)
-            register_floor(port, floor_traffic, args.clients, 3.0)  # warm up
-            settle(dsn)
-            floor_acc = CpuAccount(server.pid, dsn, args.db)
-            floor = register_floor(port, floor_traffic, args.clients, args.floor_seconds, floor_acc)
-            print(f"   {floor.ok} in {floor.elapsed:.1f} s ({floor.ok / floor.elapsed:.0f}/s, p50 "
-                  f"{floor.pct(0.5):.1f} ms, p99 {floor.pct(0.99):.1f} ms); errors: {floor.errors or 'none'}; "
-                  f"machine CPU {floor.cpu:.0f} %")
-            print(f"   CPU per registration: {floor_acc.per(floor.ok)}")
-            stop_server(server)
-            server = None
 
         print("-- floor: the same rows as plain single-row INSERTs (one commit each), one client")
         n, seconds = plain_inserts(dsn, keys, min(30.0, args.seconds))
