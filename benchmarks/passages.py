@@ -439,28 +439,26 @@ def register_forms(port: int, checkpoint: int, traffic: Traffic, clients: int, s
     return tally, keys
 
 
-def register_api(port: int, checkpoint: int, token: str, traffic: Traffic, clients: int, seconds: float,
-                 account: CpuAccount | None = None) -> Tally:
-    """The same registrations from tablets online: the JSON API, bearer token."""
+def _drive(port: int, clients: int, seconds: float, account: CpuAccount | None, make, ok_status: int) -> Tally:
+    """``clients`` keep-alive connections posting what ``make()`` returns —
+    (path, body, headers) — for ``seconds``; a response with ``ok_status`` counts."""
     tally = Tally()
-    path = f"/api/v1/checkpoints/{checkpoint}/passages"
     start = deadline = 0.0
 
     def run():
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         while time.perf_counter() < deadline:
-            body = json.dumps(traffic.passage()).encode()
+            path, body, headers = make()
             t0 = time.perf_counter()
             try:
-                conn.request("POST", path, body=body, headers={"Authorization": f"Bearer {token}",
-                                                               "Content-Type": "application/json"})
+                conn.request("POST", path, body=body, headers=headers)
                 resp = conn.getresponse()
                 resp.read()
             except (OSError, http.client.HTTPException) as exc:
                 tally.add(time.perf_counter() - t0, False, error=type(exc).__name__)
                 conn.close()
                 continue
-            tally.add(time.perf_counter() - t0, resp.status == 201, error=f"HTTP {resp.status}")
+            tally.add(time.perf_counter() - t0, resp.status == ok_status, error=f"HTTP {resp.status}")
 
     threads = [threading.Thread(target=run) for _ in range(clients)]
     with CpuMeter() as cpu, (account or _Null()):
@@ -473,44 +471,29 @@ def register_api(port: int, checkpoint: int, token: str, traffic: Traffic, clien
     tally.elapsed = time.perf_counter() - start
     tally.cpu = cpu.busy
     return tally
+
+
+def register_api(port: int, checkpoint: int, token: str, traffic: Traffic, clients: int, seconds: float,
+                 account: CpuAccount | None = None) -> Tally:
+    """The same registrations from tablets online: the JSON API, bearer token."""
+    path = f"/api/v1/checkpoints/{checkpoint}/passages"
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    return _drive(port, clients, seconds, account,
+                  lambda: (path, json.dumps(traffic.passage()).encode(), headers), ok_status=201)
 
 
 def register_floor(port: int, traffic: Traffic, clients: int, seconds: float,
                    account: CpuAccount | None = None) -> Tally:
     """The same form posts to the bare WSGI floor (benchmarks/wsgi_floor.py)."""
-    tally = Tally()
-    start = deadline = 0.0
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true",
+               "Cookie": "sessionid=" + "s" * 32 + "; csrftoken=" + "c" * 32}
 
-    def run():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while time.perf_counter() < deadline:
-            fields = {**traffic.passage(), "plate_province": "豫", "destination_text": "", "passenger_count": "0",
-                      "action": "register", "csrfmiddlewaretoken": "x" * 64}
-            body = urllib.parse.urlencode(fields).encode()
-            t0 = time.perf_counter()
-            try:
-                conn.request("POST", "/", body=body, headers={
-                    "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true",
-                    "Cookie": "sessionid=" + "s" * 32 + "; csrftoken=" + "c" * 32})
-                resp = conn.getresponse()
-                resp.read()
-            except (OSError, http.client.HTTPException) as exc:
-                tally.add(time.perf_counter() - t0, False, error=type(exc).__name__)
-                conn.close()
-                continue
-            tally.add(time.perf_counter() - t0, resp.status == 200, error=f"HTTP {resp.status}")
+    def make():
+        fields = {**traffic.passage(), "plate_province": "豫", "destination_text": "", "passenger_count": "0",
+                  "action": "register", "csrfmiddlewaretoken": "x" * 64}
+        return "/", urllib.parse.urlencode(fields).encode(), headers
 
-    threads = [threading.Thread(target=run) for _ in range(clients)]
-    with CpuMeter() as cpu, (account or _Null()):
-        start = time.perf_counter()
-        deadline = start + seconds
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    tally.elapsed = time.perf_counter() - start
-    tally.cpu = cpu.busy
-    return tally
+    return _drive(port, clients, seconds, account, make, ok_status=200)
 
 
 class _Null:
