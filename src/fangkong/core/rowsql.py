@@ -25,6 +25,11 @@ from django.db import connections, router
 from django.db.models import AutoField, Model
 
 
+def _integer_range(field, connection) -> tuple[int, int] | None:
+    target = field.target_field if field.is_relation else field
+    return connection.ops.integer_field_ranges.get(target.get_internal_type())
+
+
 class RowSelect:
     """``SELECT <the model's columns> FROM <its table> WHERE <where>``.
 
@@ -36,7 +41,9 @@ class RowSelect:
     ``fields``: attribute names to load (default all concrete fields; the
     primary key is always loaded); the others are deferred as with
     ``.only()``. ``for_update`` adds FOR UPDATE where the database supports
-    it (PostgreSQL; SQLite's write lock serializes writers anyway).
+    it (PostgreSQL; SQLite's write lock serializes writers anyway). Meant for
+    equality and IN conditions: an integer outside its column's range matches
+    nothing, as with the ORM's exact lookups.
     """
 
     def __init__(self, model: type[Model], where: str, *, params: Sequence[str],
@@ -89,10 +96,17 @@ class RowSelect:
         args: list = []
         values = iter(params)
         for slot, field in zip(self.slots, self.param_fields):
-            if slot == "{in}":
-                args += [field.get_db_prep_value(v, connection) for v in in_values]
-            else:
-                args.append(field.get_db_prep_value(next(values), connection))
+            given = list(in_values) if slot == "{in}" else [next(values)]
+            limits = _integer_range(field, connection)
+            if limits:
+                # As the ORM's lookups: a number the column cannot hold matches
+                # nothing (SQLite would raise OverflowError).
+                given = [v for v in given if not isinstance(v, int) or limits[0] <= v <= limits[1]]
+                if not given:
+                    return []
+                if slot == "{in}":
+                    in_values = given
+            args += [field.get_db_prep_value(v, connection) for v in given]
         sql, converters = self._plan(using, len(in_values or ()))
         with connection.cursor() as cursor:
             cursor.execute(sql, args)

@@ -164,3 +164,18 @@ def test_insert_raises_the_integrity_error_of_a_taken_unique_key(registered, che
     with pytest.raises(IntegrityError), transaction.atomic():
         insert([again])  # client_key k-1 is taken
     assert Passage.objects.filter(client_key="k-1").count() == 1
+
+
+def test_a_number_the_column_cannot_hold_matches_nothing(registered, client, checkpoint_staff):
+    """As the ORM's exact lookups (SQLite would raise OverflowError): a huge id
+    in a URL is the same 404 as a missing one, never a 500."""
+    cp, passages = registered
+    by_id = RowSelect(Passage, '"id" = %s', params=("id",))
+    assert by_id.one(10**20) is None and by_id.one(-(10**20)) is None
+    in_list = RowSelect(Passage, '"id" IN ({in})', params=("id",))
+    assert [p.pk for p in in_list.rows_in([10**20, passages[0].pk])] == [passages[0].pk]
+    assert in_list.rows_in([10**20]) == []
+    client.force_login(checkpoint_staff)
+    assert client.get(f"/checkpoints/{10**20}/").status_code == 404
+    assert client.get(f"/checkpoints/{10**20}/register/").status_code == 404
+    assert client.get(f"/checkpoints/{cp.pk}/").status_code == 200
