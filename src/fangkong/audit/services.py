@@ -13,10 +13,6 @@ from .models import AuditEntry
 _SAFE_DETAIL_TYPES = (str, int, float, bool, type(None))
 
 
-def _client_ip(request) -> str | None:
-    return client_ip(request) if request is not None else None
-
-
 def entry(
     actor,
     action: str,
@@ -49,7 +45,7 @@ def entry(
         division_code=division_code,
         reason=(reason or "")[:200],
         detail=detail,
-        ip=_client_ip(request),
+        ip=client_ip(request) if request is not None else None,
     )
 
 

@@ -84,7 +84,6 @@ def _reason(value: str) -> str:
     return text
 
 
-
 # ---------------------------------------------------------------- checkpoints
 
 def _checkpoint_place(actor, level: str, division_code: str) -> Division:
@@ -463,10 +462,8 @@ class _Lookups:
         wanted = {d for d in doc_indexes if d and d not in self.persons}
         if not wanted:
             return
-        wanted = sorted(wanted)
-        for i in range(0, len(wanted), 500):  # SQLite's limit on query parameters
-            for person in _PERSONS_BY_DOC.rows_in(wanted[i:i + 500]):
-                self.persons[person.doc_index] = {f: getattr(person, f) for f in _PERSON_FIELDS}
+        for person in _PERSONS_BY_DOC.rows_in(sorted(wanted)):
+            self.persons[person.doc_index] = {f: getattr(person, f) for f in _PERSON_FIELDS}
         for d in wanted:
             self.persons.setdefault(d, {})
 

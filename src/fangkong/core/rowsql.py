@@ -25,6 +25,9 @@ from django.db import connections, router
 from django.db.models import AutoField, Model
 
 
+IN_CHUNK = 500
+
+
 def _integer_range(field, connection) -> tuple[int, int] | None:
     target = field.target_field if field.is_relation else field
     return connection.ops.integer_field_ranges.get(target.get_internal_type())
@@ -133,11 +136,12 @@ class RowSelect:
 
     def rows_in(self, values: Sequence[Any], *params: Any, using: str | None = None) -> list:
         """Rows for ``where`` with ``{in}`` standing for ``values`` (``params``
-        fill the other placeholders). Keep lists under SQLite's limit of
-        parameters (the callers chunk at 500)."""
-        if not values:
-            return []
-        return self._run(using, values, params)
+        fill the other placeholders): one statement per IN_CHUNK values, under
+        SQLite's limit on parameters (``order_by`` holds within each)."""
+        found = []
+        for i in range(0, len(values), IN_CHUNK):
+            found += self._run(using, values[i:i + IN_CHUNK], params)
+        return found
 
 
 _insert_plans: dict[tuple[type[Model], str, int], tuple[str, list, bool]] = {}

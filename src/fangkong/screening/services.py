@@ -143,9 +143,8 @@ def arrivals_record(*, actor, items: Sequence[ArrivalIn], request=None,
         pending: dict[tuple[str, str], Arrival] = {}
         if docs:
             _lock_identities(docs)
-            for i in range(0, len(docs), 500):  # SQLite's limit on query parameters
-                for a in _PENDING_BY_DOC.rows_in(docs[i:i + 500], ArrivalStatus.PENDING):
-                    pending.setdefault((a.doc_index, a.division_code[:12]), a)
+            for a in _PENDING_BY_DOC.rows_in(docs, ArrivalStatus.PENDING):
+                pending.setdefault((a.doc_index, a.division_code[:12]), a)
         results: list[tuple[Arrival, bool]] = []
         new: list[Arrival] = []
         merged: dict[int, tuple[Arrival, set[str]]] = {}  # saved arrivals: id(arrival) → (arrival, fields)
@@ -369,13 +368,23 @@ def _coverage_adjust(campaign_id: int, code: str, *, screened: int = 0, revisit:
                                                    returnees=F("returnees") + returnees)
 
 
+def _household_visits(household_id: int, exclude_code: str = "") -> list[tuple[int, int, str, dict]]:
+    """A household's visits as (visit id, campaign id, division code, what each
+    counts for in the coverage counters), locked for the caller's transaction."""
+    rows = Visit.objects.select_for_update().filter(household_id=household_id)
+    if exclude_code:
+        rows = rows.exclude(division_code=exclude_code)
+    return [(v["id"], v["campaign_id"], v["division_code"],
+             {"screened": int(v["result"] in SCREENED_RESULTS), "revisit": int(v["result"] == VisitResult.NOBODY_HOME),
+              "returnees": v["returnees_found"] or 0})
+            for v in rows.values("id", "campaign_id", "division_code", "result", "returnees_found")]
+
+
 def coverage_forget_household(*, household_id: int) -> None:
     """Take a household's visits out of the coverage counters (it is being
     deleted; its visits go with it). Runs in the deleting transaction."""
-    for v in Visit.objects.filter(household_id=household_id).values("campaign_id", "division_code", "result",
-                                                                     "returnees_found"):
-        _coverage_adjust(v["campaign_id"], v["division_code"], screened=-int(v["result"] in SCREENED_RESULTS),
-                         revisit=-int(v["result"] == VisitResult.NOBODY_HOME), returnees=-(v["returnees_found"] or 0))
+    for _id, campaign_id, code, counts in _household_visits(household_id):
+        _coverage_adjust(campaign_id, code, **{k: -n for k, n in counts.items()})
 
 
 def coverage_move_household(*, household_id: int, to_code: str) -> None:
@@ -383,17 +392,12 @@ def coverage_move_household(*, household_id: int, to_code: str) -> None:
     the coverage counters move with them (out of the old place, into the new;
     a campaign's coverage shows only its own area, so a household moved out
     of it drops out). Runs in the moving transaction."""
-    visits = list(Visit.objects.select_for_update().filter(household_id=household_id)
-                  .exclude(division_code=to_code).values("id", "campaign_id", "division_code", "result",
-                                                         "returnees_found"))
-    for v in visits:
-        screened, revisit = int(v["result"] in SCREENED_RESULTS), int(v["result"] == VisitResult.NOBODY_HOME)
-        returnees = v["returnees_found"] or 0
-        _coverage_adjust(v["campaign_id"], v["division_code"], screened=-screened, revisit=-revisit,
-                         returnees=-returnees)
-        _coverage_adjust(v["campaign_id"], to_code, screened=screened, revisit=revisit, returnees=returnees)
+    visits = _household_visits(household_id, exclude_code=to_code)
+    for _id, campaign_id, code, counts in visits:
+        _coverage_adjust(campaign_id, code, **{k: -n for k, n in counts.items()})
+        _coverage_adjust(campaign_id, to_code, **counts)
     if visits:
-        Visit.objects.filter(pk__in=[v["id"] for v in visits]).update(division_code=to_code)
+        Visit.objects.filter(pk__in=[v[0] for v in visits]).update(division_code=to_code)
 
 
 def _found_identities(found: list[FoundReturnee]) -> list[tuple[FoundReturnee, dict, str]]:

@@ -179,3 +179,14 @@ def test_a_number_the_column_cannot_hold_matches_nothing(registered, client, che
     assert client.get(f"/checkpoints/{10**20}/").status_code == 404
     assert client.get(f"/checkpoints/{10**20}/register/").status_code == 404
     assert client.get(f"/checkpoints/{cp.pk}/").status_code == 200
+
+
+def test_rows_in_sends_long_lists_in_chunks(registered):
+    """SQLite's limit on parameters: one statement per IN_CHUNK values."""
+    _cp, passages = registered
+    docs = [f"missing-{i}" for i in range(2 * rowsql.IN_CHUNK + 10)] + [p.doc_index for p in passages]
+    select = RowSelect(Arrival, '"doc_index" IN ({in}) AND "status" = %s', params=("doc_index", "status"))
+    with CaptureQueriesContext(connection) as ctx:
+        found = select.rows_in(docs, "pending")
+    assert len(ctx.captured_queries) == 3
+    assert sorted(a.pk for a in found) == sorted(p.arrival_id for p in passages)
