@@ -52,6 +52,8 @@ _SCREENING = {SCREENING_VIEW, SCREENING_HANDLE, SCREENING_CAMPAIGN, SCREENING_EX
 for _role in (Role.HQ, Role.COUNTY, Role.TOWNSHIP, Role.GRID, Role.ADMIN):
     CAPABILITIES[_role] = CAPABILITIES[_role] | _SCREENING
 CAPABILITIES[Role.INSPECTOR] = CAPABILITIES[Role.INSPECTOR] | {SCREENING_VIEW}
+SCREENING_POLICY = "screening.policy"  # which checkpoint passages queue an arrival (HQ)
+CAPABILITIES[Role.HQ] = CAPABILITIES[Role.HQ] | {SCREENING_POLICY}
 
 # followups: quarantine, health checks, referrals, care deliveries.
 FOLLOWUPS_VIEW = "followups.view"

@@ -34,6 +34,7 @@ from fangkong.people.identity import recorded_identity
 from fangkong.people.models import Person
 from fangkong.regions.models import Division
 from fangkong.regions.selectors import city_code, city_places
+from fangkong.screening.rules import arrival_flags, passage_queues, queue_rule
 from fangkong.screening.services import ArrivalIn, arrivals_record
 
 from . import selectors
@@ -438,6 +439,12 @@ class Registration:
     def first(self) -> Passage:
         return self.passages[0]
 
+    @property
+    def queued(self) -> int:
+        """How many of the passages put an arrival into a community's queue
+        (an inbound resident passing their own community's gate does not)."""
+        return sum(1 for p in self.passages if p.arrival_id)
+
 
 @dataclass
 class _Lookups:
@@ -447,6 +454,19 @@ class _Lookups:
     risk_levels: dict[str, str]
     destinations: dict[str, Division | None] = field(default_factory=dict)
     persons: dict[str, dict] = field(default_factory=dict)
+    levels_by_day: dict[dt.date, dict[str, str]] = field(default_factory=dict)
+
+    def risk_levels_on(self, day: dt.date) -> dict[str, str]:
+        """The risk levels that apply on ``day`` (today's are loaded already;
+        a backdated day of an offline upload is read once per call)."""
+        if day == self.today:
+            return self.risk_levels
+        if day not in self.levels_by_day:
+            self.levels_by_day[day] = current_risk_levels(day)
+        return self.levels_by_day[day]
+
+    def all_risk_levels(self) -> dict[dt.date, dict[str, str]]:
+        return {self.today: self.risk_levels, **self.levels_by_day}
 
     def destination(self, code: str) -> Division | None:
         if code not in self.destinations:
@@ -468,7 +488,9 @@ class _Lookups:
             self.persons.setdefault(d, {})
 
 
-_PERSON_FIELDS = ("id", "doc_index", "name", "phone_cipher", "phone_index", "phone_masked")
+# division_code: where the person is registered (the queue rule: a resident
+# passing their own community's gate queues no arrival).
+_PERSON_FIELDS = ("id", "doc_index", "name", "phone_cipher", "phone_index", "phone_masked", "division_code")
 _PERSONS_BY_DOC = RowSelect(Person, '"doc_index" IN ({in})', params=("doc_index",), fields=_PERSON_FIELDS)
 
 
@@ -569,14 +591,20 @@ def _validate(item: PassageIn, *, look: _Lookups, now: dt.datetime) -> dict:
     if errors:
         raise ValidationError(errors)
     identity.pop("person", None)
-    risk_level = risk_level_for(origin.code, look.risk_levels) if origin and inbound else ""
+    registered_on = timezone.localdate(registered_at)
+    levels = look.risk_levels_on(registered_on)
+    # The same flags as the arrival it may queue (screening.rules.arrival_flags):
+    # fever, and for the inbound a risk-area origin on the day of the passage.
+    flags = arrival_flags(temperature=temperature, origin_code=origin.code if origin and inbound else "",
+                          arrived_on=registered_on, risk_levels=levels)
+    risk_level = risk_level_for(origin.code, levels) if "risk_area" in flags else ""
     values.update(identity)
     values.update(
         direction=item.direction, registered_at=registered_at,
-        registered_on=timezone.localdate(registered_at), plate=plate, vehicle_group=item.vehicle_group,
+        registered_on=registered_on, plate=plate, vehicle_group=item.vehicle_group,
         origin_code=origin.code if origin else "", origin_name=origin.label if origin else "",
         destination_code=destination_code, destination_name=destination_name, temperature=temperature,
-        fever=temperature >= _FEVER, risk_area=bool(risk_level), risk_level=risk_level, purpose=purpose,
+        fever="fever" in flags, risk_area="risk_area" in flags, risk_level=risk_level, purpose=purpose,
         note=_text(item.note, 200), client_key=client_key,
     )
     return values
@@ -620,17 +648,18 @@ def _checkpoint_for_registering(actor, checkpoint: Checkpoint | int) -> Checkpoi
     return checkpoint
 
 
-def _save(actor, checkpoint: Checkpoint, rows: list[dict], request=None, *, audit: list | None = None) -> list[Passage]:
+def _save(actor, checkpoint: Checkpoint, rows: list[dict], look: _Lookups, request=None, *,
+          audit: list | None = None) -> list[Passage]:
     """Queue the arrivals of validated passages (inbound, bound for a
-    community of the city), then insert the passages linked to them: a few
-    statements for a carload or a whole upload. Runs inside the caller's
-    transaction. With ``audit`` the arrivals' entries go into it (a batch
-    writes one entry for the upload); else each passage gets its own entry and
-    all are written in one statement."""
+    community of the city, as the queue rule says), then insert the passages
+    linked to them: a few statements for a carload or a whole upload. Runs
+    inside the caller's transaction. With ``audit`` the arrivals' entries go
+    into it (a batch writes one entry for the upload); else each passage gets
+    its own entry and all are written in one statement."""
     objs = [Passage(checkpoint=checkpoint, division_code=checkpoint.division_code, registered_by=actor, **values)
             for values in rows]
     entries: list = [] if audit is None else audit
-    _queue_arrivals(actor, checkpoint, objs, request=request, audit=entries)
+    _queue_arrivals(actor, checkpoint, objs, look, request=request, audit=entries)
     insert(objs)
     if audit is None:
         entries += [entry(actor, "create", p, request=request, detail={"direction": p.direction, "flagged": p.flagged})
@@ -639,14 +668,15 @@ def _save(actor, checkpoint: Checkpoint, rows: list[dict], request=None, *, audi
     return objs
 
 
-def _bulk_save(actor, checkpoint: Checkpoint, pending: list[tuple[int, dict]], request=None,
+def _bulk_save(actor, checkpoint: Checkpoint, pending: list[tuple[int, dict]], look: _Lookups, request=None,
                *, audit: list) -> dict[int, Passage] | None:
     """``_save`` for an upload; None if a client key turned out to be taken
     meanwhile (a concurrent upload), with nothing written."""
     entries: list = []
     try:
         with transaction.atomic():
-            objs = _save(actor, checkpoint, [values for _i, values in pending], request=request, audit=entries)
+            objs = _save(actor, checkpoint, [values for _i, values in pending], look, request=request,
+                         audit=entries)
     except IntegrityError:
         return None
     audit.extend(entries)
@@ -659,18 +689,27 @@ def _identity_of(passage: Passage) -> dict:
                                              "phone_masked")}
 
 
-def _queue_arrivals(actor, checkpoint: Checkpoint, passages: list[Passage], request=None, *, audit: list) -> None:
-    """Put the inbound passages bound for a community of the city into those
-    communities' arrival queues (screening's one door, all at once) and set
-    each one's ``arrival``, before the passages are inserted. The arrival names
-    the checkpoint as its source; the passages name the arrival. Audit entries
-    go into ``audit``."""
-    inbound = [p for p in passages if p.direction == Direction.IN and p.destination_code]
+def _queue_arrivals(actor, checkpoint: Checkpoint, passages: list[Passage], look: _Lookups, request=None, *,
+                    audit: list) -> None:
+    """Put the inbound passages bound for a community of the city that the
+    queue rule (``screening.rules.passage_queues``, set by HQ) wants queued
+    into those communities' arrival queues (screening's one door, all at once)
+    and set each one's ``arrival``, before the passages are inserted: someone
+    from outside the city, from a risk area, with a fever, or not registered
+    in that community — not a resident passing their own gate. The arrival
+    names the checkpoint as its source; the passages name the arrival. Audit
+    entries go into ``audit``. No query of its own: the rule is cached per
+    process, the registry's people were loaded by ``_link``."""
+    rule = queue_rule()
+    inbound = [p for p in passages if p.direction == Direction.IN and p.destination_code and passage_queues(
+        rule, origin_code=p.origin_code, flags=p.flag_list(), destination_code=p.destination_code,
+        home_code=(look.persons.get(p.doc_index or "") or {}).get("division_code") or "")]
     if not inbound:
         return
-    results = arrivals_record(actor=actor, request=request, audit=audit, items=[ArrivalIn(
+    results = arrivals_record(actor=actor, request=request, audit=audit, risk_levels=look.all_risk_levels(),
+                              items=[ArrivalIn(
         division_code=p.destination_code, identity=_identity_of(p), source="passage",
-        source_ref=f"checkpoint:{checkpoint.pk}", flags=p.flag_list(), temperature=p.temperature,
+        source_ref=f"checkpoint:{checkpoint.pk}", temperature=p.temperature,
         origin_code=p.origin_code, origin_name=p.origin_name, arrived_on=p.registered_on,
         travel_mode="car" if p.plate else "", travel_number=p.plate,
     ) for p in inbound])
@@ -729,7 +768,7 @@ def passage_register(*, actor, checkpoint: Checkpoint | int, passage: PassageIn,
     rows = [v for _p, v in rows]
 
     def create() -> Passage:
-        saved = _save(actor, checkpoint, rows, request=request)
+        saved = _save(actor, checkpoint, rows, look, request=request)
         create.saved = saved
         return saved[0]
 
@@ -812,14 +851,14 @@ def passage_register_batch(*, actor, checkpoint: Checkpoint | int, items: Sequen
             pending.append((i, values))
     with transaction.atomic():
         entries: list = []
-        created = _bulk_save(actor, checkpoint, pending, request=request, audit=entries)
+        created = _bulk_save(actor, checkpoint, pending, look, request=request, audit=entries)
         if created is None:
             # Another upload of some of the same keys got in first: one at a
             # time through the shared client-key door, which sorts it out.
             created = {}
             for i, values in pending:
                 passage, is_new = idempotent_create(
-                    Passage, keys[i], lambda values=values: _save(actor, checkpoint, [values], request=request)[0])
+                    Passage, keys[i], lambda values=values: _save(actor, checkpoint, [values], look, request=request)[0])
                 if is_new:
                     created[i] = passage
                 else:

@@ -52,6 +52,17 @@ class CampaignForm(forms.Form):
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
+class ArrivalRuleForm(forms.Form):
+    """Which inbound checkpoint passages queue an arrival (HQ)."""
+
+    everyone = forms.BooleanField(label=_("所有入境登记（含本地居民往来）"), required=False)
+    outside_city = forms.BooleanField(label=_("来自市外的人员"), required=False)
+    risk_area = forms.BooleanField(label=_("来自风险地区的人员"), required=False)
+    fever = forms.BooleanField(label=_("体温≥37.3℃的人员"), required=False)
+    not_registered = forms.BooleanField(label=_("未在目的地村/社区登记的人员"), required=False)
+    reason = forms.CharField(label=_("调整理由"), max_length=200)
+
+
 class VisitForm(forms.Form):
     result = forms.ChoiceField(label=_("走访结果"), choices=VisitResult.choices, widget=forms.RadioSelect)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)

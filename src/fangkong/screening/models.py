@@ -226,3 +226,31 @@ class ReportThrottle(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "window"], name="throttle_key_window")]
+
+
+class ArrivalRule(models.Model):
+    """Which inbound checkpoint passages put an arrival into the destination
+    community's queue (one row, kept by the city HQ; every change is audited).
+    A passage is always recorded; it queues an arrival when any ticked
+    condition holds. Self-reports, visits and imported lists always queue."""
+
+    SINGLETON = 1
+
+    everyone = models.BooleanField(_("所有入境登记"), default=False)
+    outside_city = models.BooleanField(_("来自市外"), default=True)
+    risk_area = models.BooleanField(_("来自风险地区"), default=True)
+    fever = models.BooleanField(_("体温异常（≥37.3℃）"), default=True)
+    not_registered = models.BooleanField(_("未在目的地村/社区登记的人员"), default=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", db_constraint=False)
+
+    FIELDS = ("everyone", "outside_city", "risk_area", "fever", "not_registered")
+
+    def __str__(self) -> str:
+        return ",".join(f for f in self.FIELDS if getattr(self, f)) or "-"
+
+    def snapshot(self):
+        from .rules import QueueRule
+
+        return QueueRule(**{f: getattr(self, f) for f in self.FIELDS})

@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.accounts.roles import SCREENING_CAMPAIGN, SCREENING_HANDLE
+from fangkong.accounts.roles import SCREENING_CAMPAIGN, SCREENING_HANDLE, SCREENING_POLICY
 from fangkong.accounts.scoping import get_for_user, has_capability, user_can_see_code
 from fangkong.audit.services import entry, record, record_all
 from fangkong.core.rowsql import RowSelect, insert
@@ -41,8 +41,9 @@ from .choices import (
     TravelMode,
     VisitResult,
 )
-from .models import Arrival, Campaign, CoverageCount, ReportThrottle, Returnee, Visit, VisitAttempt
+from .models import Arrival, ArrivalRule, Campaign, CoverageCount, ReportThrottle, Returnee, Visit, VisitAttempt
 from .origins import origin_get, risk_level
+from .rules import arrival_flags, clear_rule_cache
 
 # How long after arriving from elsewhere a measure still applies (days).
 OBSERVATION_DAYS = 14
@@ -87,7 +88,6 @@ class ArrivalIn:
     arrived_on: dt.date | None = None
     origin_code: str = ""
     origin_name: str = ""
-    flags: list[str] | None = None
     temperature: Decimal | None = None
     travel_mode: str = ""
     travel_number: str = ""
@@ -97,14 +97,13 @@ class ArrivalIn:
 
 
 def arrival_record(*, actor, division_code: str, identity: dict, source: str, arrived_on: dt.date | None = None,
-                   origin_code: str = "", origin_name: str = "", flags: list[str] | None = None,
-                   temperature: Decimal | None = None, travel_mode: str = "", travel_number: str = "",
-                   source_ref: str = "", note: str = "", address: str = "", request=None,
-                   audit: list | None = None) -> tuple[Arrival, bool]:
+                   origin_code: str = "", origin_name: str = "", temperature: Decimal | None = None,
+                   travel_mode: str = "", travel_number: str = "", source_ref: str = "", note: str = "",
+                   address: str = "", request=None, audit: list | None = None) -> tuple[Arrival, bool]:
     """Put an arrival into the destination community's queue: ``arrivals_record``
     for one. Returns (arrival, created)."""
     item = ArrivalIn(division_code=division_code, identity=identity, source=source, arrived_on=arrived_on,
-                     origin_code=origin_code, origin_name=origin_name, flags=flags, temperature=temperature,
+                     origin_code=origin_code, origin_name=origin_name, temperature=temperature,
                      travel_mode=travel_mode, travel_number=travel_number, source_ref=source_ref, note=note,
                      address=address)
     return arrivals_record(actor=actor, items=[item], request=request, audit=audit)[0]
@@ -115,10 +114,16 @@ _PENDING_BY_DOC = RowSelect(Arrival, '"doc_index" IN ({in}) AND "status" = %s', 
                             order_by='"id"', for_update=True)
 
 
-def arrivals_record(*, actor, items: Sequence[ArrivalIn], request=None,
-                    audit: list | None = None) -> list[tuple[Arrival, bool]]:
+def arrivals_record(*, actor, items: Sequence[ArrivalIn], request=None, audit: list | None = None,
+                    risk_levels: dict[dt.date, dict[str, str]] | None = None) -> list[tuple[Arrival, bool]]:
     """The one door into the communities' arrival queues, for one arrival or
     a whole upload: (arrival, created) for each item, in order.
+
+    Every arrival's flags come from ``rules.arrival_flags`` (fever, a risk-area
+    origin on the day of arrival), whatever the source. ``risk_levels``: the
+    risk levels of some days, if the caller has them loaded (a day → origin
+    code → level, as ``checkpoints.services.current_risk_levels``); other days
+    are read once per call.
 
     A pending arrival for the same document number in the same community is
     merged rather than duplicated (flags united, the highest temperature kept,
@@ -149,16 +154,21 @@ def arrivals_record(*, actor, items: Sequence[ArrivalIn], request=None,
         new: list[Arrival] = []
         merged: dict[int, tuple[Arrival, set[str]]] = {}  # saved arrivals: id(arrival) → (arrival, fields)
         merges: list[tuple[Arrival, str]] = []
+        levels_by_day = dict(risk_levels or {})
         for it in items:
             division = places[it.division_code.strip()]
-            flags = sorted({f for f in (it.flags or []) if f in ArrivalFlag.values})
+            arrived_on = it.arrived_on or today
+            if it.origin_code and arrived_on not in levels_by_day:
+                levels_by_day[arrived_on] = _risk_levels_on(arrived_on)
+            flags = arrival_flags(temperature=it.temperature, origin_code=it.origin_code, arrived_on=arrived_on,
+                                  risk_levels=levels_by_day.get(arrived_on, {}))
             doc_index = it.identity.get("doc_index") or ""
             key = (doc_index, division.code[:12])
             target = pending.get(key) if doc_index else None
             if target is None:
                 arrival = Arrival(
                     division_code=division.code, source=it.source, source_ref=it.source_ref[:40],
-                    arrived_on=it.arrived_on or today, origin_code=it.origin_code[:12],
+                    arrived_on=arrived_on, origin_code=it.origin_code[:12],
                     origin_name=it.origin_name[:60], flags=",".join(flags), flagged=bool(flags),
                     temperature=it.temperature, travel_mode=it.travel_mode[:20],
                     travel_number=it.travel_number[:20], note=it.note[:200], address=_clean_text(it.address, 200),
@@ -184,6 +194,13 @@ def arrivals_record(*, actor, items: Sequence[ArrivalIn], request=None,
         else:
             audit.extend(entries)
     return results
+
+
+def _risk_levels_on(day: dt.date) -> dict[str, str]:
+    # Imported here: checkpoints.services imports this module (passages queue arrivals).
+    from fangkong.checkpoints.services import current_risk_levels
+
+    return current_risk_levels(day)
 
 
 def _arrival_merge(existing: Arrival, it: ArrivalIn, flags: list[str]) -> list[str]:
@@ -223,6 +240,31 @@ def _lock_identities(doc_indexes: list[str]) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(k, i)",
                        [keys])
+
+
+@transaction.atomic
+def arrival_rule_set(*, user, everyone: bool, outside_city: bool, risk_area: bool, fever: bool,
+                     not_registered: bool, reason: str, request=None) -> ArrivalRule:
+    """HQ sets which inbound checkpoint passages queue an arrival (``ArrivalRule``;
+    the passage is recorded either way). At least one condition; audited with
+    the reason and what changed."""
+    _require(user, SCREENING_POLICY)
+    reason = _reason(reason)
+    values = {"everyone": bool(everyone), "outside_city": bool(outside_city), "risk_area": bool(risk_area),
+              "fever": bool(fever), "not_registered": bool(not_registered)}
+    if not any(values.values()):
+        raise ValidationError({"__all__": _("请至少选择一项：否则卡点登记将不再推送任何抵达人员。")})
+    rule, _created = ArrivalRule.objects.select_for_update().get_or_create(pk=ArrivalRule.SINGLETON)
+    old = {f: getattr(rule, f) for f in ArrivalRule.FIELDS}
+    for f, v in values.items():
+        setattr(rule, f, v)
+    rule.updated_at, rule.updated_by = timezone.now(), user
+    rule.save()
+    record(user, "update", rule, reason=reason, division_code=city_code(), request=request,
+           detail={"from": ",".join(f for f, v in old.items() if v), "to": ",".join(f for f, v in values.items() if v)})
+    transaction.on_commit(clear_rule_cache)
+    clear_rule_cache()
+    return rule
 
 
 def _pending_arrival_for_update(user, arrival: Arrival) -> Arrival:

@@ -21,6 +21,7 @@ from fangkong.accounts.roles import (
     SCREENING_CAMPAIGN,
     SCREENING_EXPORT,
     SCREENING_HANDLE,
+    SCREENING_POLICY,
     SCREENING_VIEW,
 )
 from fangkong.accounts.scoping import (
@@ -43,7 +44,7 @@ from fangkong.regions.selectors import city_code
 
 from . import selectors, services
 from .choices import ArrivalSource, ArrivalStatus, CampaignStatus, Measure, TravelMode, VisitResult
-from .forms import CampaignForm, DismissForm, FoundPersonFormSet, ReturneeForm, VisitForm
+from .forms import ArrivalRuleForm, CampaignForm, DismissForm, FoundPersonFormSet, ReturneeForm, VisitForm
 from .models import Arrival
 from .origins import cities_of, origin_get, provinces
 
@@ -182,6 +183,35 @@ def arrival_reveal(request, pk: int):
         return render(request, "screening/_reveal.html", {"arrival": arrival, "field": field, "errors": exc.messages,
                                                           "reason": request.POST.get("reason", "")}, status=400)
     return render(request, "screening/_reveal.html", {"arrival": arrival, "field": field, "value": value})
+
+
+@login_required
+def arrival_rule(request):
+    """Which inbound checkpoint passages queue an arrival: every worker may
+    read it, the city HQ changes it (with a reason; audited)."""
+    require(request.user, SCREENING_VIEW)
+    from .models import ArrivalRule
+    from .rules import queue_rule
+
+    can_edit = has_capability(request.user, SCREENING_POLICY)
+    current = ArrivalRule.objects.filter(pk=ArrivalRule.SINGLETON).first()
+    status = 200
+    if request.method == "POST":
+        require(request.user, SCREENING_POLICY)
+        form = ArrivalRuleForm(request.POST)
+        if form.is_valid():
+            try:
+                services.arrival_rule_set(user=request.user, request=request, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("已保存：此后卡点登记按新规则推送抵达人员。"))
+                return redirect("screening:arrival_rule")
+        status = 400
+    else:
+        form = ArrivalRuleForm(initial=vars(queue_rule()))
+    return render(request, "screening/arrival_rule.html", {
+        "form": form, "can_edit": can_edit, "current": current}, status=status)
 
 
 # ---------------------------------------------------------------- returnee confirmation

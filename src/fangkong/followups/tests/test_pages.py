@@ -3,6 +3,7 @@ and writes what it should (audit, exports masked and watermarked)."""
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -230,8 +231,8 @@ def test_the_today_page_has_the_arrivals_queue_flagged_first(client, qinghuayuan
     from fangkong.people.identity import recorded_identity
     from fangkong.screening.services import arrival_record
 
-    for name, flags in (("孙小美", []), ("钱多多", ["fever"])):
-        arrival_record(actor=checkpoint_staff, division_code=QINGHUAYUAN, source="passage", flags=flags,
+    for name, temperature in (("孙小美", None), ("钱多多", Decimal("38.0"))):
+        arrival_record(actor=checkpoint_staff, division_code=QINGHUAYUAN, source="passage", temperature=temperature,
                        identity=recorded_identity(name=name, doc_number=new_resident_id("420102")))
     login(client, qinghuayuan_worker)
     page = client.get(reverse("followups:today")).content.decode()

@@ -9,12 +9,14 @@ from fangkong.people.identity import recorded_identity
 from fangkong.screening.models import Arrival
 from fangkong.screening.services import arrival_record
 
+from .helpers import a_risk_area
+
 
 def test_it_queues_an_arrival_with_a_protected_identity(checkpoint_staff):
     number = new_resident_id("420102")
     ident = recorded_identity(name="钱多多", doc_number=number, phone="13600001111")
     a, created = arrival_record(actor=checkpoint_staff, division_code=QINGHUAYUAN, identity=ident, source="passage",
-                                flags=["fever"], temperature=Decimal("37.8"))
+                                temperature=Decimal("37.8"))
     assert created and a.flagged and a.flag_list() == ["fever"]
     assert vault.decrypt(a.doc_cipher) == number and a.phone_masked == "136****1111"
     assert a.person is None
@@ -29,7 +31,8 @@ def test_a_second_report_of_the_same_person_merges(checkpoint_staff):
     number = new_resident_id("420102")
     a1, _ = arrival_record(actor=checkpoint_staff, division_code=QINGHUAYUAN, source="passage",
                            identity=recorded_identity(name="钱多多", doc_number=number))
-    a2, created = arrival_record(actor=None, division_code=QINGHUAYUAN, source="self_report", flags=["risk_area"],
+    a_risk_area("4201")
+    a2, created = arrival_record(actor=None, division_code=QINGHUAYUAN, source="self_report", origin_code="4201",
                                  identity=recorded_identity(name="钱多多", doc_number=number))
     assert not created and a1.pk == a2.pk and a2.reports == 2 and a2.flagged
     assert Arrival.objects.count() == 1

@@ -12,7 +12,7 @@ from fangkong.screening.services import arrival_record
 
 def _arrival(code=QINGHUAYUAN, flags=None, source="passage"):
     ident = recorded_identity(name="钱多多", doc_number=new_resident_id("420102"))
-    return arrival_record(actor=None, division_code=code, identity=ident, source=source, flags=flags,
+    return arrival_record(actor=None, division_code=code, identity=ident, source=source,
                           temperature=Decimal("37.9") if flags else None)[0]
 
 
