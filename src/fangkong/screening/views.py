@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -468,11 +469,21 @@ def campaign_households(request, pk: int):
     })
 
 
+def _safe_next(request) -> str:
+    """Where to go back to after saving (e.g. the today page), if it is a path
+    on this site; else ""."""
+    target = (request.POST.get("next") or request.GET.get("next") or "").strip()
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return ""
+
+
 def _visit_page(request, campaign, household, form, formset, *, status=200):
     return render(request, "screening/visit_form.html", {
         "campaign": campaign, "household": household, "form": form, "formset": formset,
         "visit": selectors.visit_get(user=request.user, campaign=campaign, household_id=household.pk),
-        "provinces": provinces(), "results": VisitResult,
+        "provinces": provinces(), "results": VisitResult, "next": _safe_next(request),
     }, status=status)
 
 
@@ -490,10 +501,13 @@ def visit_record(request, pk: int, household_id: int):
         return _visit_page(request, campaign, household, form, FoundPersonFormSet(prefix="p"))
     form = VisitForm(request.POST)
     formset = FoundPersonFormSet(request.POST, prefix="p")
-    if not (form.is_valid() and formset.is_valid()):
+    # The people found are read only with the result "returnees found" (the
+    # page hides them otherwise): what was left in them does not stop the save.
+    finding = form.data.get("result") == VisitResult.RETURNEES_FOUND
+    if not (form.is_valid() and (formset.is_valid() or not finding)):
         return _visit_page(request, campaign, household, form, formset, status=400)
     found = []
-    if form.cleaned_data["result"] == VisitResult.RETURNEES_FOUND:
+    if finding:
         found = [services.FoundReturnee(
             name=f.cleaned_data.get("name", ""), doc_number=f.cleaned_data.get("doc_number", ""),
             phone=f.cleaned_data.get("phone", ""), origin_code=f.cleaned_data.get("origin_code", ""),
@@ -524,7 +538,7 @@ def visit_record(request, pk: int, household_id: int):
     else:
         messages.success(request, _("已登记走访：%(addr)s · %(result)s")
                          % {"addr": household.address, "result": visit.get_result_display()})
-    return redirect(reverse("screening:campaign_households", args=[campaign.pk]) + "?state=todo")
+    return redirect(_safe_next(request) or reverse("screening:campaign_households", args=[campaign.pk]) + "?state=todo")
 
 
 @login_required

@@ -174,3 +174,17 @@ def test_the_rule_adds_no_statement_to_a_registration(checkpoint_staff, qibin_ch
     finally:
         rules.clear_rule_cache()
         services._clear_risk_cache()
+
+
+def test_the_result_on_the_phone_says_whether_an_arrival_was_queued(client, checkpoint_staff, qibin_checkpoint,
+                                                                    zhang_san):
+    client.force_login(checkpoint_staff)
+    url = reverse("checkpoints:register", args=[qibin_checkpoint.pk])
+    data = {"direction": "in", "temperature": "36.5", "origin": "河南省鹤壁市", "destination": QINGHUAYUAN,
+            "destination_text": "清华园社区", "purpose": "return_home", "passenger_count": "0", "action": "register"}
+    local = client.post(url, {**data, "doc_number": vault.decrypt(zhang_san.doc_cipher), "name": "张三",
+                              "client_key": "local-1"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "未推送" in local and "已推送" not in local
+    outsider = client.post(url, {**data, "doc_number": new_resident_id("420102"), "name": "钱多多",
+                                 "origin": "河南省郑州市", "client_key": "out-1"}, HTTP_HX_REQUEST="true")
+    assert "已推送" in outsider.content.decode()
