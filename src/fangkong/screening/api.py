@@ -292,7 +292,8 @@ def coverage(request, query: Query[CountQuery]):
     day = query.day or timezone.localdate()
     s = selectors.coverage_summary(prefix=prefix, day=day)
     return {"division_code": prefix, "day": day, "households": s.households, "households_in_campaigns": s.in_campaigns,
-            "screened": s.screened, "revisit": s.revisit, "percent": s.percent}
+            "screened": s.screened, "revisit": s.revisit, "percent": s.percent,
+            "percent_of_households": s.percent_of_households}
 
 
 @router.get("/counts", response={200: CountsOut, **_ERRORS},
@@ -307,7 +308,8 @@ def counts(request, query: Query[CountQuery]):
             "arrivals_handled": c.arrivals_handled, "arrivals_pending": c.arrivals_pending, "returnees": c.returnees,
             "households": c.households, "households_in_campaigns": c.households_in_campaigns,
             "households_screened": c.households_screened, "households_revisit": c.households_revisit,
-            "coverage_percent": c.coverage_percent}
+            "coverage_percent": c.coverage_percent,
+            "coverage_percent_of_households": c.coverage_percent_of_households}
 
 
 # ---------------------------------------------------------------- returnees

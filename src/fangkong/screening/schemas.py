@@ -250,7 +250,8 @@ class CoverageOut(Schema):
     households_in_campaigns: int
     screened: int
     revisit: int
-    percent: float
+    percent: float = Field(description="screened / households_in_campaigns (running campaigns' areas)")
+    percent_of_households: float = Field(description="screened / households (every household of the division)")
 
 
 class CountsOut(Schema):
@@ -265,7 +266,8 @@ class CountsOut(Schema):
     households_in_campaigns: int
     households_screened: int
     households_revisit: int
-    coverage_percent: float
+    coverage_percent: float = Field(description="households_screened / households_in_campaigns")
+    coverage_percent_of_households: float = Field(description="households_screened / households")
 
 
 # ---------------------------------------------------------------- returnees

@@ -254,6 +254,12 @@ def open_campaign_ids(*, day: dt.date | None = None, prefix: str = "") -> list[i
 
 @dataclass(frozen=True)
 class CoverageSummary:
+    """Coverage under a prefix on a day. Two percentages, each saying what it
+    is over: ``percent`` over the households in the areas of the campaigns
+    running that day, ``percent_of_households`` over every household under the
+    prefix (the headline of a whole jurisdiction: a city with one small
+    campaign running is not "57 % covered")."""
+
     code: str
     households: int  # every household under the prefix
     in_campaigns: int  # households under the prefix in an area with a campaign open that day
@@ -262,7 +268,13 @@ class CoverageSummary:
 
     @property
     def percent(self) -> float:
+        """Screened, out of the households in running campaigns' areas."""
         return round(100.0 * self.screened / self.in_campaigns, 1) if self.in_campaigns else 0.0
+
+    @property
+    def percent_of_households(self) -> float:
+        """Screened, out of every household under the prefix."""
+        return round(100.0 * self.screened / self.households, 1) if self.households else 0.0
 
     @property
     def not_visited(self) -> int:
@@ -373,8 +385,14 @@ class ScreeningCounts:
 
     @property
     def coverage_percent(self) -> float:
+        """Over the households in running campaigns' areas."""
         return round(100.0 * self.households_screened / self.households_in_campaigns, 1) \
             if self.households_in_campaigns else 0.0
+
+    @property
+    def coverage_percent_of_households(self) -> float:
+        """Over every household under the prefix."""
+        return round(100.0 * self.households_screened / self.households, 1) if self.households else 0.0
 
 
 def _range(prefix: str) -> dict:

@@ -33,3 +33,32 @@ def test_the_outsider_sees_no_coverage_of_another_county(client, qinghuayuan_wor
     _screen(qinghuayuan_worker, c, 2)
     html = login(client, ximazhuang_worker).get(reverse("screening:coverage")).content.decode()
     assert "清华园" not in html and "第一轮入户排查" not in html and "今天没有进行中的入户排查" in html
+
+
+def test_the_city_headline_is_over_every_household(client, hq_officer, qinghuayuan_worker, household_xmz):
+    """One small campaign running in one community: the city's coverage is its
+    screened households out of all the city's households, and the figure over
+    the campaign's households says that is what it is over."""
+    from fangkong.screening.selectors import coverage_summary
+
+    c = a_campaign(qinghuayuan_worker)
+    _screen(qinghuayuan_worker, c, 1)
+    _screen(qinghuayuan_worker, c, 1, "nobody_home")
+    s = coverage_summary(prefix="4106")
+    assert (s.households, s.in_campaigns, s.screened) == (3, 2, 1)
+    assert s.percent_of_households == 33.3 and s.percent == 50.0
+    html = login(client, hq_officer).get(reverse("screening:coverage")).content.decode()
+    assert '<span class="num" data-coverage="all">33.3%</span><span class="label">覆盖率（占辖区全部 3 户）' in html
+    assert '<span class="num" data-coverage="campaigns">50.0%</span><span class="label">排查范围内覆盖率' in html
+
+
+def test_the_api_gives_both_percentages(hq_officer, qinghuayuan_worker, household_xmz):
+    from .test_api import Api
+
+    c = a_campaign(qinghuayuan_worker)
+    _screen(qinghuayuan_worker, c, 1)
+    api = Api(hq_officer)
+    cov = api.get("/coverage").json()
+    assert (cov["percent"], cov["percent_of_households"]) == (100.0, 50.0)
+    counts = api.get("/counts").json()
+    assert (counts["coverage_percent"], counts["coverage_percent_of_households"]) == (100.0, 50.0)
