@@ -199,6 +199,7 @@ class _Flow:
         self.setup_rosters()
         self.history_in_qinghuayuan()
         self.recent_passages()
+        self.local_traffic()
         self.campaign()
         self.deliveries()
         self.self_report()
@@ -377,6 +378,26 @@ class _Flow:
                 passage_recheck(actor=actor, passage=passage, temperature="37.6", outcome="transferred")
             else:
                 passage_recheck(actor=actor, passage=passage, temperature="36.9", outcome="released")
+        self.clock.restore()
+
+    def local_traffic(self) -> None:
+        """Two residents of 清华园社区 through their own gate, out in the morning
+        and back in the evening of each of the last two days: every passage is
+        recorded, none queues an arrival (the queue rule: they come from inside
+        the city and are registered there)."""
+        from fangkong.people.models import Person
+
+        residents = list(Person.objects.filter(division_code__startswith=QINGHUAYUAN, doc_type="ric")
+                         .exclude(doc_cipher="").order_by("-id")[:2])
+        for days_ago in (2, 1):
+            for person in residents:
+                who = _registry_traveller(person)
+                for hour, direction, place in ((7, "out", "4106"), (18, "in", "4106")):
+                    at = self.clock.day(days_ago, hour, self.rng.randint(0, 59))
+                    self.register(at=at, tag="gate", who=who, direction=direction, purpose="work",
+                                  origin=place if direction == "in" else "",
+                                  destination=QINGHUAYUAN if direction == "in" else place,
+                                  temperature=self.temperature(False))
         self.clock.restore()
 
     # -------------------------------------------------------- 清华园社区: returnees and their follow-ups

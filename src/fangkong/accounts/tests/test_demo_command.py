@@ -71,3 +71,13 @@ def test_the_second_grid_worker_can_approve_the_release(hebi):
     approval_decide(user=User.objects.get(username="qinghuayuan2"), approval=release, approve=True,
                     reason="核实无误，同意解除")
     assert FollowUp.objects.get(pk=release.object_id).status == "released"
+
+
+def test_the_demos_local_traffic_queues_no_arrival(hebi):
+    """Residents passing their own gate are recorded, and queue nothing."""
+    from fangkong.checkpoints.models import Passage
+
+    _run()
+    local = Passage.objects.filter(direction="in", origin_code="4106", destination_code=QINGHUAYUAN,
+                                   person__isnull=False, person__division_code__startswith=QINGHUAYUAN)
+    assert local.count() >= 2 and not local.filter(arrival__isnull=False).exists()
