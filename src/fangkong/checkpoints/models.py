@@ -139,7 +139,8 @@ class Passage(DivisionScoped, RecordedIdentity):
     temperature, purpose and the flags derived from them (fever, risk-area
     origin). ``division_code`` is the checkpoint's, so the checkpoint's
     jurisdiction sees it; an inbound passage bound for a community in the city
-    has put an ``arrival`` into that community's queue. ``client_key`` makes a
+    has put an ``arrival`` into that community's queue if the queue rule
+    (screening.rules.passage_queues) wanted one. ``client_key`` makes a
     retried submission return the first passage."""
 
     # Overrides the inherited single-column index: (division_code, registered_at) covers it.

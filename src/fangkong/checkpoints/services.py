@@ -3,9 +3,11 @@ duty rosters and their checklists, risk areas, and passages.
 
 Each service takes the acting user first and keyword-only arguments, runs in
 one transaction, checks the actor's capability at the record's division and
-writes an audit entry. A passage bound for a community of the city puts an
-arrival into that community's queue through screening.services.arrival_record
-in the same transaction."""
+writes an audit entry. An inbound passage bound for a community of the city
+puts an arrival into that community's queue through
+screening.services.arrivals_record in the same transaction, when the queue
+rule HQ keeps wants it (screening.rules.passage_queues: not a resident
+passing their own gate)."""
 
 from __future__ import annotations
 

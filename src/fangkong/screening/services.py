@@ -41,7 +41,16 @@ from .choices import (
     TravelMode,
     VisitResult,
 )
-from .models import Arrival, ArrivalRule, Campaign, CoverageCount, ReportThrottle, Returnee, Visit, VisitAttempt
+from .models import (
+    Arrival,
+    ArrivalRule,
+    Campaign,
+    CoverageCount,
+    ReportThrottle,
+    Returnee,
+    Visit,
+    VisitAttempt,
+)
 from .origins import origin_get, risk_level
 from .rules import arrival_flags, clear_rule_cache
 

@@ -45,7 +45,14 @@ from fangkong.regions.selectors import city_code
 
 from . import selectors, services
 from .choices import ArrivalSource, ArrivalStatus, CampaignStatus, Measure, TravelMode, VisitResult
-from .forms import ArrivalRuleForm, CampaignForm, DismissForm, FoundPersonFormSet, ReturneeForm, VisitForm
+from .forms import (
+    ArrivalRuleForm,
+    CampaignForm,
+    DismissForm,
+    FoundPersonFormSet,
+    ReturneeForm,
+    VisitForm,
+)
 from .models import Arrival
 from .origins import cities_of, origin_get, provinces
 

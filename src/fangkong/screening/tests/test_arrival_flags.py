@@ -13,7 +13,13 @@ from django.utils import timezone
 from conftest import QINGHUAYUAN, new_resident_id
 from fangkong.people.identity import recorded_identity
 from fangkong.screening.rules import arrival_flags
-from fangkong.screening.services import FoundReturnee, SelfReport, arrival_record, self_report_submit, visit_record
+from fangkong.screening.services import (
+    FoundReturnee,
+    SelfReport,
+    arrival_record,
+    self_report_submit,
+    visit_record,
+)
 
 from .helpers import a_campaign, a_risk_area
 
@@ -112,9 +118,8 @@ def test_an_imported_row_from_a_risk_area_is_flagged(county_officer):
 
 
 def test_a_passage_and_its_arrival_carry_the_same_flags(checkpoint_staff, hq_officer):
-    from fangkong.checkpoints.services import PassageIn, checkpoint_create, passage_register
-
     from conftest import QIBIN
+    from fangkong.checkpoints.services import PassageIn, checkpoint_create, passage_register
 
     a_risk_area("4201")
     cp = checkpoint_create(actor=hq_officer, level="city", division_code=QIBIN, name="鹤壁东站", kind="railway_station")
