@@ -464,7 +464,7 @@ class _Lookups:
         if day == self.today:
             return self.risk_levels
         if day not in self.levels_by_day:
-            self.levels_by_day[day] = current_risk_levels(day)
+            self.levels_by_day[day] = current_risk_levels(day, cached=False)
         return self.levels_by_day[day]
 
     def all_risk_levels(self) -> dict[dt.date, dict[str, str]]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.utils import timezone
 
 from fangkong.checkpoints.choices import FEVER_FROM
 
@@ -44,10 +45,13 @@ def arrival_flags(*, temperature=None, origin_code: str = "", arrived_on: dt.dat
         except InvalidOperation:
             pass
     if origin_code:
+        # Imported here: checkpoints.services imports screening (passages queue arrivals).
         from fangkong.checkpoints.services import current_risk_levels, risk_level_for
 
-        levels = risk_levels if risk_levels is not None else current_risk_levels(arrived_on)
-        if risk_level_for(origin_code, levels):
+        if risk_levels is None:
+            # Only today's list is cached per process (the passages' hot path reads it).
+            risk_levels = current_risk_levels(arrived_on, cached=arrived_on == timezone.localdate())
+        if risk_level_for(origin_code, risk_levels):
             flags.append(ArrivalFlag.RISK_AREA.value)
     return sorted(flags)
 

@@ -209,7 +209,8 @@ def _risk_levels_on(day: dt.date) -> dict[str, str]:
     # Imported here: checkpoints.services imports this module (passages queue arrivals).
     from fangkong.checkpoints.services import current_risk_levels
 
-    return current_risk_levels(day)
+    # Only today's list is cached per process (the passages' hot path reads it).
+    return current_risk_levels(day, cached=day == timezone.localdate())
 
 
 def _arrival_merge(existing: Arrival, it: ArrivalIn, flags: list[str]) -> list[str]:

@@ -141,3 +141,23 @@ def test_a_merged_report_adds_its_flags(hebi):
     merged = arrival_record(actor=None, division_code=QINGHUAYUAN, source="self_report", temperature=Decimal("37.5"),
                             identity=recorded_identity(name="钱多多", doc_number=number))[0]
     assert merged.pk == first.pk and merged.flag_list() == ["fever"]
+
+
+def test_an_offline_passage_is_flagged_as_of_its_own_day(checkpoint_staff, hq_officer):
+    """A tablet uploads a passage registered five days ago from 武汉, which became
+    a risk area three days ago: neither the passage nor its arrival is flagged;
+    today's passage from there is."""
+    from conftest import QIBIN
+    from fangkong.checkpoints.services import PassageIn, checkpoint_create, passage_register_batch
+    from fangkong.screening.models import Arrival
+
+    a_risk_area("4201", days_ago=3)
+    cp = checkpoint_create(actor=hq_officer, level="city", division_code=QIBIN, name="鹤壁东站", kind="railway_station")
+    item = {"direction": "in", "temperature": "36.5", "name": "钱多多", "origin": "4201",
+            "destination": QINGHUAYUAN, "purpose": "return_home"}
+    old, new = passage_register_batch(actor=checkpoint_staff, checkpoint=cp, items=[
+        PassageIn(**item, doc_number=new_resident_id("420102"), client_key="b1",
+                  registered_at=timezone.now() - dt.timedelta(days=5)),
+        PassageIn(**item, doc_number=new_resident_id("420102"), client_key="b2")])
+    assert not old.passage.risk_area and Arrival.objects.get(pk=old.passage.arrival_id).flag_list() == []
+    assert new.passage.risk_area and Arrival.objects.get(pk=new.passage.arrival_id).flag_list() == ["risk_area"]
