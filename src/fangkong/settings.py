@@ -205,6 +205,11 @@ FANGKONG_IMPORT_MAX_BYTES = env_int("FANGKONG_IMPORT_MAX_BYTES", 40 * 1024 * 102
 FANGKONG_IMPORT_MAX_ROWS = env_int("FANGKONG_IMPORT_MAX_ROWS", 200_000, minimum=10)
 # Imports at or above this many rows run as a background task with a progress bar.
 FANGKONG_IMPORT_BACKGROUND_ROWS = env_int("FANGKONG_IMPORT_BACKGROUND_ROWS", 2000, minimum=1)
+# Time budgets for reading an upload: inside a request (the first look and a
+# small import run while the user waits) and in the background task. Past it
+# the upload is refused / the job ends failed, saying why (lib/excel.Budget).
+FANGKONG_IMPORT_REQUEST_SECONDS = env_int("FANGKONG_IMPORT_REQUEST_SECONDS", 20, minimum=1)
+FANGKONG_IMPORT_TASK_SECONDS = env_int("FANGKONG_IMPORT_TASK_SECONDS", 20 * 60, minimum=10)
 
 # --- background work: django-tasks with its database backend (no extra server).
 TASKS = {
