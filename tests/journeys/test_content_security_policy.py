@@ -57,6 +57,9 @@ class Watch:
         page.context.add_init_script(WATCH)
         page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}")
                 if m.type == "error" and ("Content Security Policy" in m.text or "Refused to" in m.text) else None)
+        # the icon browsers ask for on every page is there (it was a 404 everywhere)
+        page.on("response", lambda r: self.console.append(f"{r.status} {r.url}")
+                if "favicon" in r.url and r.status >= 400 else None)
 
     def violations(self) -> list[str]:
         events = self.journey.page.evaluate('JSON.parse(sessionStorage.getItem("csp-violations") || "[]")')

@@ -86,3 +86,12 @@ def test_no_template_has_what_the_policy_blocks():
         for pattern, what in INLINE:
             found += [f"{path.relative_to(TEMPLATES)}: {what}: {m.group(0)}" for m in pattern.finditer(text)]
     assert not found, "\n".join(found)
+
+
+def test_the_favicon_is_served_not_a_404(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response["Content-Type"] == "image/x-icon"
+    assert response.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert "public" in response["Cache-Control"]
+    assert client.get("/static/favicon.svg").status_code == 200
+    assert 'rel="icon"' in client.get(reverse("accounts:login")).content.decode()
