@@ -119,3 +119,60 @@ def test_reading_stops_at_its_time_budget():
     assert exc.value.code == "timeout" and "时限" in message(exc)
     # and without one (or a generous one) the same file reads
     assert len(check_rows(buf.getvalue(), Fruit(), **LIMITS, seconds=60).items) == 900
+
+
+def with_shared_strings(data: bytes, table: str) -> bytes:
+    src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename == "[Content_Types].xml":
+                body = body.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+            z.writestr(item.filename, body)
+        z.writestr("xl/sharedStrings.xml", '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                   + table + "</sst>")
+    return out.getvalue()
+
+
+def test_shared_strings_read_as_openpyxl_reads_them():
+    from openpyxl.reader.strings import read_string_table
+
+    from fangkong.lib.excel import Budget, _shared_strings
+
+    table = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>名称</t></si>'
+             '<si><r><t>a</t></r><r><rPr><b/></rPr><t xml:space="preserve"> b</t></r>'
+             '<rPh sb="0" eb="1"><t>PH</t></rPh></si><si><t/></si><si><t>x005F_x</t></si></sst>').encode()
+    assert _shared_strings(io.BytesIO(table), Budget(None)) == read_string_table(io.BytesIO(table)) \
+        == ["名称", "a b", "", "x"]
+    # and cells that point at them read through
+    data = with_shared_strings(crafted(lambda xml: xml.replace(
+        '<c r="A2" t="inlineStr"><is><t>苹果</t></is></c>', '<c r="A2" t="s"><v>1</v></c>')),
+        "<si><t>x</t></si><si><t>香蕉</t></si>")
+    assert check_rows(data, Fruit(), **LIMITS).items == [(2, ("香蕉", 3))]
+
+
+def test_a_huge_shared_string_table_stops_at_the_time_budget():
+    data = with_shared_strings(xlsx(["名称", "数量"], ["苹果", 3]),
+                               "".join(f"<si><t>{i}</t></si>" for i in range(300_000)))
+    assert len(data) < 2_000_000
+    started = time.monotonic()
+    with pytest.raises(ImportFileError) as exc:
+        inspect_workbook(data, Fruit(), **LIMITS, seconds=0.5)
+    assert exc.value.code == "timeout" and time.monotonic() - started < QUICK + 0.5
+
+
+def test_an_oversized_part_read_whole_at_opening_is_refused():
+    from fangkong.lib import excel
+
+    data = xlsx(["名称", "数量"], ["苹果", 3])
+    src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename == "xl/styles.xml":
+                body = body.replace(b"</styleSheet>", b"<!--" + bytes(range(32, 127)) * 180_000 + b"--></styleSheet>")
+            z.writestr(item.filename, body)
+    assert zipfile.ZipFile(out).getinfo("xl/styles.xml").file_size > excel._MAX_PART
+    text, took = refused(inspect_workbook, out.getvalue())
+    assert "已损坏" in text and took < QUICK
