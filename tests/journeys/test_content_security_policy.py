@@ -146,3 +146,16 @@ def test_the_admin_works_under_the_policy(open_page, world):
         assert journey.go(path).ok
     assert len(seen) >= 1
     assert watch.violations() == []
+
+
+def test_the_public_pages_work_under_the_policy(open_page, world):
+    journey = open_page()
+    watch = Watch(journey)
+    page = journey.page
+    journey.go("/login/")
+    journey.go("/report/")
+    # htmx: choosing a county loads its townships
+    page.select_option("#id_county", root.QIBIN)
+    expect(page.locator("#id_township option")).not_to_have_count(1)
+    assert page.locator("#id_township option").count() > 1
+    assert watch.violations() == []
