@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from fangkong.api import api
+from fangkong.core.views import favicon
 
 urlpatterns = [
     path("", include("fangkong.accounts.urls")),
@@ -18,4 +19,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon, name="favicon"),
 ]

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from .roles import Role
 
@@ -24,6 +24,10 @@ class User(AbstractUser):
     # assignments (accounts.scoping.active_assignments) is keyed by it, so a
     # request that loads the user sees a changed jurisdiction at once.
     scope_stamp = models.CharField(max_length=32, default=_new_stamp, editable=False)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "用户账号")
+        verbose_name_plural = pgettext_lazy("models", "用户账号")
 
     def display(self) -> str:
         return self.full_name or self.username
@@ -66,6 +70,8 @@ class Assignment(models.Model):
     objects = AssignmentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "岗位任职")
+        verbose_name_plural = pgettext_lazy("models", "岗位任职")
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "division"], name="assignment_unique_role_division")
         ]
@@ -105,6 +111,10 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "API 令牌")
+        verbose_name_plural = pgettext_lazy("models", "API 令牌")
 
     def is_usable(self) -> bool:
         now = timezone.now()

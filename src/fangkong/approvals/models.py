@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from fangkong.core.models import DivisionScoped
 
@@ -35,6 +35,8 @@ class ApprovalRequest(DivisionScoped):
     decision_reason = models.CharField(_("审批意见"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "审批申请")
+        verbose_name_plural = pgettext_lazy("models", "审批申请")
         indexes = [models.Index(fields=["object_type", "object_id", "status"])]
         constraints = [
             # At most one open request per object and kind.

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from fangkong.accounts.roles import Role
 
@@ -46,6 +47,8 @@ class AuditEntry(models.Model):
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "审计记录")
+        verbose_name_plural = pgettext_lazy("models", "审计记录")
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
@@ -53,7 +56,6 @@ class AuditEntry(models.Model):
             models.Index(fields=["action"], name="audit_action"),
             models.Index(fields=["division_code"], name="audit_division_code"),
         ]
-        verbose_name_plural = "audit entries"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from fangkong.core.models import DivisionScoped, DivisionScopedQuerySet
 from fangkong.people.models import RecordedIdentity
@@ -29,6 +29,8 @@ class Checkpoint(DivisionScoped):
                                    related_name="+", db_constraint=False)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "卡点")
+        verbose_name_plural = pgettext_lazy("models", "卡点")
         ordering = ["division_code", "name"]
 
     def __str__(self) -> str:
@@ -50,6 +52,8 @@ class WorkNorm(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "工作规范条目")
+        verbose_name_plural = pgettext_lazy("models", "工作规范条目")
         ordering = ["level", "position", "id"]
 
     def __str__(self) -> str:
@@ -74,6 +78,8 @@ class Shift(DivisionScoped):
                                    related_name="+", db_constraint=False)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "值守班次")
+        verbose_name_plural = pgettext_lazy("models", "值守班次")
         ordering = ["starts_at", "id"]
         indexes = [models.Index(fields=["checkpoint", "starts_at"])]
         constraints = [models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")),
@@ -98,6 +104,8 @@ class ShiftCheck(models.Model):
                                    db_constraint=False)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "班次规范确认")
+        verbose_name_plural = pgettext_lazy("models", "班次规范确认")
         constraints = [models.UniqueConstraint(fields=["shift", "norm"], name="shift_check_once")]
 
 
@@ -117,6 +125,8 @@ class RiskArea(models.Model):
                                    related_name="+", db_constraint=False)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "风险地区")
+        verbose_name_plural = pgettext_lazy("models", "风险地区")
         ordering = ["-starts_on", "origin_code"]
         indexes = [models.Index(fields=["origin_code", "starts_on"])]
 
@@ -175,6 +185,8 @@ class Passage(DivisionScoped, RecordedIdentity):
     objects = PassageQuerySet.as_manager()
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "通行登记")
+        verbose_name_plural = pgettext_lazy("models", "通行登记")
         ordering = ["-registered_at", "-id"]
         indexes = [
             models.Index(fields=["division_code", "registered_at"], name="passage_division_time"),

@@ -77,3 +77,32 @@ class SessionIdleRefreshMiddleware:
             if now - int(request.session.get("_touched", 0)) >= settings.SESSION_REFRESH_SECONDS:
                 request.session["_touched"] = now
         return self.get_response(request)
+
+
+class PrivateResponseHeadersMiddleware:
+    """Headers every page and API answer carries (static files are answered by
+    whitenoise before this and keep their long cache):
+
+    - ``Cache-Control: no-store``: a page may show personal data (a signed-in
+      user's pages, the API, a self-report form sent back with its errors); no
+      browser, proxy or shared workstation keeps a copy. A view that set its own
+      public caching (the API docs' Swagger files) keeps it.
+    - ``Permissions-Policy``: the platform uses no camera, microphone,
+      location, payment or USB; no page (or anything injected into one) may.
+
+    The Content-Security-Policy comes from django-csp (settings.CONTENT_SECURITY_POLICY),
+    Referrer-Policy and X-Content-Type-Options from Django's SecurityMiddleware."""
+
+    PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer", "microphone",
+        "payment", "usb", "browsing-topics"))
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "public" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "no-store"
+        response.setdefault("Permissions-Policy", self.PERMISSIONS_POLICY)
+        return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from fangkong.lib.codes import prefix_range
 
@@ -47,6 +48,8 @@ class StatusChange(models.Model):
     at = models.DateTimeField(db_index=True)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "状态变更记录")
+        verbose_name_plural = pgettext_lazy("models", "状态变更记录")
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["object_type", "object_id", "at"])]
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from fangkong.core.models import DivisionScoped
 
@@ -36,6 +36,10 @@ class MeasurePolicy(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", db_constraint=False)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "管控措施期限")
+        verbose_name_plural = pgettext_lazy("models", "管控措施期限")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.days}"
@@ -70,6 +74,8 @@ class FollowUp(DivisionScoped):
                                    related_name="+", db_constraint=False)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "隔离与健康监测")
+        verbose_name_plural = pgettext_lazy("models", "隔离与健康监测")
         indexes = [
             models.Index(fields=["division_code", "status", "kind"]),
             models.Index(fields=["division_code", "start_date"]),
@@ -118,6 +124,8 @@ class HealthCheck(DivisionScoped):
     client_key = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "健康检查")
+        verbose_name_plural = pgettext_lazy("models", "健康检查")
         indexes = [
             # Overdue and due-now lists and counts: (division codes, status=due,
             # window_end < now), in (division_code, window_end, id) order so the
@@ -179,6 +187,8 @@ class Referral(DivisionScoped):
     outcome = models.CharField(_("处理结果"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "就医转诊")
+        verbose_name_plural = pgettext_lazy("models", "就医转诊")
         indexes = [models.Index(fields=["division_code", "status", "opened_at"])]
         constraints = [
             models.UniqueConstraint(fields=["followup"], condition=Q(status__in=["open", "picked_up"]),
@@ -225,6 +235,8 @@ class DeliveryRequest(DivisionScoped):
     client_key = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "物资配送需求")
+        verbose_name_plural = pgettext_lazy("models", "物资配送需求")
         indexes = [models.Index(fields=["division_code", "status", "needed_by"])]
         constraints = [models.UniqueConstraint(fields=["client_key"], name="delivery_client_key")]
 
@@ -266,6 +278,8 @@ class FollowUpDayCount(models.Model):
     deliveries_cancelled = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "隔离每日统计")
+        verbose_name_plural = pgettext_lazy("models", "隔离每日统计")
         constraints = [models.UniqueConstraint(fields=["division_code", "day"], name="followup_daycount_unique")]
         indexes = [models.Index(fields=["day", "division_code"])]
 

@@ -45,8 +45,8 @@ def import_job_create(*, user, kind: str, upload, mode: str, request=None) -> Im
         raise ValidationError({"mode": _("请选择发现错误时的处理方式。")})
     if upload is None:
         raise ValidationError({"file": _("请选择要导入的文件。")})
-    info = excel.inspect_workbook(upload, make_ledger(kind, user),
-                                  count_up_to=settings.FANGKONG_IMPORT_BACKGROUND_ROWS, **_limits())
+    info = excel.inspect_workbook(upload, make_ledger(kind, user), count_up_to=settings.FANGKONG_IMPORT_BACKGROUND_ROWS,
+                                  seconds=settings.FANGKONG_IMPORT_REQUEST_SECONDS, **_limits())
     background = info.estimated_rows is None or info.estimated_rows >= settings.FANGKONG_IMPORT_BACKGROUND_ROWS
     assignment = acting_assignment(user)
     with transaction.atomic():
@@ -141,8 +141,12 @@ def _run(job: ImportJob) -> None:
             fields["estimated_rows"] = estimate
         ImportJob.objects.filter(pk=job.pk).update(**fields)
 
+    # Inline jobs run inside the upload's request, background ones in the task
+    # worker: each has its own time budget (settings.py), after which the job
+    # ends failed with a message saying so.
+    seconds = settings.FANGKONG_IMPORT_TASK_SECONDS if job.background else settings.FANGKONG_IMPORT_REQUEST_SECONDS
     with job.file.open("rb") as f:
-        checked = excel.check_rows(f, ledger, progress=progress, every=PROGRESS_EVERY, **_limits())
+        checked = excel.check_rows(f, ledger, progress=progress, every=PROGRESS_EVERY, seconds=seconds, **_limits())
     items = checked.to_save(job.mode)
     ImportJob.objects.filter(pk=job.pk).update(stage=ImportJob.Stage.SAVING, processed_rows=checked.total_rows,
                                                estimated_rows=checked.total_rows, heartbeat_at=timezone.now())

@@ -18,6 +18,7 @@ import io
 import logging
 import os
 import re
+import time
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack, contextmanager
@@ -27,9 +28,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
+from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.worksheet.datavalidation import DataValidation
 
 logger = logging.getLogger(__name__)
@@ -94,6 +97,13 @@ MAX_STORED_ERRORS = 100_000
 # whole workbook at most this many times the size limit: no zip bombs.
 _MAX_RATIO = 400
 _MAX_INFLATE = 25
+# The parts openpyxl reads whole when a workbook opens (styles, workbook,
+# theme, properties; real ones are well under 1 MB) may not be bigger than this.
+_MAX_PART = 16 * 1024 * 1024
+
+# Excel's own limits: a row or column number beyond them is not a real sheet.
+EXCEL_MAX_ROW = 1_048_576
+EXCEL_MAX_COLUMN = 16_384  # XFD
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -381,10 +391,12 @@ def _file_size(f) -> int:
 
 
 @contextmanager
-def open_workbook(source, *, max_bytes: int):
+def open_workbook(source, *, max_bytes: int, budget: Budget | None = None):
     """Open an uploaded file as a read-only workbook, or raise ImportFileError
     with a message saying what is wrong with it. ``source``: bytes, a path or a
-    seekable binary file object. Use as ``with open_workbook(...) as wb:``."""
+    seekable binary file object. Use as ``with open_workbook(...) as wb:``.
+    The shared strings (read in full when the workbook opens) are read within
+    ``budget``."""
     with ExitStack() as stack:
         if isinstance(source, (bytes, bytearray)):
             f = io.BytesIO(source)
@@ -393,12 +405,12 @@ def open_workbook(source, *, max_bytes: int):
         else:
             f = source
             f.seek(0)
-        wb = _load(f, max_bytes)
+        wb = _load(f, max_bytes, budget or Budget(None))
         stack.callback(wb.close)
         yield wb
 
 
-def _load(f, max_bytes: int):
+def _load(f, max_bytes: int, budget: Budget):
     size = _file_size(f)
     if size == 0:
         raise ImportFileError(_("上传的文件是空的。"), code="empty")
@@ -421,11 +433,16 @@ def _load(f, max_bytes: int):
                 m.file_size > 1_000_000 and m.file_size > _MAX_RATIO * max(m.compress_size, 1) for m in members
             ):
                 raise ImportFileError(_("文件解压后过大，无法导入。请把数据分成几个文件分别导入。"), code="too_big")
+            if any(m.file_size > _MAX_PART and _parsed_whole(m.filename) for m in members):
+                raise ImportFileError(_CORRUPT(), code="corrupt")
             names = {m.filename for m in members}
         if "xl/workbook.xml" not in names:
             raise ImportFileError(_CORRUPT(), code="corrupt")
         f.seek(0)
-        return load_workbook(f, read_only=True, data_only=True)
+        reader = _Reader(f, read_only=True, data_only=True, keep_links=False)
+        reader.budget = budget
+        reader.read()
+        return reader.wb
     except ImportFileError:
         raise
     except Exception:  # BadZipFile, KeyError, XML errors, openpyxl's own: all mean "cannot read"
@@ -440,6 +457,169 @@ def _too_many_rows(max_rows: int) -> ImportFileError:
 
 def _CORRUPT() -> str:  # noqa: N802 - a message, translated when raised
     return _("文件已损坏或不是有效的 .xlsx 文件，无法读取。请在 Excel 或 WPS 中打开后重新另存为 .xlsx 再上传。")
+
+
+class Budget:
+    """A time budget for reading one upload (``seconds`` None or 0: none).
+    ``check()`` raises ImportFileError once it is spent; it is called for every
+    row the sheet's XML holds, so a request or a task never reads for longer."""
+
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+        self._ends = time.monotonic() + seconds if seconds else None
+
+    def check(self) -> None:
+        if self._ends is not None and time.monotonic() > self._ends:
+            raise ImportFileError(
+                _("读取文件超过了 %(s)s 秒的时限，已停止，没有保存任何数据。文件可能过大或格式异常："
+                  "请在 Excel 或 WPS 中打开后另存为 .xlsx，或分成几个较小的文件再上传。") % {"s": f"{self.seconds:g}"},
+                code="timeout")
+
+
+def last_row_number(max_rows: int) -> int:
+    """The highest row number an import may use: the data rows, the header and
+    the rows above it. Blank rows count too: the limit is on row *numbers*."""
+    return HEADER_SCAN_ROWS + max_rows
+
+
+def _row_beyond_limit(number: int, max_rows: int) -> ImportFileError:
+    return ImportFileError(
+        _("第 %(row)s 行超出了范围：一次最多导入 %(n)s 行，数据须在工作表的前 %(last)s 行之内（空行也算）。"
+          "请删除多余的行，或分成几个文件。")
+        % {"row": f"{number:,}", "n": f"{max_rows:,}", "last": f"{last_row_number(max_rows):,}"},
+        code="too_many_rows")
+
+
+def _bad_reference(number: int) -> ImportFileError:
+    return ImportFileError(
+        _("第 %(row)s 行附近有超出 Excel 范围的行号或列号（Excel 最多 1,048,576 行、16,384 列），"
+          "这不是 Excel 或 WPS 保存的正常文件。请在 Excel 或 WPS 中打开后另存为 .xlsx 再上传。")
+        % {"row": f"{number:,}"}, code="corrupt")
+
+
+def _parsed_whole(name: str) -> bool:
+    """A part that opening the workbook parses in full, outside any budget
+    (sheets are read row by row, shared strings within the budget)."""
+    return name.endswith((".xml", ".rels")) and not name.startswith("xl/worksheets/") and \
+        not name.endswith("sharedStrings.xml")
+
+
+_SST = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _shared_strings(src, budget: Budget) -> list[str]:
+    """The shared-string table, as openpyxl reads it (the text of each <si>:
+    its <t>, or its runs' <t>; phonetic runs left out), a few times faster
+    and within ``budget``: openpyxl reads the whole table when the workbook
+    opens, and 2,000,000 short strings (a 5 MB upload) took it minutes."""
+    from openpyxl.xml.functions import iterparse  # defusedxml's when installed, as openpyxl's own
+
+    si, t, rph = _SST + "si", _SST + "t", _SST + "rPh"
+    strings: list[str] = []
+    parts: list[str] = []
+    phonetic = 0
+    root = None
+    for event, el in iterparse(src, events=("start", "end")):
+        if event == "start":
+            if root is None:
+                root = el
+            elif el.tag == rph:
+                phonetic += 1
+            continue
+        if el.tag == t:
+            if not phonetic:
+                parts.append(el.text or "")
+        elif el.tag == rph:
+            phonetic -= 1
+        elif el.tag == si:
+            strings.append("".join(parts).replace("x005F_", ""))
+            parts = []
+            root.clear()  # what is read is let go
+            if len(strings) % 1000 == 0:
+                budget.check()
+    return strings
+
+
+class _Reader(ExcelReader):
+    budget: Budget
+
+    def read_strings(self):
+        ct = self.package.find(SHARED_STRINGS)
+        if ct is not None:
+            with self.archive.open(ct.PartName[1:]) as src:
+                self.shared_strings = _shared_strings(src, self.budget)
+        self.budget.check()
+
+
+class _BadReference(Exception):
+    def __init__(self, row: int):
+        self.row = row
+
+
+_CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+
+
+class _Parser(WorkSheetParser):
+    """openpyxl's sheet parser, refusing row and column numbers Excel cannot
+    have before anything is built for them."""
+
+    def parse_row(self, row):
+        ref = row.get("r")
+        if ref is not None and not (ref.isdigit() and len(ref) <= 7 and 0 < int(ref) <= EXCEL_MAX_ROW):
+            said = int(ref) if ref.isdigit() and len(ref) <= 12 else self.row_counter + 1
+            raise _BadReference(said)
+        if ref is None and self.row_counter >= EXCEL_MAX_ROW:
+            raise _BadReference(self.row_counter + 1)
+        return super().parse_row(row)
+
+    def parse_cell(self, element):
+        ref = element.get("r")
+        if ref is not None:
+            m = _CELL_REF.match(ref)
+            if not m or int(m.group(2)) > EXCEL_MAX_ROW or column_index(m.group(1)) > EXCEL_MAX_COLUMN:
+                raise _BadReference(self.row_counter)
+        elif self.col_counter >= EXCEL_MAX_COLUMN:
+            raise _BadReference(self.row_counter)
+        return super().parse_cell(element)
+
+
+def column_index(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def _rows(ws, *, max_rows: int, budget: Budget):
+    """(row number, {0-based column: value}) for every row the sheet's XML
+    holds, in order. Unlike openpyxl's ``iter_rows`` nothing is made up for the
+    rows and columns a file skips (one cell at row 2,000,000,000 would
+    otherwise be two billion empty rows), and a row with a value beyond
+    ``last_row_number(max_rows)`` ends the reading with ImportFileError."""
+    last = last_row_number(max_rows)
+    wb = ws.parent
+    with ws._get_source() as src:
+        parser = _Parser(src, ws._shared_strings, data_only=wb.data_only, epoch=wb.epoch,
+                         date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        try:
+            for number, cells in parser.parse():
+                budget.check()
+                values = {c["column"] - 1: c["value"] for c in cells if c["value"] is not None}
+                if not values:
+                    continue
+                if number > last:
+                    raise _row_beyond_limit(number, max_rows)
+                yield number, values
+        except _BadReference as exc:
+            raise _bad_reference(exc.row) from None
+
+
+def _dimension_rows(ws, max_rows: int) -> int | None:
+    """The sheet's own idea of its last row (its <dimension>), if believable."""
+    rows = ws.max_row
+    if not rows or rows <= 0 or rows > last_row_number(max_rows):
+        return None
+    return rows
 
 
 def _sheet(wb, ledger: Ledger):
@@ -464,8 +644,8 @@ class _Header:
 
 
 def _match_header(ledger: Ledger, rows) -> tuple[_Header, Any]:
-    """Find the header among the first rows; returns it and the iterator, which
-    continues with the first row after the header."""
+    """Find the header among the first rows (``rows``: ``_rows(...)``); returns
+    it and the iterator, which continues with the first row after the header."""
     names: dict[str, str] = {}
     for col in ledger.columns:
         for name in (col.header, *col.aliases):
@@ -473,16 +653,16 @@ def _match_header(ledger: Ledger, rows) -> tuple[_Header, Any]:
     required = [c for c in ledger.columns if c.required]
     best: tuple[int, list[str]] | None = None
     saw_anything = False
-    for number, values in enumerate(rows, start=1):
+    for number, values in rows:
         if number > HEADER_SCAN_ROWS:
             break
-        if not any(not _is_blank(v) for v in values):
+        if all(_is_blank(v) for v in values.values()):
             continue
         saw_anything = True
         positions: dict[str, int] = {}
         duplicates: list[str] = []
         ignored: list[str] = []
-        for idx, value in enumerate(values):
+        for idx, value in sorted(values.items()):
             if _is_blank(value):
                 continue
             key = names.get(normalize_header(value))
@@ -514,7 +694,7 @@ def _example_keys(ledger: Ledger, keys) -> set[tuple]:
 
 
 def inspect_workbook(source, ledger: Ledger, *, max_bytes: int, max_rows: int,
-                     count_up_to: int | None = None) -> SheetInfo:
+                     count_up_to: int | None = None, seconds: float | None = None) -> SheetInfo:
     """A quick look at an upload before it is accepted: it is a readable .xlsx,
     the header has the required columns, there is at least one data row and
     not more than ``max_rows``. Raises ImportFileError otherwise.
@@ -523,12 +703,14 @@ def inspect_workbook(source, ledger: Ledger, *, max_bytes: int, max_rows: int,
     and LibreOffice write it). Without one, rows are counted, but only up to
     ``count_up_to``: past that ``estimated_rows`` is None ("many"), and the
     ``max_rows`` limit is left to ``check_rows``, so a request never reads a
-    whole big file."""
-    with open_workbook(source, max_bytes=max_bytes) as wb:
+    whole big file. A row with data beyond ``last_row_number(max_rows)`` is
+    refused as soon as it is seen, and the reading stops after ``seconds``."""
+    budget = Budget(seconds)
+    with open_workbook(source, max_bytes=max_bytes, budget=budget) as wb:
+        budget.check()
         ws = _sheet(wb, ledger)
-        dimension_rows = ws.max_row if ws.max_row and ws.max_row > 0 else None
-        ws.reset_dimensions()  # a wrong <dimension> must not cut rows off
-        rows = ws.iter_rows(values_only=True)
+        dimension_rows = _dimension_rows(ws, max_rows)  # a wrong <dimension> must not cut rows off
+        rows = _rows(ws, max_rows=max_rows, budget=budget)
         try:
             header, rows = _match_header(ledger, rows)
             keys = list(header.positions)
@@ -538,8 +720,8 @@ def inspect_workbook(source, ledger: Ledger, *, max_bytes: int, max_rows: int,
             counting = estimate is None or estimate > max_rows
             cap = max_rows + 1 if estimate is not None or not count_up_to else count_up_to
             found = 0
-            for values in rows:
-                cells = [values[header.positions[k]] if header.positions[k] < len(values) else None for k in keys]
+            for _number, values in rows:
+                cells = [values.get(header.positions[k]) for k in keys]
                 if all(_is_blank(v) for v in cells):
                     continue
                 if tuple(cell_text(v) for v in cells) in examples:
@@ -564,18 +746,22 @@ def inspect_workbook(source, ledger: Ledger, *, max_bytes: int, max_rows: int,
 
 
 def check_rows(source, ledger: Ledger, *, max_bytes: int, max_rows: int,
-               progress: Callable[[int, int | None], None] | None = None, every: int = 500) -> CheckedRows:
+               progress: Callable[[int, int | None], None] | None = None, every: int = 500,
+               seconds: float | None = None) -> CheckedRows:
     """Read every data row and validate it with the ledger. Blank rows and the
     template's example rows are skipped. ``progress(processed, estimated_total)``
     is called every ``every`` rows. Raises ImportFileError for the file as a
-    whole (unreadable, no header, too many rows); a bad row is never an exception."""
+    whole (unreadable, no header, too many rows, a row beyond
+    ``last_row_number(max_rows)``, longer than ``seconds``); a bad row is never
+    an exception."""
     result = CheckedRows()
     headers = {c.key: str(c.header) for c in ledger.columns}
-    with open_workbook(source, max_bytes=max_bytes) as wb:
+    budget = Budget(seconds)
+    with open_workbook(source, max_bytes=max_bytes, budget=budget) as wb:
+        budget.check()
         ws = _sheet(wb, ledger)
-        dimension_rows = ws.max_row if ws.max_row and ws.max_row > 0 else None
-        ws.reset_dimensions()
-        rows = ws.iter_rows(values_only=True)
+        dimension_rows = _dimension_rows(ws, max_rows)
+        rows = _rows(ws, max_rows=max_rows, budget=budget)
         try:
             header, rows = _match_header(ledger, rows)
             result.header_row, result.ignored_headers = header.number, header.ignored
@@ -584,8 +770,8 @@ def check_rows(source, ledger: Ledger, *, max_bytes: int, max_rows: int,
             examples = _example_keys(ledger, keys)
             if progress:
                 progress(0, estimate)
-            for number, values in enumerate(rows, start=header.number + 1):
-                cells = {k: (values[i] if i < len(values) else None) for k, i in header.positions.items()}
+            for number, values in rows:
+                cells = {k: values.get(i) for k, i in header.positions.items()}
                 if all(_is_blank(v) for v in cells.values()):
                     continue
                 if tuple(cell_text(cells[k]) for k in keys) in examples:
@@ -629,12 +815,14 @@ def check_rows(source, ledger: Ledger, *, max_bytes: int, max_rows: int,
 
 
 def run_import(source, ledger: Ledger, *, mode: str, max_bytes: int, max_rows: int,
-               progress: Callable[[int, int | None], None] | None = None, every: int = 500) -> ImportOutcome:
+               progress: Callable[[int, int | None], None] | None = None, every: int = 500,
+               seconds: float | None = None) -> ImportOutcome:
     """Check every row, then save according to ``mode``: with MODE_NOTHING any bad
     row means nothing is saved; with MODE_GOOD_ROWS the good rows are saved."""
     if mode not in MODES:
         raise ValueError(f"unknown import mode {mode!r}")
-    checked = check_rows(source, ledger, max_bytes=max_bytes, max_rows=max_rows, progress=progress, every=every)
+    checked = check_rows(source, ledger, max_bytes=max_bytes, max_rows=max_rows, progress=progress, every=every,
+                         seconds=seconds)
     items = checked.to_save(mode)
     saved = ledger.save(items) if items else {"rows": 0}
     return ImportOutcome(checked=checked, mode=mode, saved=saved)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from fangkong.core.models import DivisionScoped
 from fangkong.lib.documents import DOCUMENT_TYPES
@@ -28,6 +28,8 @@ class Household(DivisionScoped):
                                    related_name="+", db_constraint=False)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "户")
+        verbose_name_plural = pgettext_lazy("models", "户")
         indexes = [
             models.Index(fields=["division_code", "address"]),
             # Lists are in (division_code, id) order: on SQLite this index (which
@@ -80,6 +82,8 @@ class Person(DivisionScoped):
                                    related_name="+", db_constraint=False)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "人员")
+        verbose_name_plural = pgettext_lazy("models", "人员")
         indexes = [
             models.Index(fields=["division_code", "name_pinyin"]),
             models.Index(fields=["name"]),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from fangkong.lib.codes import prefix_range
 
@@ -30,6 +31,8 @@ class Division(models.Model):
     objects = DivisionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "行政区划")
+        verbose_name_plural = pgettext_lazy("models", "行政区划")
         ordering = ["code"]
 
     def __str__(self) -> str:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from fangkong.core.models import DivisionScoped
 from fangkong.people.models import RecordedIdentity
@@ -52,6 +52,8 @@ class Arrival(DivisionScoped, RecordedIdentity):
         # pending arrivals up by doc_index. No single-column index on division_code
         # or status (these lead with them), none on the boolean flagged. Declared
         # here rather than with db_index so PostgreSQL adds no unused "_like" twin.
+        verbose_name = pgettext_lazy("model", "抵达人员")
+        verbose_name_plural = pgettext_lazy("models", "抵达人员")
         indexes = [
             models.Index(fields=["division_code", "status", "flagged"]),
             models.Index(fields=["division_code", "arrived_on"]),
@@ -100,6 +102,8 @@ class Campaign(DivisionScoped):
                                    related_name="+", db_constraint=False)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "入户排查")
+        verbose_name_plural = pgettext_lazy("models", "入户排查")
         indexes = [models.Index(fields=["status", "ends_on"])]
 
     def __str__(self) -> str:
@@ -130,6 +134,8 @@ class Visit(DivisionScoped):
                                 related_name="+", db_constraint=False)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "入户走访")
+        verbose_name_plural = pgettext_lazy("models", "入户走访")
         constraints = [models.UniqueConstraint(fields=["campaign", "household"], name="visit_one_per_household")]
         indexes = [models.Index(fields=["campaign", "division_code", "result"], name="visit_campaign_div")]
 
@@ -150,6 +156,8 @@ class VisitAttempt(models.Model):
     client_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "走访记录")
+        verbose_name_plural = pgettext_lazy("models", "走访记录")
         ordering = ["at", "id"]
 
 
@@ -166,6 +174,8 @@ class CoverageCount(models.Model):
     returnees = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "排查覆盖统计")
+        verbose_name_plural = pgettext_lazy("models", "排查覆盖统计")
         constraints = [models.UniqueConstraint(fields=["campaign", "division_code"], name="coverage_one_per_place")]
         indexes = [models.Index(fields=["division_code", "campaign"], name="coverage_div_campaign")]
 
@@ -202,6 +212,8 @@ class Returnee(DivisionScoped):
                                      related_name="+", db_constraint=False)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "返乡人员")
+        verbose_name_plural = pgettext_lazy("models", "返乡人员")
         indexes = [
             models.Index(fields=["confirmed_on", "division_code"], name="returnee_confirmed_div"),
             models.Index(fields=["measure", "division_code"], name="returnee_measure_div"),
@@ -225,6 +237,8 @@ class ReportThrottle(models.Model):
     expires_at = models.DateTimeField(db_index=True)
 
     class Meta:
+        verbose_name = pgettext_lazy("model", "自主申报限流计数")
+        verbose_name_plural = pgettext_lazy("models", "自主申报限流计数")
         constraints = [models.UniqueConstraint(fields=["key", "window"], name="throttle_key_window")]
 
 

@@ -12,6 +12,31 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
+def gunicorn_command(*, host: str, port: int, workers: int, threads: int) -> list[str]:
+    """The gunicorn command line of ``fangkong serve`` (hooks and the log class
+    are in ``fangkong.core.gunicorn_conf``; docs/operations.md explains them)."""
+    return [
+        sys.executable, "-m", "gunicorn", "fangkong.wsgi:application",
+        "--config", "python:fangkong.core.gunicorn_conf",
+        "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
+        # The heartbeat timeout: catches a worker whose main loop is stuck. A
+        # request stuck in a thread is caught by gunicorn_conf's watchdog
+        # (FANGKONG_REQUEST_TIMEOUT), which gunicorn's own timeout never sees.
+        "--timeout", "60", "--graceful-timeout", "10",
+        # Each worker is replaced after about this many requests, so whatever a
+        # worker accumulates (memory, a leaked thread) does not live for ever;
+        # the jitter keeps the workers from restarting all at once.
+        "--max-requests", os.environ.get("FANGKONG_MAX_REQUESTS", "2000"), "--max-requests-jitter", "200",
+        "--access-logfile", "-",
+        # gunicorn 27 opens its control socket at one fixed path per machine:
+        # a second instance (or `gunicornc`) could then stop this one.
+        "--no-control-socket",
+        # The access log prints paths only; querystrings may carry a searched
+        # number. Paths are masked and escaped by gunicorn_conf.SafeLogger.
+        "--access-logformat", '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+    ]
+
+
 class Command(BaseCommand):
     help = "Serve Fangkong with gunicorn and run the background task worker."
 
@@ -33,16 +58,8 @@ class Command(BaseCommand):
         if not no_worker:
             procs.append(subprocess.Popen([sys.executable, "-m", "fangkong.cli", "db_worker",
                                            "--interval", "1"], env=env))
-        procs.append(subprocess.Popen([
-            sys.executable, "-m", "gunicorn", "fangkong.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
-            "--timeout", "120", "--graceful-timeout", "10", "--access-logfile", "-",
-            # gunicorn 27 opens its control socket at one fixed path per machine:
-            # a second instance (or `gunicornc`) could then stop this one.
-            "--no-control-socket",
-            # The access log prints paths only; querystrings may carry a searched number.
-            "--access-logformat", '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
-        ], env=env))
+        procs.append(subprocess.Popen(gunicorn_command(host=host, port=port, workers=workers, threads=threads),
+                                      env=env))
         self.stdout.write(self.style.SUCCESS(f"Fangkong is serving on http://{host}:{port}/  (Ctrl-C stops)"))
 
         def stop(*_):
