@@ -305,7 +305,8 @@ class PeopleLedger(Ledger):
 
     def validate_all(self, items, add_error) -> None:
         """Document numbers already in the registry (anywhere in the city) are
-        row errors that say where that person lives (place names only)."""
+        row errors that say where that person lives within the user's
+        jurisdiction, and only "elsewhere in the city" outside it."""
         rows = {v["values"]["doc_index"]: n for n, v in items if v["values"].get("doc_index")}
         keys = list(rows)
         places: dict[str, str] = {}
@@ -313,10 +314,9 @@ class PeopleLedger(Ledger):
             found = Person.objects.filter(doc_index__in=keys[i:i + 500]).values_list("doc_index", "division_code")
             for doc_index, code in found:
                 if code not in places:
-                    places[code] = services.describe_place(code)
+                    places[code] = services.registered_message(self.user, code)
                 add_error(rows[doc_index], "doc_number",
-                          _("该证件号码已登记：此人现居 %(where)s，不会重复登记。如需迁入，请在该户页面办理。")
-                          % {"where": places[code]})
+                          places[code] + _("不会重复登记。如需迁入，请在该户页面办理。"))
 
     @transaction.atomic
     def save(self, items) -> dict[str, int]:

@@ -596,7 +596,7 @@ def _returnee_person(user, arrival: Arrival, *, name, doc_type, doc_number, doc_
     """The registry person for a returnee: the one with this document number
     (moved into the chosen household when registered outside the user's
     jurisdiction), or a new registration."""
-    from fangkong.people.services import DuplicatePerson, person_create, person_move
+    from fangkong.people.services import DuplicatePerson, person_create, person_move, registered_message
 
     try:
         return person_create(user=user, name=name, doc_type=doc_type, doc_number=doc_number, doc_reason=doc_reason,
@@ -607,8 +607,8 @@ def _returnee_person(user, arrival: Arrival, *, name, doc_type, doc_number, doc_
         if dup.in_scope:
             return existing
         if household is None:
-            raise ValidationError({"household": _("此人已在 %(where)s 登记。请选择其现住的本辖区户，将其迁入后再核实。")
-                                   % {"where": dup.where}}) from None
+            raise ValidationError({"household": registered_message(user, existing.division_code)
+                                   + _("请选择其现住的本辖区户，将其迁入后再核实。")}) from None
         return person_move(user=user, person=existing, household=household,
                            reason=_("返乡人员核实：现居本户"), request=request)
 
