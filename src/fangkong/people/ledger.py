@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
@@ -33,6 +34,7 @@ from fangkong.lib.codes import is_code
 from fangkong.lib.documents import DOCUMENT_TYPES, make_resident_id
 from fangkong.lib.excel import Column, Ledger, Row
 from fangkong.lib.masking import scrub
+from fangkong.lib.text import identifying_text
 from fangkong.regions.models import Division
 from fangkong.regions.services import division_counts_adjust
 
@@ -163,8 +165,14 @@ class PeopleLedger(Ledger):
 
     def validate_row(self, row: Row) -> Any:
         community, grid = self._place(row)
-        address = " ".join(row.text("address").split())
-        if not address:
+        address, refused = row.text("address"), None
+        try:
+            address = identifying_text(address)
+        except ValidationError as exc:
+            address, refused = "", exc.messages[0]
+        if refused:
+            row.error("address", refused)
+        elif not address:
             row.error("address", _("请填写地址。"))
         elif len(address) > 200:
             row.error("address", _("地址不能超过200个字。"))

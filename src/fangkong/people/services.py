@@ -15,6 +15,7 @@ from fangkong.accounts.roles import PEOPLE_EDIT, PEOPLE_REVEAL, PEOPLE_VIEW
 from fangkong.accounts.scoping import get_for_user, user_can_see_code
 from fangkong.audit.services import record
 from fangkong.lib import vault
+from fangkong.lib.text import identifying_text
 from fangkong.regions.models import Division
 from fangkong.regions.services import division_counts_adjust
 
@@ -88,6 +89,13 @@ class _Errors:
             raise ValidationError(self.errors)
 
 
+def _address(address: str) -> str:
+    try:
+        return identifying_text(address)
+    except ValidationError as exc:
+        raise ValidationError({"address": exc.messages}) from None
+
+
 def _place_for_edit(user, division_code: str) -> Division:
     """A community or grid in the user's jurisdiction where they may edit people."""
     if not division_code or not user_can_see_code(user, division_code, PEOPLE_EDIT):
@@ -115,10 +123,10 @@ def _check_tags(tags: dict[str, Any] | None) -> dict[str, bool]:
 def household_create(*, user, division_code: str, address: str, note: str = "", request=None) -> Household:
     errors = _Errors()
     division = errors.run(_place_for_edit, user, division_code)
-    address = " ".join((address or "").split())
-    if not address:
+    address = errors.run(_address, address)
+    if address == "":
         errors.add("address", _("请填写地址。"))
-    elif len(address) > 200:
+    elif address and len(address) > 200:
         errors.add("address", _("地址不能超过200个字。"))
     errors.raise_if_any()
     household = Household.objects.create(division_code=division.code, address=address, note=(note or "")[:200],
@@ -133,8 +141,8 @@ def household_update(*, user, household: Household, address: str, division_code:
                      note: str = "", head: Person | None = None, request=None) -> Household:
     household = get_for_user(Household.objects.select_for_update(), user, PEOPLE_EDIT, pk=household.pk)
     errors = _Errors()
-    address = " ".join((address or "").split())
-    if not address or len(address) > 200:
+    address = errors.run(_address, address)
+    if address == "" or len(address or "") > 200:
         errors.add("address", _("请填写地址（不超过200个字）。"))
     target = household.division_code
     if division_code and division_code != household.division_code:
