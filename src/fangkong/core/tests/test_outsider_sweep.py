@@ -74,7 +74,8 @@ API_KINDS: dict[str, dict[str, str]] = {
     **{f"POST /api/v1/followups/deliveries/{{delivery_id}}/{a}": {"delivery_id": "delivery"}
        for a in ("take", "deliver", "cancel")},
     "GET /api/v1/screening/arrivals/{arrival_id}": {"arrival_id": "arrival"},
-    **{f"POST /api/v1/screening/arrivals/{{arrival_id}}/{a}": {"arrival_id": "arrival"} for a in ("dismiss", "confirm")},
+    **{f"POST /api/v1/screening/arrivals/{{arrival_id}}/{a}": {"arrival_id": "arrival"}
+       for a in ("dismiss", "confirm")},
     "GET /api/v1/screening/campaigns/{campaign_id}": {"campaign_id": "campaign"},
     "POST /api/v1/screening/campaigns/{campaign_id}/close": {"campaign_id": "campaign"},
     "GET /api/v1/screening/campaigns/{campaign_id}/households": {"campaign_id": "campaign"},
