@@ -6,6 +6,7 @@ ciphertext, so no page, list or export ever has to decrypt to show a row.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 
@@ -31,6 +32,20 @@ def mask_phone(value: str | None) -> str:
     if len(digits) > 6:
         return digits[:3] + "*" * (len(digits) - 5) + digits[-2:]
     return "*" * len(digits)
+
+
+def age(birth_date: dt.date | None, today: dt.date | None = None) -> int | None:
+    """Whole years since ``birth_date``: what pages, lists, exports and the API show
+    instead of the birth date. A resident ID number's masked form hides exactly
+    its eight birth-date digits, so mask + full birth date would give the whole
+    number back; mask + age leaves hundreds of candidates (see docs/privacy.md)."""
+    if birth_date is None:
+        return None
+    if today is None:
+        from django.utils import timezone
+
+        today = timezone.localdate()
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
 
 
 # Patterns used to scrub free text (log messages, error pages) of anything that

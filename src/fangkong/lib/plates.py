@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.lib.text import INVISIBLE_MESSAGE, has_invisible
+
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 AUTHORITY_LETTERS = "ABCDEFGHJKLMNOPQRSTUVWXYZ"  # no I
 SERIAL_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I, no O
@@ -149,6 +151,8 @@ def parse_plate(value: str) -> Plate:
         raise ValidationError(_("请填写车牌号。"), code="required")
     if len(raw) > _MAX_INPUT:
         raise ValidationError(_("车牌号格式不正确。"), code="format")
+    if has_invisible(raw):  # the one rule for identifying text (fangkong.lib.text)
+        raise ValidationError(INVISIBLE_MESSAGE, code="invisible")
     text = _serial_fix(_fold(raw))
     for kind, pattern in _PATTERNS:
         if pattern.fullmatch(text):

@@ -21,6 +21,7 @@ from fangkong.accounts.roles import PEOPLE_EDIT, PEOPLE_REVEAL, PEOPLE_VIEW
 from fangkong.accounts.scoping import has_capability
 from fangkong.audit.services import record
 from fangkong.lib.documents import normalize_document
+from fangkong.lib.masking import age
 from fangkong.regions.models import Division
 from fangkong.regions.schemas import MAX_ID, ErrorOut, ValidationErrorOut
 
@@ -79,7 +80,7 @@ def _tag_list(obj) -> list[str]:
 
 def person_out(p: Person, communities: dict[str, str]) -> dict:
     return {
-        "id": p.pk, "name": p.name, "sex": p.sex, "birth_date": p.birth_date, "doc_type": p.doc_type,
+        "id": p.pk, "name": p.name, "sex": p.sex, "age": age(p.birth_date), "doc_type": p.doc_type,
         "doc_masked": p.doc_masked, "phone_masked": p.phone_masked, "division_code": p.division_code,
         "community": communities.get(p.division_code[:12], ""), "household_id": p.household_id,
         "relation": p.relation, "tags": _tag_list(p),
@@ -117,11 +118,9 @@ def household_detail_out(user, h: Household) -> dict:
 
 
 def _duplicate(user, dup: services.DuplicatePerson) -> Status:
-    where = dup.where
-    message = _("该证件号码已登记：此人现居 %(where)s。不会重复登记，可将其迁入本户。") % {"where": where}
-    return Status(409, {"detail": "duplicate", "where": where,
+    return Status(409, {"detail": "duplicate", "where": dup.where,
                         "person_id": dup.existing.pk if dup.in_scope else None,
-                        "errors": {"doc_number": [message]}})
+                        "errors": {"doc_number": [dup.message]}})
 
 
 def _household_for_edit(user, pk: int) -> Household:
@@ -309,5 +308,6 @@ def person_reveal(request, response: HttpResponse, person_id: int, payload: Reve
     value = services.person_reveal(user=user, person=person, field=payload.field, reason=payload.reason,
                                    request=request)
     response["Cache-Control"] = "no-store"
-    return {"field": payload.field, "value": value}
+    return {"field": payload.field, "value": value,
+            "birth_date": person.birth_date if payload.field == "doc_number" else None}
 

@@ -16,6 +16,7 @@ from fangkong.lib import vault
 from fangkong.lib.documents import DOC_NONE, DOC_RIC, DOCUMENT_TYPES, normalize_document, normalize_phone, parse_resident_id
 from fangkong.lib.masking import mask_id_number, mask_phone
 from fangkong.lib.pinyin import name_keys
+from fangkong.lib.text import identifying_text
 
 _DOC_TYPES = {code for code, _label in DOCUMENT_TYPES}
 
@@ -83,8 +84,12 @@ def protect_phone(number: str) -> ProtectedPhone:
 
 
 def clean_name(name: str) -> tuple[str, str, str]:
-    """(name, pinyin, initials); ValidationError keyed 'name'."""
-    name = " ".join((name or "").split())
+    """(name, pinyin, initials); ValidationError keyed 'name'. Normalized and
+    refused as all identifying text is (fangkong.lib.text)."""
+    try:
+        name = identifying_text(name)
+    except ValidationError as exc:
+        raise ValidationError({"name": exc.messages}) from None
     if not name:
         raise ValidationError({"name": _("请填写姓名。")})
     if len(name) > 50:

@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
@@ -33,6 +34,7 @@ from fangkong.lib.codes import is_code
 from fangkong.lib.documents import DOCUMENT_TYPES, make_resident_id
 from fangkong.lib.excel import Column, Ledger, Row
 from fangkong.lib.masking import scrub
+from fangkong.lib.text import identifying_text
 from fangkong.regions.models import Division
 from fangkong.regions.services import division_counts_adjust
 
@@ -163,8 +165,14 @@ class PeopleLedger(Ledger):
 
     def validate_row(self, row: Row) -> Any:
         community, grid = self._place(row)
-        address = " ".join(row.text("address").split())
-        if not address:
+        address, refused = row.text("address"), None
+        try:
+            address = identifying_text(address)
+        except ValidationError as exc:
+            address, refused = "", exc.messages[0]
+        if refused:
+            row.error("address", refused)
+        elif not address:
             row.error("address", _("请填写地址。"))
         elif len(address) > 200:
             row.error("address", _("地址不能超过200个字。"))
@@ -305,7 +313,8 @@ class PeopleLedger(Ledger):
 
     def validate_all(self, items, add_error) -> None:
         """Document numbers already in the registry (anywhere in the city) are
-        row errors that say where that person lives (place names only)."""
+        row errors that say where that person lives within the user's
+        jurisdiction, and only "elsewhere in the city" outside it."""
         rows = {v["values"]["doc_index"]: n for n, v in items if v["values"].get("doc_index")}
         keys = list(rows)
         places: dict[str, str] = {}
@@ -313,10 +322,9 @@ class PeopleLedger(Ledger):
             found = Person.objects.filter(doc_index__in=keys[i:i + 500]).values_list("doc_index", "division_code")
             for doc_index, code in found:
                 if code not in places:
-                    places[code] = services.describe_place(code)
+                    places[code] = services.registered_message(self.user, code)
                 add_error(rows[doc_index], "doc_number",
-                          _("该证件号码已登记：此人现居 %(where)s，不会重复登记。如需迁入，请在该户页面办理。")
-                          % {"where": places[code]})
+                          places[code] + _("不会重复登记。如需迁入，请在该户页面办理。"))
 
     @transaction.atomic
     def save(self, items) -> dict[str, int]:

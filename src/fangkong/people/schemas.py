@@ -78,7 +78,8 @@ class PersonOut(Schema):
     id: int
     name: str
     sex: str
-    birth_date: dt.date | None
+    age: int | None = Field(description="whole years; the birth date itself is given only by a reveal of the "
+                                        "document number (with the mask it would give the whole number back)")
     doc_type: str
     doc_masked: str = Field(description="e.g. 410611********123X; never the full number")
     phone_masked: str = Field(description="e.g. 138****1234")
@@ -181,6 +182,7 @@ class RevealIn(InputSchema):
 class RevealOut(Schema):
     field: str
     value: str = Field(description="the full document number or phone; this request is audited")
+    birth_date: dt.date | None = Field(None, description="with the document number only")
 
 
 class MoveIn(InputSchema):
@@ -196,7 +198,7 @@ class MoveIn(InputSchema):
 
 class DuplicateOut(Schema):
     detail: Literal["duplicate"]
-    where: str = Field(description="where the registered person lives; below the township only if in your "
-                                   "jurisdiction")
+    where: str = Field(description="where the registered person lives if in your jurisdiction; otherwise only "
+                                   "that it is elsewhere in the city")
     person_id: int | None = Field(description="only when the person is in your jurisdiction")
     errors: dict[str, list[str]]

@@ -15,6 +15,7 @@ from fangkong.accounts.roles import PEOPLE_EDIT, PEOPLE_REVEAL, PEOPLE_VIEW
 from fangkong.accounts.scoping import get_for_user, user_can_see_code
 from fangkong.audit.services import record
 from fangkong.lib import vault
+from fangkong.lib.text import identifying_text
 from fangkong.regions.models import Division
 from fangkong.regions.services import division_counts_adjust
 
@@ -34,22 +35,36 @@ class DuplicatePerson(ValidationError):
     def __init__(self, existing: Person, user):
         self.existing = existing
         self.in_scope = user_can_see_code(user, existing.division_code)
-        # Outside the user's jurisdiction the village/community is withheld.
-        self.where = describe_place(existing.division_code, withhold_community=not self.in_scope)
-        super().__init__({"doc_number": _("该证件号码已登记：此人现居 %(where)s。不会重复登记，可将其迁入本户。")
-                          % {"where": self.where}}, code="duplicate")
+        self.where = registered_where(user, existing.division_code)
+        self.message = registered_message(user, existing.division_code) + _("不会重复登记，可将其迁入本户。")
+        super().__init__({"doc_number": self.message}, code="duplicate")
 
 
-def describe_place(code: str, *, withhold_community: bool = False) -> str:
-    """Names of a place down to the grid, e.g. 淇滨区 泰山路街道 清华园社区 第一网格;
-    with ``withhold_community`` only county and township: 淇滨区 泰山路街道 ***."""
-    levels = [code[:6], code[:9]] if withhold_community else [code[:6], code[:9], code[:12], code[:15]]
-    levels = [c for c in dict.fromkeys(levels) if len(c) in (6, 9, 12, 15) and len(c) <= len(code)]
+def registered_where(user, code: str) -> str:
+    """Where a registered person lives, as it may be told to ``user``: the place
+    names within their jurisdiction; outside it, nothing but "elsewhere in the
+    city" (not even the county: docs/privacy.md)."""
+    if user_can_see_code(user, code):
+        return describe_place(code)
+    return _("本市其他地方（不在您的辖区内）")
+
+
+def registered_message(user, code: str) -> str:
+    """The one sentence every page, import report, API answer and service uses
+    to say that a document number is already registered (to the person living
+    at ``code``). It names the place only within the user's jurisdiction."""
+    if user_can_see_code(user, code):
+        return _("该证件号码已登记：此人现居 %(where)s。") % {"where": describe_place(code)}
+    return _("该证件号码已在本市其他地方登记（不在您的辖区内）。")
+
+
+def describe_place(code: str) -> str:
+    """Names of a place down to the grid, e.g. 淇滨区 泰山路街道 清华园社区 第一网格.
+    Only for places in the reader's jurisdiction (else ``registered_where``)."""
+    levels = [c for c in dict.fromkeys([code[:6], code[:9], code[:12], code[:15]])
+              if len(c) in (6, 9, 12, 15) and len(c) <= len(code)]
     names = dict(Division.objects.filter(code__in=levels).values_list("code", "short_name"))
-    known = [names[c] for c in levels if c in names]
-    if withhold_community:
-        known.append("***")
-    return " ".join(known) or code[:6]
+    return " ".join(names[c] for c in levels if c in names) or code[:6]
 
 
 class _Errors:
@@ -72,6 +87,13 @@ class _Errors:
     def raise_if_any(self):
         if self.errors:
             raise ValidationError(self.errors)
+
+
+def _address(address: str) -> str:
+    try:
+        return identifying_text(address)
+    except ValidationError as exc:
+        raise ValidationError({"address": exc.messages}) from None
 
 
 def _place_for_edit(user, division_code: str) -> Division:
@@ -101,10 +123,10 @@ def _check_tags(tags: dict[str, Any] | None) -> dict[str, bool]:
 def household_create(*, user, division_code: str, address: str, note: str = "", request=None) -> Household:
     errors = _Errors()
     division = errors.run(_place_for_edit, user, division_code)
-    address = " ".join((address or "").split())
-    if not address:
+    address = errors.run(_address, address)
+    if address == "":
         errors.add("address", _("请填写地址。"))
-    elif len(address) > 200:
+    elif address and len(address) > 200:
         errors.add("address", _("地址不能超过200个字。"))
     errors.raise_if_any()
     household = Household.objects.create(division_code=division.code, address=address, note=(note or "")[:200],
@@ -119,8 +141,8 @@ def household_update(*, user, household: Household, address: str, division_code:
                      note: str = "", head: Person | None = None, request=None) -> Household:
     household = get_for_user(Household.objects.select_for_update(), user, PEOPLE_EDIT, pk=household.pk)
     errors = _Errors()
-    address = " ".join((address or "").split())
-    if not address or len(address) > 200:
+    address = errors.run(_address, address)
+    if address == "" or len(address or "") > 200:
         errors.add("address", _("请填写地址（不超过200个字）。"))
     target = household.division_code
     if division_code and division_code != household.division_code:

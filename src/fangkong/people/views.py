@@ -14,6 +14,8 @@ from fangkong.audit.services import record
 from fangkong.core.forms import apply_errors
 from fangkong.core.paging import KnownCountPaginator, querystring_without_page
 from fangkong.core.exports import xlsx_download
+from fangkong.lib.documents import DOC_RIC
+from fangkong.lib.masking import age
 from fangkong.regions.models import Division
 
 from . import selectors, services
@@ -73,13 +75,13 @@ def person_export(request):
 
     def rows():
         for p in qs.iterator(chunk_size=2000):
-            yield (p.name, p.get_sex_display(), p.birth_date.isoformat() if p.birth_date else "",
+            yield (p.name, p.get_sex_display(), age(p.birth_date),
                    p.get_doc_type_display(), p.doc_masked, p.phone_masked, names.get(p.division_code[:9], ""),
                    names.get(p.division_code[:12], ""), names.get(p.division_code, "") if len(p.division_code) == 15 else "",
                    p.household.address if p.household else "", p.get_relation_display(), p.occupation,
                    "、".join(p.tags))
 
-    return xlsx_download(request, title="人员台账", headers=["姓名", "性别", "出生日期", "证件类型", "证件号码", "电话",
+    return xlsx_download(request, title="人员台账", headers=["姓名", "性别", "年龄", "证件类型", "证件号码", "电话",
                                                           "乡镇街道", "村社区", "网格", "地址", "与户主关系", "职业", "标签"],
                          rows=rows(), kind="persons", object_type="people.person", filename="persons")
 
@@ -187,6 +189,10 @@ def person_edit(request, pk: int):
     if request.method != "POST":
         initial = {f: getattr(person, f) for f in ("name", "doc_type", "doc_reason", "sex", "birth_date", "relation",
                                                    "occupation", *TAGS)}
+        if person.doc_type == DOC_RIC:
+            # The resident ID number decides the birth date (which is never shown
+            # beside its masked form: docs/privacy.md); the form leaves it blank.
+            initial.pop("birth_date")
         return _person_form_page(request, PersonForm(initial=initial), person=person)
     form = PersonForm(request.POST)
     if not form.is_valid():

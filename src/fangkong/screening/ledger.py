@@ -24,6 +24,7 @@ from fangkong.accounts.roles import SCREENING_IMPORT
 from fangkong.accounts.scoping import scope_prefixes, user_can_see_code
 from fangkong.lib.documents import make_resident_id
 from fangkong.lib.excel import Column, Ledger, Row
+from fangkong.lib.text import identifying_text
 from fangkong.regions.models import Division
 from fangkong.regions.selectors import city_code
 
@@ -185,7 +186,7 @@ class ReturneeListLedger(Ledger):
         community, message = self._place(row.text("community"))
         if message:
             row.error("community", message)
-        address = " ".join(row.text("address").split())
+        address = _identifying(row, "address")
         if len(address) > 200:
             row.error("address", _("住址不能超过200个字。"))
         mode_text = row.text("travel_mode")
@@ -194,7 +195,7 @@ class ReturneeListLedger(Ledger):
             travel_mode = _TRAVEL_WORDS.get(mode_text, mode_text if mode_text in TravelMode.values else "")
             if not travel_mode:
                 row.error("travel_mode", _("交通方式无效，可填：%(c)s。") % {"c": "、".join(TRAVEL_CHOICES)})
-        travel_number = "".join(row.text("travel_number").split())
+        travel_number = "".join(_identifying(row, "travel_number").split())
         if len(travel_number) > 20:
             row.error("travel_number", _("车次/航班/车牌不能超过20个字符。"))
         if identity and identity.get("doc_index"):
@@ -220,3 +221,15 @@ class ReturneeListLedger(Ledger):
         merged = len(results) - created
         known = sum(1 for a, _c in results if a.person_id is not None)
         return {"rows": len(items), "arrivals": created, "merged": merged, "known_persons": known}
+
+
+def _identifying(row: Row, key: str) -> str:
+    """A cell of identifying text (address, travel number) normalized as every
+    door does (fangkong.lib.text); a refused character is a row error."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        return identifying_text(row.text(key))
+    except ValidationError as exc:
+        row.error(key, exc.messages[0])
+        return ""

@@ -25,6 +25,7 @@ from fangkong.audit.services import entry, record, record_all
 from fangkong.core.rowsql import RowSelect, insert
 from fangkong.core.services import status_change_record
 from fangkong.lib import vault
+from fangkong.lib.text import identifying_text
 from fangkong.people.models import Household, Person
 from fangkong.regions.models import Division
 from fangkong.regions.selectors import city_code, city_place, city_places
@@ -82,6 +83,16 @@ def _reason(text: str, field: str = "reason", minimum: int = 2) -> str:
 
 def _clean_text(value: str, limit: int) -> str:
     return " ".join((value or "").replace("\x00", "").split())[:limit]
+
+
+def _identifying(errors: dict[str, list[str]], field: str, value: str, limit: int) -> str:
+    """Identifying text (address, travel number) normalized as every door does
+    (fangkong.lib.text); a refused character is an error on ``field``."""
+    try:
+        return identifying_text(value)[:limit]
+    except ValidationError as exc:
+        errors.setdefault(field, []).extend(exc.messages)
+        return ""
 
 
 # ---------------------------------------------------------------- arrivals
@@ -483,6 +494,7 @@ def _found_identities(found: list[FoundReturnee]) -> list[tuple[FoundReturnee, d
             errors.setdefault(f"returnees.{i}.arrived_on", []).extend(exc.messages)
         if f.travel_mode and f.travel_mode not in TravelMode.values:
             errors.setdefault(f"returnees.{i}.travel_mode", []).append(_("交通方式无效。"))
+        f.travel_number = _identifying(errors, f"returnees.{i}.travel_number", f.travel_number, 20)
         out.append((f, ident, origin_name))
     if errors:
         raise ValidationError(errors)
@@ -648,7 +660,7 @@ def _returnee_person(user, arrival: Arrival, *, name, doc_type, doc_number, doc_
     """The registry person for a returnee: the one with this document number
     (moved into the chosen household when registered outside the user's
     jurisdiction), or a new registration."""
-    from fangkong.people.services import DuplicatePerson, person_create, person_move
+    from fangkong.people.services import DuplicatePerson, person_create, person_move, registered_message
 
     try:
         return person_create(user=user, name=name, doc_type=doc_type, doc_number=doc_number, doc_reason=doc_reason,
@@ -659,8 +671,8 @@ def _returnee_person(user, arrival: Arrival, *, name, doc_type, doc_number, doc_
         if dup.in_scope:
             return existing
         if household is None:
-            raise ValidationError({"household": _("此人已在 %(where)s 登记。请选择其现住的本辖区户，将其迁入后再核实。")
-                                   % {"where": dup.where}}) from None
+            raise ValidationError({"household": registered_message(user, existing.division_code)
+                                   + _("请选择其现住的本辖区户，将其迁入后再核实。")}) from None
         return person_move(user=user, person=existing, household=household,
                            reason=_("返乡人员核实：现居本户"), request=request)
 
@@ -699,6 +711,7 @@ def returnee_confirm(*, user, arrival: Arrival, measure: str, measure_reason: st
         errors.setdefault("arrived_on", []).extend(exc.messages)
     if travel_mode and travel_mode not in TravelMode.values:
         errors.setdefault("travel_mode", []).append(_("交通方式无效。"))
+    travel_number = _identifying(errors, "travel_number", travel_number, 20)
     if measure not in Measure.values:
         errors.setdefault("measure", []).append(_("请选择措施。"))
     try:
@@ -736,7 +749,7 @@ def returnee_confirm(*, user, arrival: Arrival, measure: str, measure_reason: st
     returnee = Returnee.objects.create(
         division_code=household.division_code if household else arrival.division_code, person=person,
         arrival=arrival, source=arrival.source, origin_code=origin_code[:12], origin_name=origin_name[:60],
-        arrived_on=arrived_on, travel_mode=travel_mode, travel_number=_clean_text(travel_number, 20),
+        arrived_on=arrived_on, travel_mode=travel_mode, travel_number=travel_number,
         risk_area_contact=bool(risk_area_contact), case_contact=bool(case_contact),
         contact_note=_clean_text(contact_note, 200), proposed_measure=proposal.measure,
         proposed_reason=proposal.reason[:200], measure=measure, measure_reason=measure_reason, measure_state=state,
@@ -929,8 +942,9 @@ def self_report_submit(*, report: SelfReport, request=None) -> Arrival:
         errors.setdefault("travel_mode", []).append(_("交通方式无效。"))
     if city_place(report.destination_code) is None:
         errors.setdefault("destination_code", []).append(_("请选择本市的目的地村/社区。"))
-    address = _clean_text(report.address, 200)
-    if not address:
+    address = _identifying(errors, "address", report.address, 200)
+    travel_number = _identifying(errors, "travel_number", report.travel_number, 20)
+    if not address and "address" not in errors:
         errors.setdefault("address", []).append(_("请填写在本地的住址。"))
     if errors:
         raise ValidationError(errors)
@@ -938,6 +952,6 @@ def self_report_submit(*, report: SelfReport, request=None) -> Arrival:
     arrival, _created = arrival_record(
         actor=None, division_code=report.destination_code, identity=ident, source=ArrivalSource.SELF_REPORT,
         arrived_on=report.arrived_on, origin_code=origin.code, origin_name=origin.name,
-        travel_mode=report.travel_mode, travel_number=_clean_text(report.travel_number, 20),
+        travel_mode=report.travel_mode, travel_number=travel_number,
         note=note, address=address, request=request)
     return arrival

@@ -12,3 +12,12 @@ def community_of(names: dict, code: str) -> str:
 @register.filter
 def get_label(labels: dict, key: str) -> str:
     return labels.get(key, key) if labels else key
+
+
+@register.filter
+def age(birth_date) -> int | str:
+    """A birth date shown as an age in years (never the date itself: see docs/privacy.md)."""
+    from fangkong.lib.masking import age as _age
+
+    years = _age(birth_date)
+    return "" if years is None else years

@@ -268,7 +268,7 @@ def test_switching_to_english(client, qinghuayuan_worker, zhang_san):
         reverse("accounts:home"): ["Home", "People", "Households", "Logout", "Population", "Hello,"],
         reverse("people:person_list"): ["Search", "Tags", "Name"],
         reverse("people:household_list"): ["Address keyword", "household"],
-        reverse("people:person_detail", args=[zhang_san.pk]): ["Date of birth", "Relation to head"],
+        reverse("people:person_detail", args=[zhang_san.pk]): ["Age", "Relation to head"],
         reverse("screening:arrival_list"): ["Arrivals", "Returnees", "Screening coverage"],
         reverse("screening:returnee_list"): ["Arrived since", "Measure"],
         reverse("screening:campaign_list"): ["Area"],

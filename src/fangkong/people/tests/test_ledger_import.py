@@ -175,14 +175,22 @@ def test_duplicates_within_the_file_are_errors(qinghuayuan_worker):
     assert Person.objects.count() == 2
 
 
-def test_duplicates_of_the_registry_say_where_the_person_lives(ximazhuang_worker, zhang_san):
+def test_duplicates_outside_the_jurisdiction_say_only_elsewhere_in_the_city(ximazhuang_worker, zhang_san):
     number = vault.decrypt(zhang_san.doc_cipher)
     outcome = _import(ximazhuang_worker, [person(community="西马庄村", doc_number=number)])
     [(row, column, message)] = _errors(outcome)
     assert (row, column) == (2, "证件号码")
-    assert "已登记" in message and "清华园社区" in message
+    assert message == "该证件号码已在本市其他地方登记（不在您的辖区内）。不会重复登记。如需迁入，请在该户页面办理。"
+    assert not any(place in message for place in ("清华园", "泰山路", "淇滨", "网格"))
     assert "张三" not in message and number not in message
     assert Person.objects.count() == 1
+
+
+def test_duplicates_inside_the_jurisdiction_say_where_the_person_lives(qinghuayuan_worker, zhang_san):
+    number = vault.decrypt(zhang_san.doc_cipher)
+    outcome = _import(qinghuayuan_worker, [person(doc_number=number)])
+    [(_row, _column, message)] = _errors(outcome)
+    assert message.startswith("该证件号码已登记：此人现居 淇滨区 泰山路街道 清华园社区")
 
 
 def test_an_id_number_stored_as_a_number_is_explained(qinghuayuan_worker):

@@ -60,8 +60,9 @@ def test_a_duplicate_id_number_is_never_a_second_person(qinghuayuan_worker, xima
         person_create(user=ximazhuang_worker, household=household_xmz, name="张三", doc_number=number)
     assert exc.value.existing.pk == zhang_san.pk
     assert exc.value.in_scope is False
-    # Out of the worker's jurisdiction: the county and township, never the community.
-    assert exc.value.where == "淇滨区 泰山路街道 ***"
+    # Out of the worker's jurisdiction: only "elsewhere in the city", no place name at all.
+    assert exc.value.where == "本市其他地方（不在您的辖区内）"
+    assert exc.value.messages == ["该证件号码已在本市其他地方登记（不在您的辖区内）。不会重复登记，可将其迁入本户。"]
     assert Person.objects.count() == 1
 
 
