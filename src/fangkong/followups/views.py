@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
@@ -31,6 +30,7 @@ from fangkong.accounts.scoping import get_for_user, has_capability
 from fangkong.audit.services import record
 from fangkong.core.forms import apply_errors
 from fangkong.core.paging import querystring_without_page
+from fangkong.core.redirects import safe_next
 from fangkong.core.services import status_history
 from fangkong.lib.codes import is_code
 from fangkong.core.exports import xlsx_download
@@ -69,10 +69,7 @@ def _require(request, capability, code=None):
 
 
 def _next_url(request, default: str) -> str:
-    nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}) and nxt.startswith("/"):
-        return nxt
-    return default
+    return safe_next(request, default)
 
 
 def _url(name: str, *args) -> str | None:

@@ -99,3 +99,24 @@ def test_the_page_lists_and_decides(client, qinghuayuan_worker, second_worker, h
     client.post(reverse("approvals:decide", args=[a.pk]), {"decision": "approve", "reason": "同意"})
     household_qhy.refresh_from_db()
     assert household_qhy.note == "页面批准"
+
+
+@pytest.mark.parametrize("decision", ["", "maybe", "approve"])
+@pytest.mark.parametrize("nxt", ["https://evil.example/x", "//evil.example/x", "/\\evil.example/x"])
+def test_deciding_never_redirects_off_the_site(client, qinghuayuan_worker, second_worker, household_qhy,
+                                               decision, nxt):
+    a = approval_request(user=qinghuayuan_worker, kind="test_note", obj=household_qhy, reason="需要备注",
+                         payload={"note": "x"})
+    client.force_login(second_worker)
+    response = client.post(reverse("approvals:decide", args=[a.pk]),
+                           {"decision": decision, "reason": "同意", "next": nxt})
+    assert response.status_code == 302 and response["Location"] == reverse("approvals:list")
+
+
+def test_deciding_goes_back_to_a_local_next(client, qinghuayuan_worker, second_worker, household_qhy):
+    a = approval_request(user=qinghuayuan_worker, kind="test_note", obj=household_qhy, reason="需要备注",
+                         payload={"note": "x"})
+    client.force_login(second_worker)
+    response = client.post(reverse("approvals:decide", args=[a.pk]),
+                           {"decision": "reject", "reason": "不同意", "next": "/approvals/?status=pending"})
+    assert response["Location"] == "/approvals/?status=pending"

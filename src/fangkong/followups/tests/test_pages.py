@@ -260,3 +260,28 @@ def test_release_through_the_approvals_page_needs_a_second_person(client, qinghu
     client.post(reverse("approvals:decide", args=[approval.pk]), {"decision": "approve", "reason": "同意解除"})
     quarantine.refresh_from_db()
     assert quarantine.status == "released"
+
+
+EVIL = ["https://evil.example/x", "//evil.example/x", "/\\evil.example/x"]
+
+
+@pytest.mark.parametrize("nxt", EVIL)
+def test_no_followup_form_redirects_off_the_site(client, qinghuayuan_worker, quarantine, fever, delivery, clock,
+                                                 nxt):
+    clock.at(DAY1, 15)
+    login(client, qinghuayuan_worker)
+    check = HealthCheck.objects.get(followup=quarantine, slot_date=DAY1, slot=1)
+    posts = [
+        (reverse("followups:check_record", args=[check.pk]), {"temperature": "36.5"}, reverse("followups:today")),
+        (reverse("followups:referral_close", args=[fever.pk]), {"outcome": "已排除"},
+         reverse("followups:referral_detail", args=[fever.pk])),
+        (reverse("followups:delivery_take", args=[delivery.pk]), {}, reverse("followups:delivery_detail",
+                                                                             args=[delivery.pk])),
+        (reverse("followups:delivery_deliver", args=[delivery.pk]), {},
+         reverse("followups:delivery_detail", args=[delivery.pk])),
+        (reverse("followups:delivery_cancel", args=[delivery.pk]), {"reason": "不需要了"},
+         reverse("followups:delivery_detail", args=[delivery.pk])),
+    ]
+    for url, data, default in posts:
+        response = client.post(url, {**data, "next": nxt})
+        assert response.status_code == 302 and response["Location"] == default, url
