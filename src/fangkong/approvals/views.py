@@ -21,7 +21,10 @@ def approval_list(request):
     if status not in ApprovalStatus.values and status != "":
         status = ApprovalStatus.PENDING
     page = Paginator(selectors.approval_list(user=request.user, status=status), 50).get_page(request.GET.get("page"))
-    return render(request, "approvals/list.html", {"page": page, "status": status, "statuses": ApprovalStatus.choices,
+    # Each kind describes its own requests (whom, what, dates, a link): the approver decides from the card.
+    rows = [(a, registry.describe(a)) for a in page]
+    return render(request, "approvals/list.html", {"page": page, "rows": rows, "status": status,
+                                                   "statuses": ApprovalStatus.choices,
                                                    "labels": registry.labels(),
                                                    "query": querystring_without_page(request)})
 

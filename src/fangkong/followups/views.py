@@ -128,13 +128,19 @@ def today(request):
     overdue = list(selectors.check_list(user=user, filters=selectors.CheckFilters(state="overdue"))[:TODAY_ITEMS])
     due_now = list(selectors.check_list(user=user, filters=selectors.CheckFilters(state="due_now"))[:TODAY_ITEMS * 2])
     referrals = list(selectors.referral_list(user=user, status=ReferralStatus.OPEN)[:TODAY_ITEMS])
-    deliveries = list(selectors.delivery_list(user=user)[:TODAY_ITEMS])
+    can_edit = has_capability(user, FOLLOWUPS_EDIT)
+    # Only what the role can act on: checks and deliveries are the community's work.
+    deliveries = list(selectors.delivery_list(user=user)[:TODAY_ITEMS]) if can_edit else []
+    if not can_edit:
+        overdue, due_now = [], []
+    unapproved = selectors.followup_unapproved(user=user)
     return render(request, "followups/today.html", {
         "sections": sections, "summary": summary, "overdue": overdue, "due_now": due_now,
         "referrals": referrals, "deliveries": deliveries, "now": timezone.now(),
+        "unapproved": list(unapproved[:TODAY_ITEMS]), "unapproved_count": unapproved.count(),
         "arrival_url": "screening:arrival_detail" if _url("screening:arrival_detail", 1) else "",
         "visit_url": "screening:visit_record" if _url("screening:visit_record", 1, 1) else "",
-        "can_edit": has_capability(user, FOLLOWUPS_EDIT),
+        "can_edit": can_edit,
     })
 
 
@@ -145,8 +151,14 @@ def _followup_filters(request) -> selectors.FollowUpFilters:
     status = g.get("status", "open")
     if status not in ("open", "", *FollowUpStatus.values):
         status = "open"
+    approval = g.get("approval", "")
+    if approval not in ("pending", "overdue"):
+        approval = ""
+    if status not in ("open", "", *FollowUpStatus.values):
+        status = "open"
     return selectors.FollowUpFilters(kind=g.get("kind", "") if g.get("kind") in FollowUpKind.values else "",
-                                     status=status, division=_division(request), q=g.get("q", "")[:50])
+                                     status=status, division=_division(request), q=g.get("q", "")[:50],
+                                     approval=approval)
 
 
 @login_required
@@ -208,6 +220,9 @@ def followup_start(request):
         else:
             messages.success(request, _("已开始%(kind)s，已排好 %(n)s 次健康检测。") % {
                 "kind": followup.get_kind_display(), "n": followup.checks.count()})
+            if followup.unapproved:
+                messages.warning(request, _("集中隔离已开始，须由另一名有权限的人员在 %(due)s 前审批确认。")
+                                 % {"due": _local(followup.approval_due)})
             return redirect("followups:detail", pk=followup.pk)
     policies = {p.kind: p.days for p in MeasurePolicy.objects.all()}
     return render(request, "followups/start_form.html", {
@@ -233,6 +248,9 @@ def followup_detail(request, pk: int):
         "deliveries": selectors.delivery_list(user=request.user, status="").filter(person=followup.person)[:20],
         "blockers": services.release_blockers(followup) if followup.is_open else [],
         "pending_release": approval_pending_for(obj=followup, kind=services.RELEASE_KIND),
+        "pending_weaken": approval_pending_for(obj=followup, kind=services.WEAKEN_KIND),
+        "pending_central": approval_pending_for(obj=followup, kind=services.CENTRAL_KIND)
+        if followup.unapproved else None,
         "can_edit": can_edit, "extend_form": ExtendForm(), "release_form": ReasonForm(),
         "transfer_form": TransferForm(initial={"kind": FollowUpKind.CENTRAL_QUARANTINE}),
         "place": describe_place(followup.division_code), "now": timezone.now(),
@@ -253,6 +271,9 @@ def _followup_action(request, pk, form_class, call, success):
         messages.error(request, _error_text(exc))
         return redirect("followups:detail", pk=followup.pk)
     messages.success(request, success(result))
+    if isinstance(result, FollowUp) and result.unapproved and result.pk != followup.pk:
+        messages.warning(request, _("集中隔离已开始，须由另一名有权限的人员在 %(due)s 前审批确认。")
+                         % {"due": _local(result.approval_due)})
     return redirect("followups:detail", pk=result.pk if isinstance(result, FollowUp) else followup.pk)
 
 
@@ -271,7 +292,8 @@ def followup_transfer(request, pk: int):
     return _followup_action(
         request, pk, TransferForm,
         lambda f, d: services.followup_transfer(user=request.user, followup=f, request=request, **d),
-        lambda f: _("已转为%(kind)s。") % {"kind": f.get_kind_display()})
+        lambda r: _("已转为%(kind)s。") % {"kind": r.get_kind_display()} if isinstance(r, FollowUp) else
+        _("减轻或缩短措施须由另一名有权限的人员审批：已提交申请，批准前措施不变。"))
 
 
 @login_required
