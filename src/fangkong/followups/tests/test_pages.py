@@ -285,3 +285,28 @@ def test_no_followup_form_redirects_off_the_site(client, qinghuayuan_worker, qua
     for url, data, default in posts:
         response = client.post(url, {**data, "next": nxt})
         assert response.status_code == 302 and response["Location"] == default, url
+
+
+def test_the_clinic_today_page_shows_only_what_it_can_act_on(client, clinic_staff, quarantine, fever, delivery,
+                                                             clock):
+    clock.at(DAY1, 15)
+    login(client, clinic_staff)
+    page = client.get(reverse("followups:today")).content.decode()
+    assert reverse("followups:referral_detail", args=[fever.pk]) in page  # a clinic picks referrals up
+    assert reverse("followups:delivery_detail", args=[delivery.pk]) not in page and 'id="deliveries"' not in page
+    assert 'id="checks"' not in page
+
+
+def test_the_grid_worker_today_page_still_lists_checks_and_deliveries(client, qinghuayuan_worker, quarantine,
+                                                                      delivery, clock):
+    clock.at(DAY1, 15)
+    login(client, qinghuayuan_worker)
+    page = client.get(reverse("followups:today")).content.decode()
+    assert reverse("followups:delivery_detail", args=[delivery.pk]) in page and 'id="checks"' in page
+
+
+@pytest.mark.parametrize("who", ["qinghuayuan_worker", "clinic_staff", "inspector", "hq_officer"])
+def test_the_policy_page_is_linked_from_the_followups_nav(client, who, request):
+    login(client, request.getfixturevalue(who))
+    page = client.get(reverse("followups:list")).content.decode()
+    assert f'href="{reverse("followups:policy")}"' in page
