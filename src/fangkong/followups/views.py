@@ -127,20 +127,23 @@ def today(request):
     summary = selectors.today_summary(user=user)
     overdue = list(selectors.check_list(user=user, filters=selectors.CheckFilters(state="overdue"))[:TODAY_ITEMS])
     due_now = list(selectors.check_list(user=user, filters=selectors.CheckFilters(state="due_now"))[:TODAY_ITEMS * 2])
-    referrals = list(selectors.referral_list(user=user, status=ReferralStatus.OPEN)[:TODAY_ITEMS])
     can_edit = has_capability(user, FOLLOWUPS_EDIT)
-    # Only what the role can act on: checks and deliveries are the community's work.
+    # Only what the role can act on: checks, deliveries and confirmations are the
+    # community's work; open referrals also a clinic's (it picks them up).
+    can_refer = can_edit or has_capability(user, REFERRALS_PICK_UP)
+    referrals = list(selectors.referral_list(user=user, status=ReferralStatus.OPEN)[:TODAY_ITEMS]) if can_refer \
+        else []
     deliveries = list(selectors.delivery_list(user=user)[:TODAY_ITEMS]) if can_edit else []
     if not can_edit:
         overdue, due_now = [], []
-    unapproved = selectors.followup_unapproved(user=user)
+    unapproved = selectors.followup_unapproved(user=user) if can_edit else FollowUp.objects.none()
     return render(request, "followups/today.html", {
         "sections": sections, "summary": summary, "overdue": overdue, "due_now": due_now,
         "referrals": referrals, "deliveries": deliveries, "now": timezone.now(),
         "unapproved": list(unapproved[:TODAY_ITEMS]), "unapproved_count": unapproved.count(),
         "arrival_url": "screening:arrival_detail" if _url("screening:arrival_detail", 1) else "",
         "visit_url": "screening:visit_record" if _url("screening:visit_record", 1, 1) else "",
-        "can_edit": can_edit,
+        "can_edit": can_edit, "can_refer": can_refer,
     })
 
 

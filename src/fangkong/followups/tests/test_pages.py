@@ -310,3 +310,11 @@ def test_the_policy_page_is_linked_from_the_followups_nav(client, who, request):
     login(client, request.getfixturevalue(who))
     page = client.get(reverse("followups:list")).content.decode()
     assert f'href="{reverse("followups:policy")}"' in page
+
+
+def test_the_inspector_today_page_lists_nothing_to_act_on(client, inspector, quarantine, fever, delivery, clock):
+    clock.at(DAY1, 15)
+    login(client, inspector)
+    page = client.get(reverse("followups:today")).content.decode()
+    assert reverse("followups:referral_detail", args=[fever.pk]) not in page
+    assert 'id="checks"' not in page and 'id="deliveries"' not in page and "今日页只列出可以办理的事项" in page
