@@ -80,3 +80,21 @@ def approval_cancel(*, user, approval: ApprovalRequest, reason: str = "") -> App
                          to_status=ApprovalStatus.CANCELLED, reason=reason)
     record(user, "update", approval, reason=reason, detail={"kind": approval.kind, "decision": "cancelled"})
     return approval
+
+
+def approval_withdraw_for(*, user, obj, kinds, reason: str) -> int:
+    """The object a request is about has moved on (a follow-up ended): its pending
+    requests of ``kinds`` are withdrawn (``cancelled``, with the reason), so no
+    one decides on a stale change. Runs inside the caller's transaction. Returns
+    how many."""
+    pending = list(ApprovalRequest.objects.select_for_update().filter(
+        kind__in=list(kinds), object_type=obj._meta.label_lower, object_id=str(obj.pk),
+        status=ApprovalStatus.PENDING))
+    for approval in pending:
+        approval.status, approval.decided_at = ApprovalStatus.CANCELLED, timezone.now()
+        approval.decision_reason = reason[:200]
+        approval.save(update_fields=["status", "decided_at", "decision_reason"])
+        status_change_record(actor=user, obj=approval, from_status=ApprovalStatus.PENDING,
+                             to_status=ApprovalStatus.CANCELLED, reason=reason)
+        record(user, "update", approval, reason=reason, detail={"kind": approval.kind, "decision": "withdrawn"})
+    return len(pending)

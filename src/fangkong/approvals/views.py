@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.core.paging import querystring_without_page
+from fangkong.core.redirects import safe_next
 
 from . import registry, selectors, services
 from .models import ApprovalStatus
@@ -20,7 +21,10 @@ def approval_list(request):
     if status not in ApprovalStatus.values and status != "":
         status = ApprovalStatus.PENDING
     page = Paginator(selectors.approval_list(user=request.user, status=status), 50).get_page(request.GET.get("page"))
-    return render(request, "approvals/list.html", {"page": page, "status": status, "statuses": ApprovalStatus.choices,
+    # Each kind describes its own requests (whom, what, dates, a link): the approver decides from the card.
+    rows = [(a, registry.describe(a)) for a in page]
+    return render(request, "approvals/list.html", {"page": page, "rows": rows, "status": status,
+                                                   "statuses": ApprovalStatus.choices,
                                                    "labels": registry.labels(),
                                                    "query": querystring_without_page(request)})
 
@@ -32,7 +36,7 @@ def approval_decide(request, pk: int):
     decision = request.POST.get("decision")
     if decision not in ("approve", "reject"):
         messages.error(request, _("请选择批准或驳回。"))
-        return redirect(request.POST.get("next") or "approvals:list")
+        return redirect(safe_next(request, "approvals:list"))
     try:
         services.approval_decide(user=request.user, approval=approval, approve=decision == "approve",
                                  reason=request.POST.get("reason", ""))
@@ -40,5 +44,4 @@ def approval_decide(request, pk: int):
         messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
     else:
         messages.success(request, _("已批准。") if decision == "approve" else _("已驳回。"))
-    nxt = request.POST.get("next", "")
-    return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "approvals:list")
+    return redirect(safe_next(request, "approvals:list"))

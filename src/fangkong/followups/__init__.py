@@ -18,6 +18,11 @@ Interfaces other apps use:
   for the command level; ``manage.py followups_recount`` rebuilds the roll-up.
 * ``selectors.overdue_checks(*, user, division="")``, ``check_list``,
   ``followup_list``, ``referral_list``, ``delivery_list``.
-* Approval kind ``quarantine_release`` (two-person release).
+* Approval kinds ``quarantine_release`` (two-person release), ``followup_weaken``
+  (a transfer to a lighter measure or an earlier end) and ``followup_central``
+  (a second person confirms a centralized quarantine within
+  FANGKONG_CENTRAL_APPROVAL_HOURS, default 24); see ``measures``.
+  ``followup_start(..., approval=...)`` takes an approved request that already
+  decided a centralized quarantine (screening's stricter measure).
 * API: /api/v1/followups; pages: /followups/ (today page: /followups/today/).
 """

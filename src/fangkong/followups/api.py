@@ -79,7 +79,8 @@ def followup_out(f: FollowUp) -> dict:
     return {"id": f.pk, "person": _person(f.person), "division_code": f.division_code, "kind": f.kind,
             "kind_label": f.get_kind_display(), "reason": f.reason, "place": f.place, "site_name": f.site_name,
             "start_date": f.start_date, "planned_end": f.planned_end, "days": f.days, "status": f.status,
-            "ended_on": f.ended_on, "source_ref": f.source_ref}
+            "ended_on": f.ended_on, "source_ref": f.source_ref, "approval": f.approval,
+            "approval_due": f.approval_due if f.unapproved else None, "approval_overdue": f.approval_overdue}
 
 
 def check_out(c: HealthCheck) -> dict:
@@ -119,7 +120,8 @@ def _detail(f: FollowUp) -> dict:
 def followup_list(request, filters: Query[FollowUpQuery]):
     services.require(request.auth, FOLLOWUPS_VIEW)
     qs = selectors.followup_list(user=request.auth, filters=selectors.FollowUpFilters(
-        kind=filters.kind, status=filters.status, division=filters.division, q=filters.q))
+        kind=filters.kind, status=filters.status, division=filters.division, q=filters.q,
+        approval=filters.approval))
     items, count, pages = _paginate(qs, filters.page, filters.page_size)
     if filters.q:
         record(request.auth, "search", object_type="followups.followup", detail={"kind": "name"}, request=request)
@@ -154,14 +156,18 @@ def followup_extend(request, followup_id: int, payload: ExtendIn):
     return _detail(selectors.followup_get(user=request.auth, pk=f.pk))
 
 
-@router.post("/{int:followup_id}/transfer", response={201: FollowUpDetailOut, **_ERRORS},
-             summary="Change the measure (e.g. home → central quarantine): ends this one, starts the new one")
+@router.post("/{int:followup_id}/transfer", response={201: FollowUpDetailOut, 202: ApprovalOut, **_ERRORS},
+             summary="Change the measure: a stricter change (e.g. home → central quarantine) ends this one and "
+                     "starts the new one (201); a weakening one (lighter measure or earlier end) waits for a "
+                     "second person's approval (202, nothing changed yet)")
 def followup_transfer(request, followup_id: int, payload: TransferIn):
     f = selectors.followup_get(user=request.auth, pk=_id(followup_id))
-    new = services.followup_transfer(user=request.auth, followup=f, kind=payload.kind, reason=payload.reason,
-                                     place=payload.place, site_name=payload.site_name, days=payload.days,
-                                     request=request)
-    return Status(201, _detail(selectors.followup_get(user=request.auth, pk=new.pk)))
+    result = services.followup_transfer(user=request.auth, followup=f, kind=payload.kind, reason=payload.reason,
+                                        place=payload.place, site_name=payload.site_name, days=payload.days,
+                                        request=request)
+    if not isinstance(result, FollowUp):
+        return Status(202, {"id": result.pk, "kind": result.kind, "status": result.status, "reason": result.reason})
+    return Status(201, _detail(selectors.followup_get(user=request.auth, pk=result.pk)))
 
 
 @router.post("/{int:followup_id}/release", response={201: ApprovalOut, **_ERRORS},

@@ -15,6 +15,22 @@ class FollowUpStatus(models.TextChoices):
     ESCALATED = "escalated", _("已转诊")
     RELEASED = "released", _("已解除")
     TRANSFERRED = "transferred", _("已转移")
+    # Central quarantine whose second person rejected it (approvals): ended with the reason.
+    REVOKED = "revoked", _("已撤销（审批未通过）")
+
+
+class ApprovalState(models.TextChoices):
+    """Whether a second person has confirmed a measure that needs one (central
+    quarantine). Blank: none is needed."""
+
+    NONE = "", _("无需审批")
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已审批")
+
+
+# How strict a measure is: a change to a lower rank (or an earlier end) weakens
+# it and needs a second person, like a release.
+STRICTNESS = {"health_monitoring": 1, "home_quarantine": 2, "medical_observation": 2, "central_quarantine": 3}
 
 
 # A person is under the measure while the follow-up is in one of these.

@@ -14,6 +14,7 @@ from fangkong.core.models import DivisionScoped
 
 from .choices import (
     OPEN_STATUSES,
+    ApprovalState,
     CheckStatus,
     DeliveryCategory,
     DeliveryStatus,
@@ -72,6 +73,10 @@ class FollowUp(DivisionScoped):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", db_constraint=False)
+    # Central quarantine starts at once and must be confirmed by a second
+    # person (approvals) before ``approval_due``; blank for the other measures.
+    approval = models.CharField(_("审批"), max_length=10, choices=ApprovalState.choices, blank=True, default="")
+    approval_due = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = pgettext_lazy("model", "隔离与健康监测")
@@ -91,6 +96,15 @@ class FollowUp(DivisionScoped):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def unapproved(self) -> bool:
+        """Still waiting for the second person (shown as 待审批 while open)."""
+        return self.is_open and self.approval == ApprovalState.PENDING
+
+    @property
+    def approval_overdue(self) -> bool:
+        return self.unapproved and self.approval_due is not None and self.approval_due <= timezone.now()
 
 
 class HealthCheck(DivisionScoped):

@@ -46,6 +46,10 @@ class FollowUpOut(Schema):
     status: str
     ended_on: dt.date | None
     source_ref: str
+    approval: Literal["", "pending", "approved"] = Field(
+        description="central quarantine: pending until a second person confirms it; blank: none needed")
+    approval_due: dt.datetime | None = Field(description="when the confirmation is due (pending only)")
+    approval_overdue: bool
 
 
 class CheckOut(Schema):
@@ -93,7 +97,9 @@ class CheckPage(Schema):
 
 class FollowUpQuery(Schema):
     kind: KindCode | Literal[""] = ""
-    status: Literal["open", "", "active", "extended", "escalated", "released", "transferred"] = "open"
+    status: Literal["open", "", "active", "extended", "escalated", "released", "transferred", "revoked"] = "open"
+    approval: Literal["", "pending", "overdue"] = Field(
+        "", description="central quarantine awaiting a second person's confirmation (overdue: past its time)")
     division: OptionalDivisionCode = ""
     q: Annotated[Text, Field(max_length=50, description="name prefix")] = ""
     page: Page = 1
@@ -129,7 +135,8 @@ class TransferIn(InputSchema):
     reason: Reason
     place: Annotated[Text, Field(max_length=200)] = ""
     site_name: Annotated[Text, Field(max_length=100)] = ""
-    days: Annotated[int, Field(ge=1, le=60)] | None = None
+    days: Annotated[int, Field(ge=1, le=60)] | None = Field(
+        None, description="default: what remains of the current period (a weakening change: at least the policy)")
 
 
 class ReasonIn(InputSchema):

@@ -27,6 +27,7 @@ from fangkong.regions.models import Division
 from .choices import (
     OPEN_DELIVERY_STATUSES,
     OPEN_STATUSES,
+    ApprovalState,
     CheckStatus,
     FollowUpKind,
     ReferralStatus,
@@ -72,6 +73,7 @@ class FollowUpFilters:
     status: str = "open"  # "open", "" (all) or a FollowUpStatus value
     division: str = ""
     q: str = ""  # a name prefix
+    approval: str = ""  # "pending": central quarantine not yet confirmed; "overdue": past its time
 
 
 def followup_list(*, user, filters: FollowUpFilters | None = None) -> QuerySet[FollowUp]:
@@ -87,7 +89,18 @@ def followup_list(*, user, filters: FollowUpFilters | None = None) -> QuerySet[F
     if q:
         lo, hi = prefix_range(q)
         qs = qs.filter(person__name__gte=lo, person__name__lt=hi)
+    if filters.approval in ("pending", "overdue"):
+        qs = qs.filter(approval=ApprovalState.PENDING, status__in=OPEN_STATUSES)
+        if filters.approval == "overdue":
+            qs = qs.filter(approval_due__lte=timezone.now())
+        return qs.select_related("person").order_by("approval_due", "id")
     return qs.select_related("person").order_by("planned_end", "id")
+
+
+def followup_unapproved(*, user, division: str = "") -> QuerySet[FollowUp]:
+    """Central quarantines in the user's jurisdiction still waiting for a second
+    person's confirmation, the most overdue first."""
+    return followup_list(user=user, filters=FollowUpFilters(status="open", division=division, approval="pending"))
 
 
 def followup_get(*, user, pk) -> FollowUp:

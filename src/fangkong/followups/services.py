@@ -21,7 +21,7 @@ from fangkong.core.services import status_change_record
 from fangkong.people.models import Person
 from fangkong.people.services import require
 
-from . import schedule, tally
+from . import measures, schedule, tally
 from .choices import (
     OPEN_DELIVERY_STATUSES,
     OPEN_STATUSES,
@@ -44,7 +44,9 @@ from .models import (
     Referral,
 )
 
-RELEASE_KIND = "quarantine_release"
+RELEASE_KIND = measures.RELEASE_KIND
+WEAKEN_KIND = measures.WEAKEN_KIND
+CENTRAL_KIND = measures.CENTRAL_KIND
 MAX_DAYS = 60
 MAX_EXTEND_DAYS = 30
 # How far back a follow-up may be dated (from the arrival day) and ahead.
@@ -149,7 +151,7 @@ def _clean_start(*, kind, reason, place, site_name, start_date, days) -> tuple:
 
 
 def _create_followup(*, user, person: Person, kind, reason, place, site_name, start_date, days, source_ref,
-                     changes: tally.Changes, transferred_from=None) -> FollowUp:
+                     changes: tally.Changes, transferred_from=None, approval=None) -> FollowUp:
     if not place and kind == FollowUpKind.HOME_QUARANTINE and person.household_id:
         place = person.household.address[:200]
     try:
@@ -165,6 +167,8 @@ def _create_followup(*, user, person: Person, kind, reason, place, site_name, st
     changes.add(followup.division_code, start_date, f"started_{KIND_COLUMN[kind]}")
     _schedule_checks(followup, start_date, days, changes)
     status_change_record(actor=user, obj=followup, to_status=FollowUpStatus.ACTIVE, reason=reason)
+    if kind == FollowUpKind.CENTRAL_QUARANTINE:
+        measures.central_approval_start(user=user, followup=followup, reason=reason, approval=approval)
     return followup
 
 
@@ -180,13 +184,16 @@ def _already_under_measure(person) -> ValidationError:
 @transaction.atomic
 def followup_start(*, user, person: Person, kind: str, reason: str, place: str = "", site_name: str = "",
                    start_date: dt.date | None = None, days: int | None = None, source_ref: str = "",
-                   request=None) -> FollowUp:
+                   approval=None, request=None) -> FollowUp:
     """Put ``person`` under a measure (home/central quarantine, health monitoring,
     medical observation) from ``start_date`` (default today) for ``days`` days
     (default: the current MeasurePolicy, 14), scheduling a health check for every
     check window of every day. Slots whose window has already ended are not
     scheduled. Raises ValidationError (per field) for bad input or when the
-    person is already under a measure; 404 outside the user's jurisdiction."""
+    person is already under a measure; 404 outside the user's jurisdiction.
+    Central quarantine starts at once and asks a second person to confirm it
+    (see ``measures``) unless ``approval`` is an approved request that already
+    decided it (screening's stricter measure)."""
     person = get_for_user(Person.objects.select_related("household"), user, FOLLOWUPS_EDIT, pk=person.pk)
     reason, place, site_name, start_date, days = _clean_start(
         kind=kind, reason=reason, place=place, site_name=site_name, start_date=start_date, days=days)
@@ -195,7 +202,7 @@ def followup_start(*, user, person: Person, kind: str, reason: str, place: str =
     changes = tally.Changes()
     followup = _create_followup(user=user, person=person, kind=kind, reason=reason, place=place,
                                 site_name=site_name, start_date=start_date, days=days, source_ref=source_ref,
-                                changes=changes)
+                                changes=changes, approval=approval)
     changes.apply()
     record(user, "create", followup, reason=reason, request=request,
            detail={"kind": kind, "days": days, "source": (source_ref or "").split(":")[0]})
@@ -249,30 +256,34 @@ def _end_checks(followup: FollowUp, changes: tally.Changes) -> None:
     due.filter(window_end__lte=now).update(status=CheckStatus.MISSED)
 
 
-@transaction.atomic
-def followup_transfer(*, user, followup: FollowUp, kind: str, reason: str, place: str = "", site_name: str = "",
-                      days: int | None = None, request=None) -> FollowUp:
-    """End this follow-up as transferred and start the new measure today (e.g.
-    home → central quarantine). ``days`` defaults to what remains of the old
-    period (at least one). An open referral moves to the new follow-up."""
-    old = _locked_followup(user, followup)
+def _end_followup(user, followup: FollowUp, to_status: str, reason: str, changes: tally.Changes) -> None:
+    """End an open follow-up before its release (transfer, revoke): the checks
+    to come are cancelled, the day count and the status history follow, and
+    requests about it still pending are withdrawn."""
+    from fangkong.approvals.services import approval_withdraw_for
+
     today = timezone.localdate()
-    if days is None:
-        days = max(1, (old.planned_end - today).days)
-    reason, place, site_name, _start, days = _clean_start(kind=kind, reason=reason, place=place,
-                                                          site_name=site_name, start_date=today, days=days)
+    _end_checks(followup, changes)
+    old_status = followup.status
+    followup.status, followup.ended_on = to_status, today
+    followup.save(update_fields=["status", "ended_on"])
+    changes.add(followup.division_code, today, f"ended_{KIND_COLUMN[followup.kind]}")
+    status_change_record(actor=user, obj=followup, from_status=old_status, to_status=to_status, reason=reason)
+    approval_withdraw_for(user=user, obj=followup, kinds=measures.ALL_KINDS,
+                          reason=_("措施已结束（%(status)s）") % {"status": FollowUpStatus(to_status).label})
+
+
+def _replace(*, user, old: FollowUp, kind, reason, place, site_name, days, to_status=FollowUpStatus.TRANSFERRED,
+             approval=None) -> FollowUp:
+    """End ``old`` (locked, open) and start ``kind`` today for ``days`` days; an
+    open referral moves to the new follow-up."""
+    today = timezone.localdate()
     changes = tally.Changes()
-    _end_checks(old, changes)
-    old_status = old.status
-    old.status, old.ended_on = FollowUpStatus.TRANSFERRED, today
-    old.save(update_fields=["status", "ended_on"])
-    changes.add(old.division_code, today, f"ended_{KIND_COLUMN[old.kind]}")
-    status_change_record(actor=user, obj=old, from_status=old_status, to_status=FollowUpStatus.TRANSFERRED,
-                         reason=reason)
+    _end_followup(user, old, to_status, reason, changes)
     person = Person.objects.select_related("household").get(pk=old.person_id)
     new = _create_followup(user=user, person=person, kind=kind, reason=reason, place=place, site_name=site_name,
                            start_date=today, days=days, source_ref=f"followup:{old.pk}", changes=changes,
-                           transferred_from=old)
+                           transferred_from=old, approval=approval)
     moved = Referral.objects.filter(followup=old, status__in=[ReferralStatus.OPEN, ReferralStatus.PICKED_UP])
     if moved.update(followup=new):
         new.status = FollowUpStatus.ESCALATED
@@ -280,25 +291,122 @@ def followup_transfer(*, user, followup: FollowUp, kind: str, reason: str, place
         status_change_record(actor=user, obj=new, from_status=FollowUpStatus.ACTIVE,
                              to_status=FollowUpStatus.ESCALATED, reason=_("转诊未关闭，随转移带入"))
     changes.apply()
+    return new
+
+
+@transaction.atomic
+def followup_transfer(*, user, followup: FollowUp, kind: str, reason: str, place: str = "", site_name: str = "",
+                      days: int | None = None, request=None):
+    """Change the measure: end this follow-up as transferred and start the new
+    one today (e.g. home → central quarantine). ``days`` defaults to what
+    remains of the old period (at least one).
+
+    A stricter change, or an equal one that ends no earlier, applies at once
+    and returns the new FollowUp. A change that weakens the measure (a lighter
+    kind or an earlier end, see ``measures``) returns a pending ApprovalRequest
+    (kind ``followup_weaken``) and changes nothing until another user approves
+    it; it is refused (ValidationError) while a release's conditions fail (an
+    overdue check, fever in the last days, an open referral) or when ``days``
+    is below the policy's days for the new kind. An open referral moves to
+    the new follow-up."""
+    old = _locked_followup(user, followup)
+    today = timezone.localdate()
+    defaulted = days is None
+    if defaulted:
+        days = max(1, (old.planned_end - today).days)
+    reason, place, site_name, _start, days = _clean_start(kind=kind, reason=reason, place=place,
+                                                          site_name=site_name, start_date=today, days=days)
+    if measures.is_weaker(old, kind, today + dt.timedelta(days=days)):
+        if defaulted:
+            days = max(days, policy_days(kind))
+        return _weaken_request(user=user, followup=old, kind=kind, reason=reason, place=place,
+                               site_name=site_name, days=days, request=request)
+    new = _replace(user=user, old=old, kind=kind, reason=reason, place=place, site_name=site_name, days=days)
     record(user, "update", old, reason=reason, request=request, detail={"transfer_to": kind, "new": new.pk})
     return new
 
 
-def release_blockers(followup: FollowUp) -> list[str]:
+def _weaken_request(*, user, followup: FollowUp, kind, reason, place, site_name, days, request=None):
+    from fangkong.approvals.services import approval_request
+
+    measures.check_minimum(kind, days)
+    blockers = release_blockers(followup, early=True)
+    if blockers:
+        raise ValidationError(blockers, code="release_rules")
+    approval = approval_request(user=user, kind=WEAKEN_KIND, obj=followup, reason=reason,
+                                payload={"kind": kind, "days": days, "place": place, "site_name": site_name})
+    record(user, "update", followup, reason=reason, request=request,
+           detail={"transfer_requested": kind, "days": days, "approval": approval.pk})
+    return approval
+
+
+def followup_weaken_apply(*, approval, decider) -> None:
+    """Approval callback (in approval_decide's transaction): make the weakening
+    change, after checking the release rules and the policy again."""
+    old = FollowUp.objects.select_for_update().get(pk=int(approval.object_id))
+    if not old.is_open:
+        raise ValidationError(_("该措施已结束（%(status)s），不能再操作。") % {"status": old.get_status_display()})
+    p = approval.payload
+    measures.check_minimum(p["kind"], p["days"])
+    blockers = release_blockers(old, early=True)
+    if blockers:
+        raise ValidationError(blockers)
+    reason = _("%(requester)s 申请，%(decider)s 批准：%(reason)s") % {
+        "requester": approval.requested_by.display(), "decider": decider.display(), "reason": approval.reason}
+    new = _replace(user=decider, old=old, kind=p["kind"], reason=reason, place=p.get("place", ""),
+                   site_name=p.get("site_name", ""), days=p["days"], approval=approval)
+    record(decider, "update", old, reason=approval.decision_reason,
+           detail={"transfer_to": p["kind"], "new": new.pk, "approval": approval.pk})
+
+
+def followup_revoke(*, decider, followup: FollowUp, approval) -> FollowUp | None:
+    """A second person rejected the central quarantine (``measures.central_reject``):
+    it ends as revoked with the reason. If it replaced a lighter measure whose
+    planned end is still ahead, that measure resumes until then (returned)."""
+    reason = _("%(decider)s 驳回集中隔离：%(reason)s") % {"decider": decider.display(),
+                                                   "reason": approval.decision_reason}
+    prior = followup.transferred_from
+    today = timezone.localdate()
+    new = None
+    if prior is not None and prior.kind != FollowUpKind.CENTRAL_QUARANTINE and prior.planned_end > today:
+        new = _replace(user=decider, old=followup, kind=prior.kind, reason=reason, place=prior.place,
+                       site_name=prior.site_name, days=(prior.planned_end - today).days,
+                       to_status=FollowUpStatus.REVOKED)
+    else:
+        changes = tally.Changes()
+        _end_followup(decider, followup, FollowUpStatus.REVOKED, reason, changes)
+        changes.apply()
+    record(decider, "update", followup, reason=approval.decision_reason,
+           detail={"revoked": True, "approval": approval.pk, "resumed": new.pk if new else None})
+    return new
+
+
+def release_blockers(followup: FollowUp, *, early: bool = False) -> list[str]:
     """Why this follow-up cannot be released yet (empty: it can). Release needs the
     period over, every scheduled check done, no fever in the last days of the
-    period and no open fever-clinic referral."""
+    period and no open fever-clinic referral. ``early`` (a weakening change
+    before the end): the checks due so far done, no fever in the last days up
+    to today, no open referral, and no other release or change pending."""
     blockers = []
     if not followup.is_open:
         blockers.append(_("该措施已结束。"))
         return blockers
     today = timezone.localdate()
-    if today < followup.planned_end:
-        blockers.append(_("期限未满：计划 %(date)s 解除。") % {"date": followup.planned_end.isoformat()})
-    not_done = HealthCheck.objects.filter(followup=followup, status=CheckStatus.DUE).count()
-    if not_done:
-        blockers.append(_("还有 %(n)s 次健康检测未完成。") % {"n": not_done})
-    since = followup.planned_end - dt.timedelta(days=schedule.NO_FEVER_DAYS)
+    due = HealthCheck.objects.filter(followup=followup, status=CheckStatus.DUE)
+    if early:
+        overdue = due.filter(window_end__lte=timezone.now()).count()
+        if overdue:
+            blockers.append(_("还有 %(n)s 次逾期未测的健康检测。") % {"n": overdue})
+        if measures.pending_change(followup) is not None:
+            blockers.append(_("已有待审批的解除或变更申请。"))
+    else:
+        if today < followup.planned_end:
+            blockers.append(_("期限未满：计划 %(date)s 解除。") % {"date": followup.planned_end.isoformat()})
+        not_done = due.count()
+        if not_done:
+            blockers.append(_("还有 %(n)s 次健康检测未完成。") % {"n": not_done})
+    since = (min(today, followup.planned_end) if early else followup.planned_end) - \
+        dt.timedelta(days=schedule.NO_FEVER_DAYS)
     recent = HealthCheck.objects.filter(followup=followup, status=CheckStatus.DONE, slot_date__gte=since)
     if recent.filter(temperature__gte=Decimal(str(schedule.FEVER_AT))).exists() or \
             recent.filter(symptoms__contains=Symptom.FEVER).exists():
@@ -318,6 +426,8 @@ def followup_release_request(*, user, followup: FollowUp, reason: str, request=N
 
     followup = _locked_followup(user, followup)
     blockers = release_blockers(followup)
+    if measures.pending_change(followup) is not None:
+        blockers.append(_("已有待审批的解除或变更申请。"))
     if blockers:
         raise ValidationError(blockers)
     return approval_request(user=user, kind=RELEASE_KIND, obj=followup, reason=reason,
@@ -340,6 +450,10 @@ def followup_release_apply(*, approval, decider) -> None:
                          reason=_("%(requester)s 申请，%(decider)s 批准：%(reason)s") % {
                              "requester": approval.requested_by.display(), "decider": decider.display(),
                              "reason": approval.decision_reason})
+    from fangkong.approvals.services import approval_withdraw_for
+
+    approval_withdraw_for(user=decider, obj=followup, kinds=(CENTRAL_KIND, WEAKEN_KIND),
+                          reason=_("措施已结束（%(status)s）") % {"status": FollowUpStatus.RELEASED.label})
     record(decider, "update", followup, reason=approval.decision_reason,
            detail={"release": True, "approval": approval.pk})
 

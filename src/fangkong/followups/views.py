@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
@@ -31,6 +30,7 @@ from fangkong.accounts.scoping import get_for_user, has_capability
 from fangkong.audit.services import record
 from fangkong.core.forms import apply_errors
 from fangkong.core.paging import querystring_without_page
+from fangkong.core.redirects import safe_next
 from fangkong.core.services import status_history
 from fangkong.lib.codes import is_code
 from fangkong.core.exports import xlsx_download
@@ -69,10 +69,7 @@ def _require(request, capability, code=None):
 
 
 def _next_url(request, default: str) -> str:
-    nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}) and nxt.startswith("/"):
-        return nxt
-    return default
+    return safe_next(request, default)
 
 
 def _url(name: str, *args) -> str | None:
@@ -130,14 +127,23 @@ def today(request):
     summary = selectors.today_summary(user=user)
     overdue = list(selectors.check_list(user=user, filters=selectors.CheckFilters(state="overdue"))[:TODAY_ITEMS])
     due_now = list(selectors.check_list(user=user, filters=selectors.CheckFilters(state="due_now"))[:TODAY_ITEMS * 2])
-    referrals = list(selectors.referral_list(user=user, status=ReferralStatus.OPEN)[:TODAY_ITEMS])
-    deliveries = list(selectors.delivery_list(user=user)[:TODAY_ITEMS])
+    can_edit = has_capability(user, FOLLOWUPS_EDIT)
+    # Only what the role can act on: checks, deliveries and confirmations are the
+    # community's work; open referrals also a clinic's (it picks them up).
+    can_refer = can_edit or has_capability(user, REFERRALS_PICK_UP)
+    referrals = list(selectors.referral_list(user=user, status=ReferralStatus.OPEN)[:TODAY_ITEMS]) if can_refer \
+        else []
+    deliveries = list(selectors.delivery_list(user=user)[:TODAY_ITEMS]) if can_edit else []
+    if not can_edit:
+        overdue, due_now = [], []
+    unapproved = selectors.followup_unapproved(user=user) if can_edit else FollowUp.objects.none()
     return render(request, "followups/today.html", {
         "sections": sections, "summary": summary, "overdue": overdue, "due_now": due_now,
         "referrals": referrals, "deliveries": deliveries, "now": timezone.now(),
+        "unapproved": list(unapproved[:TODAY_ITEMS]), "unapproved_count": unapproved.count(),
         "arrival_url": "screening:arrival_detail" if _url("screening:arrival_detail", 1) else "",
         "visit_url": "screening:visit_record" if _url("screening:visit_record", 1, 1) else "",
-        "can_edit": has_capability(user, FOLLOWUPS_EDIT),
+        "can_edit": can_edit, "can_refer": can_refer,
     })
 
 
@@ -148,8 +154,14 @@ def _followup_filters(request) -> selectors.FollowUpFilters:
     status = g.get("status", "open")
     if status not in ("open", "", *FollowUpStatus.values):
         status = "open"
+    approval = g.get("approval", "")
+    if approval not in ("pending", "overdue"):
+        approval = ""
+    if status not in ("open", "", *FollowUpStatus.values):
+        status = "open"
     return selectors.FollowUpFilters(kind=g.get("kind", "") if g.get("kind") in FollowUpKind.values else "",
-                                     status=status, division=_division(request), q=g.get("q", "")[:50])
+                                     status=status, division=_division(request), q=g.get("q", "")[:50],
+                                     approval=approval)
 
 
 @login_required
@@ -211,6 +223,9 @@ def followup_start(request):
         else:
             messages.success(request, _("已开始%(kind)s，已排好 %(n)s 次健康检测。") % {
                 "kind": followup.get_kind_display(), "n": followup.checks.count()})
+            if followup.unapproved:
+                messages.warning(request, _("集中隔离已开始，须由另一名有权限的人员在 %(due)s 前审批确认。")
+                                 % {"due": _local(followup.approval_due)})
             return redirect("followups:detail", pk=followup.pk)
     policies = {p.kind: p.days for p in MeasurePolicy.objects.all()}
     return render(request, "followups/start_form.html", {
@@ -236,6 +251,9 @@ def followup_detail(request, pk: int):
         "deliveries": selectors.delivery_list(user=request.user, status="").filter(person=followup.person)[:20],
         "blockers": services.release_blockers(followup) if followup.is_open else [],
         "pending_release": approval_pending_for(obj=followup, kind=services.RELEASE_KIND),
+        "pending_weaken": approval_pending_for(obj=followup, kind=services.WEAKEN_KIND),
+        "pending_central": approval_pending_for(obj=followup, kind=services.CENTRAL_KIND)
+        if followup.unapproved else None,
         "can_edit": can_edit, "extend_form": ExtendForm(), "release_form": ReasonForm(),
         "transfer_form": TransferForm(initial={"kind": FollowUpKind.CENTRAL_QUARANTINE}),
         "place": describe_place(followup.division_code), "now": timezone.now(),
@@ -256,6 +274,9 @@ def _followup_action(request, pk, form_class, call, success):
         messages.error(request, _error_text(exc))
         return redirect("followups:detail", pk=followup.pk)
     messages.success(request, success(result))
+    if isinstance(result, FollowUp) and result.unapproved and result.pk != followup.pk:
+        messages.warning(request, _("集中隔离已开始，须由另一名有权限的人员在 %(due)s 前审批确认。")
+                         % {"due": _local(result.approval_due)})
     return redirect("followups:detail", pk=result.pk if isinstance(result, FollowUp) else followup.pk)
 
 
@@ -274,7 +295,8 @@ def followup_transfer(request, pk: int):
     return _followup_action(
         request, pk, TransferForm,
         lambda f, d: services.followup_transfer(user=request.user, followup=f, request=request, **d),
-        lambda f: _("已转为%(kind)s。") % {"kind": f.get_kind_display()})
+        lambda r: _("已转为%(kind)s。") % {"kind": r.get_kind_display()} if isinstance(r, FollowUp) else
+        _("减轻或缩短措施须由另一名有权限的人员审批：已提交申请，批准前措施不变。"))
 
 
 @login_required

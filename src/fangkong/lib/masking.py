@@ -60,3 +60,10 @@ def scrub(text: str) -> str:
     text = _ID_RE.sub(lambda m: m.group(1) + "********" + m.group(3)[-4:], text)
     text = _ID15_RE.sub(lambda m: m.group(1) + "*****" + m.group(3), text)
     return _PHONE_RE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+
+
+def mask_name(value: str | None) -> str:
+    """张三丰 → 张**: the family name only, for places that say who without showing it
+    (an approval card on a phone)."""
+    value = (value or "").strip()
+    return value[:1] + "*" * (len(value) - 1) if value else ""

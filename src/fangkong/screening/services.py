@@ -785,17 +785,20 @@ def _followup_start():
     return followup_start
 
 
-def _start_followup(user, returnee: Returnee, *, request=None) -> None:
+def _start_followup(user, returnee: Returnee, *, request=None, approval=None) -> None:
     """Start the follow-up (quarantine or monitoring) the decision calls for.
     Home quarantine and monitoring count from the day of arrival; centralized
-    quarantine from today, when the person is taken to the site."""
+    quarantine from today, when the person is taken to the site. ``approval``:
+    the approved stricter-measure request, which is the second person's
+    confirmation a centralized quarantine otherwise asks for (one approval)."""
     start = _followup_start()
     if start is None:
         return  # kept as decided; ``returnee_followups_start`` starts it once the app is there
     followup = start(user=user, person=returnee.person, kind=returnee.measure, reason=returnee.measure_reason,
                      place=returnee.place, site_name=returnee.site_name,
                      start_date=_followup_start_date(returnee),
-                     source_ref=f"returnee:{returnee.pk}", request=request)
+                     source_ref=f"returnee:{returnee.pk}", request=request,
+                     **({"approval": approval} if approval is not None else {}))
     returnee.followup_id = followup.pk
     returnee.save(update_fields=["followup_id"])
 
@@ -831,7 +834,7 @@ def _approval_apply(*, approval, decider) -> None:
     returnee.save(update_fields=["measure_state"])
     status_change_record(actor=decider, obj=returnee, from_status=MeasureState.AWAITING_APPROVAL,
                          to_status=MeasureState.STARTED, reason=approval.decision_reason)
-    _start_followup(approval.requested_by, returnee)
+    _start_followup(approval.requested_by, returnee, approval=approval)
 
 
 def _approval_reject(*, approval, decider) -> None:
@@ -844,6 +847,26 @@ def _approval_reject(*, approval, decider) -> None:
                          to_status=MeasureState.REJECTED, reason=approval.decision_reason)
 
 
+def _approval_describe(approval):
+    """The approval card: whom (masked), proposed → decided measure, arrival, a link."""
+    from django.urls import reverse
+
+    from fangkong.approvals.registry import Description
+    from fangkong.lib.masking import mask_name
+
+    returnee = Returnee.objects.select_related("person").filter(pk=int(approval.object_id)).first()
+    if returnee is None:
+        return None
+    who = " ".join(x for x in (mask_name(returnee.person.name), returnee.person.doc_masked) if x)
+    details = [_("%(origin)s 返回，%(date)s 抵达") % {"origin": returnee.origin_name,
+                                                   "date": returnee.arrived_on.isoformat()}]
+    if returnee.site_name:
+        details.append(_("隔离点：%(s)s") % {"s": returnee.site_name})
+    change = f"{Measure(returnee.proposed_measure).label} → {Measure(returnee.measure).label}"
+    return Description(summary=f"{who} · {change}", details=tuple(details),
+                       url=reverse("screening:returnee_detail", args=[returnee.pk]))
+
+
 def register_approval_kind() -> None:
     from django.utils.translation import gettext_lazy
 
@@ -851,7 +874,7 @@ def register_approval_kind() -> None:
 
     registry.register(registry.ApprovalKind(code=APPROVAL_KIND, label=gettext_lazy("严于规则建议的返乡人员措施"),
                                             capability=SCREENING_HANDLE, apply=_approval_apply,
-                                            on_reject=_approval_reject))
+                                            on_reject=_approval_reject, describe=_approval_describe))
 
 
 # ---------------------------------------------------------------- self-report

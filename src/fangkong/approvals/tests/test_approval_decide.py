@@ -99,3 +99,49 @@ def test_the_page_lists_and_decides(client, qinghuayuan_worker, second_worker, h
     client.post(reverse("approvals:decide", args=[a.pk]), {"decision": "approve", "reason": "同意"})
     household_qhy.refresh_from_db()
     assert household_qhy.note == "页面批准"
+
+
+@pytest.mark.parametrize("decision", ["", "maybe", "approve"])
+@pytest.mark.parametrize("nxt", ["https://evil.example/x", "//evil.example/x", "/\\evil.example/x"])
+def test_deciding_never_redirects_off_the_site(client, qinghuayuan_worker, second_worker, household_qhy,
+                                               decision, nxt):
+    a = approval_request(user=qinghuayuan_worker, kind="test_note", obj=household_qhy, reason="需要备注",
+                         payload={"note": "x"})
+    client.force_login(second_worker)
+    response = client.post(reverse("approvals:decide", args=[a.pk]),
+                           {"decision": decision, "reason": "同意", "next": nxt})
+    assert response.status_code == 302 and response["Location"] == reverse("approvals:list")
+
+
+def test_deciding_goes_back_to_a_local_next(client, qinghuayuan_worker, second_worker, household_qhy):
+    a = approval_request(user=qinghuayuan_worker, kind="test_note", obj=household_qhy, reason="需要备注",
+                         payload={"note": "x"})
+    client.force_login(second_worker)
+    response = client.post(reverse("approvals:decide", args=[a.pk]),
+                           {"decision": "reject", "reason": "不同意", "next": "/approvals/?status=pending"})
+    assert response["Location"] == "/approvals/?status=pending"
+
+
+def test_a_kind_without_describe_still_lists(client, qinghuayuan_worker, second_worker, household_qhy):
+    approval_request(user=qinghuayuan_worker, kind="test_note", obj=household_qhy, reason="需要备注",
+                     payload={"note": "x"})
+    assert registry.describe(registry_get_first()) is None
+    client.force_login(second_worker)
+    page = client.get(reverse("approvals:list")).content.decode()
+    assert "测试备注" in page and "需要备注" in page
+
+
+def registry_get_first():
+    from fangkong.approvals.models import ApprovalRequest
+
+    return ApprovalRequest.objects.get()
+
+
+def test_a_kind_may_describe_its_requests(client, qinghuayuan_worker, second_worker, household_qhy):
+    registry.register(registry.ApprovalKind(
+        code="test_described", label="测试描述", capability="people.edit", apply=_apply,
+        describe=lambda a: registry.Description(summary="王* · 某事项", details=("第一行",), url="/people/")))
+    approval_request(user=qinghuayuan_worker, kind="test_described", obj=household_qhy, reason="需要描述")
+    client.force_login(second_worker)
+    page = client.get(reverse("approvals:list")).content.decode()
+    assert '<a href="/people/">王* · 某事项</a>' in page and "第一行" in page

@@ -261,3 +261,61 @@ def test_release_through_the_approvals_page_needs_a_second_person(client, qinghu
     client.post(reverse("approvals:decide", args=[approval.pk]), {"decision": "approve", "reason": "同意解除"})
     quarantine.refresh_from_db()
     assert quarantine.status == "released"
+
+
+EVIL = ["https://evil.example/x", "//evil.example/x", "/\\evil.example/x"]
+
+
+@pytest.mark.parametrize("nxt", EVIL)
+def test_no_followup_form_redirects_off_the_site(client, qinghuayuan_worker, quarantine, fever, delivery, clock,
+                                                 nxt):
+    clock.at(DAY1, 15)
+    login(client, qinghuayuan_worker)
+    check = HealthCheck.objects.get(followup=quarantine, slot_date=DAY1, slot=1)
+    posts = [
+        (reverse("followups:check_record", args=[check.pk]), {"temperature": "36.5"}, reverse("followups:today")),
+        (reverse("followups:referral_close", args=[fever.pk]), {"outcome": "已排除"},
+         reverse("followups:referral_detail", args=[fever.pk])),
+        (reverse("followups:delivery_take", args=[delivery.pk]), {}, reverse("followups:delivery_detail",
+                                                                             args=[delivery.pk])),
+        (reverse("followups:delivery_deliver", args=[delivery.pk]), {},
+         reverse("followups:delivery_detail", args=[delivery.pk])),
+        (reverse("followups:delivery_cancel", args=[delivery.pk]), {"reason": "不需要了"},
+         reverse("followups:delivery_detail", args=[delivery.pk])),
+    ]
+    for url, data, default in posts:
+        response = client.post(url, {**data, "next": nxt})
+        assert response.status_code == 302 and response["Location"] == default, url
+
+
+def test_the_clinic_today_page_shows_only_what_it_can_act_on(client, clinic_staff, quarantine, fever, delivery,
+                                                             clock):
+    clock.at(DAY1, 15)
+    login(client, clinic_staff)
+    page = client.get(reverse("followups:today")).content.decode()
+    assert reverse("followups:referral_detail", args=[fever.pk]) in page  # a clinic picks referrals up
+    assert reverse("followups:delivery_detail", args=[delivery.pk]) not in page and 'id="deliveries"' not in page
+    assert 'id="checks"' not in page
+
+
+def test_the_grid_worker_today_page_still_lists_checks_and_deliveries(client, qinghuayuan_worker, quarantine,
+                                                                      delivery, clock):
+    clock.at(DAY1, 15)
+    login(client, qinghuayuan_worker)
+    page = client.get(reverse("followups:today")).content.decode()
+    assert reverse("followups:delivery_detail", args=[delivery.pk]) in page and 'id="checks"' in page
+
+
+@pytest.mark.parametrize("who", ["qinghuayuan_worker", "clinic_staff", "inspector", "hq_officer"])
+def test_the_policy_page_is_linked_from_the_followups_nav(client, who, request):
+    login(client, request.getfixturevalue(who))
+    page = client.get(reverse("followups:list")).content.decode()
+    assert f'href="{reverse("followups:policy")}"' in page
+
+
+def test_the_inspector_today_page_lists_nothing_to_act_on(client, inspector, quarantine, fever, delivery, clock):
+    clock.at(DAY1, 15)
+    login(client, inspector)
+    page = client.get(reverse("followups:today")).content.decode()
+    assert reverse("followups:referral_detail", args=[fever.pk]) not in page
+    assert 'id="checks"' not in page and 'id="deliveries"' not in page and "今日页只列出可以办理的事项" in page
