@@ -261,6 +261,10 @@ class ArrivalRule(models.Model):
 
     FIELDS = ("everyone", "outside_city", "risk_area", "fever", "not_registered")
 
+    class Meta:
+        verbose_name = pgettext_lazy("model", "卡点推送规则")
+        verbose_name_plural = pgettext_lazy("models", "卡点推送规则")
+
     def __str__(self) -> str:
         return ",".join(f for f in self.FIELDS if getattr(self, f)) or "-"
 
