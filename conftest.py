@@ -10,6 +10,20 @@ import pytest
 
 from fangkong.lib.documents import make_resident_id
 
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts and ends in the default language (zh-hans): a test that
+    switches to English (a management command with --language, a view that
+    activates the request's language) must not change the messages of the next
+    test run in the same worker."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
 HQ_CODE = "4106"
 QIBIN = "410611"  # 淇滨区
 TAISHANLU = "410611005"  # 泰山路街道
