@@ -116,6 +116,8 @@ else:
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                     "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+                    # REPLACE's deletions fire DELETE triggers (the audit trail's).
+                    " PRAGMA recursive_triggers=ON;"
                 ),
             },
         }
