@@ -2,6 +2,7 @@
 
 - a ``chain`` column: each entry's HMAC over its facts and the previous entry's
   chain (audit/chain.py); this migration computes it for the existing rows;
+- the action ``denied`` (audit/denials.py);
 - on SQLite, a trigger refusing an INSERT of an id that exists: ``INSERT OR
   REPLACE`` (and ``REPLACE``) deletes the old row without firing DELETE
   triggers (unless ``PRAGMA recursive_triggers``), so it could rewrite an entry.
@@ -88,6 +89,15 @@ class Migration(migrations.Migration):
             model_name="auditentry",
             name="chain",
             field=models.CharField(blank=True, default="", editable=False, max_length=64),
+        ),
+        migrations.AlterField(  # choices only: no table remake
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(choices=[("view", "查看"), ("search", "查询"), ("reveal", "查看完整信息"),
+                                            ("export", "导出"), ("import", "导入"), ("create", "新增"),
+                                            ("update", "修改"), ("delete", "删除"), ("move", "迁移"),
+                                            ("login", "登录"), ("login_failed", "登录失败"), ("logout", "退出"),
+                                            ("token", "API令牌"), ("denied", "拒绝访问")], max_length=20),
         ),
         migrations.RunPython(chain_and_close, drop_replace_trigger),
     ]
