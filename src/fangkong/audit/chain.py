@@ -162,9 +162,19 @@ def chain_existing(using: str = "default") -> int:
     previous = GENESIS
     n = 0
     connection = connections[using]
-    for row in list(rows_in_order(using)):
+    pending: list[tuple[str, int]] = []
+    for row in rows_in_order(using):  # keyset batches: the updates do not disturb them
         previous = digest(previous, row, key)
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {TABLE} SET chain = %s WHERE id = %s", [previous, row["id"]])
+        pending.append((previous, row["id"]))
         n += 1
+        if len(pending) >= 5000:
+            _write_chain(connection, pending)
+            pending = []
+    _write_chain(connection, pending)
     return n
+
+
+def _write_chain(connection, pending: list[tuple[str, int]]) -> None:
+    if pending:
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {TABLE} SET chain = %s WHERE id = %s", pending)

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import logging
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 DENIED_LIMIT = 20
 DENIED_WINDOW = dt.timedelta(minutes=10)
@@ -81,5 +84,9 @@ class DeniedAuditMiddleware:
         if user is None or not user.is_authenticated or (status == 404 and not noted):
             return
         match = getattr(request, "resolver_match", None)
-        record_denied(user, request=request, status=status, why="out_of_scope" if noted else "forbidden",
-                      view=match.view_name if match else "", **noted)
+        try:
+            record_denied(user, request=request, status=status, why="out_of_scope" if noted else "forbidden",
+                          view=match.view_name if match else "", **noted)
+        except DatabaseError:
+            # The refusal stands; a trail that cannot be written is an operator's matter.
+            logger.exception("could not audit a denied request")

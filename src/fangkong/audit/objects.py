@@ -94,6 +94,10 @@ def describe_detail(detail: dict) -> list[tuple[str, str]]:
     return out
 
 
+def _numeric(object_id: str) -> bool:
+    return object_id.isdigit() and len(object_id) <= 18  # a primary key, not past a bigint
+
+
 @dataclass
 class Shown:
     label: str
@@ -105,7 +109,7 @@ def describe_objects(user, entries) -> dict[int, Shown]:
     name), and a link when the object still exists and ``user`` may read it."""
     wanted: dict[str, set[int]] = {}
     for e in entries:
-        if e.object_type in KINDS and e.object_id.isdigit():
+        if e.object_type in KINDS and _numeric(e.object_id):
             wanted.setdefault(e.object_type, set()).add(int(e.object_id))
     found: dict[tuple[str, int], tuple[str, str]] = {}  # (type, id) → (division_code, name)
     for object_type, ids in wanted.items():
@@ -125,7 +129,7 @@ def describe_objects(user, entries) -> dict[int, Shown]:
             shown[e.pk] = Shown("")
             continue
         label = f"{kind_label(e.object_type)} #{e.object_id}" if e.object_id else kind_label(e.object_type)
-        hit = found.get((e.object_type, int(e.object_id))) if e.object_id.isdigit() else None
+        hit = found.get((e.object_type, int(e.object_id))) if _numeric(e.object_id) else None
         url = ""
         if hit is not None:
             code, name = hit

@@ -151,3 +151,25 @@ def test_concurrent_writers_do_not_fork_the_chain(committed_db, qinghuayuan_work
     chains = list(AuditEntry.objects.order_by("id").values_list("chain", flat=True))
     assert len(chains) >= 4 * (5 + 15) and len(set(chains)) == len(chains)
     assert first_break() == (None, len(chains))
+
+
+def test_a_large_batch_is_chained_in_insert_order(hq_officer):
+    # Over rowsql's SMALL_INSERT the entries go through bulk_create: still one chain.
+    record_all([entry(hq_officer, "create", object_type="people.person", object_id=i, division_code="4106")
+                for i in range(1, 61)])
+    rows = list(AuditEntry.objects.order_by("id").values_list("object_id", flat=True))
+    assert rows[-60:] == [str(i) for i in range(1, 61)]
+    assert first_break() == (None, len(rows))
+
+
+def test_the_migration_chains_existing_rows(hq_officer):
+    from fangkong.audit.chain import chain_existing
+
+    for i in range(3):
+        record(hq_officer, "view", object_type="people.person", object_id=i, division_code="4106")
+    set_triggers(connection, False)
+    with connection.cursor() as cur:
+        cur.execute("UPDATE audit_auditentry SET chain = ''")
+    assert first_break()[0] is not None
+    assert chain_existing() >= 3
+    assert first_break()[0] is None
