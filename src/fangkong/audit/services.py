@@ -11,7 +11,6 @@ from fangkong.core.http import client_ip
 from fangkong.core.rowsql import insert
 
 from .chain import link
-
 from .models import AuditEntry
 
 _SAFE_DETAIL_TYPES = (str, int, float, bool, type(None))
