@@ -173,3 +173,44 @@ def test_the_migration_chains_existing_rows(hq_officer):
     assert first_break()[0] is not None
     assert chain_existing() >= 3
     assert first_break()[0] is None
+
+
+_WRITER = """
+import django, sys
+django.setup()
+from fangkong.audit.services import entry, record, record_all
+for n in range(60):
+    if n % 3:
+        record(None, "view", object_type="people.person", object_id=int(sys.argv[1]) * 100 + n)
+    else:
+        record_all([entry(None, "create", object_type="people.person", object_id=k + 1) for k in range(3)])
+"""
+
+
+@pytest.mark.skipif(not SQLITE, reason="SQLite on a file, written by processes")
+def test_processes_writing_one_sqlite_file_do_not_fork_the_chain(tmp_path, db):
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    path = tmp_path / "audit.sqlite3"
+    with connection.cursor() as cur:  # the audit table and its triggers, as migrated
+        cur.execute("SELECT sql FROM sqlite_master WHERE tbl_name = 'audit_auditentry' AND sql IS NOT NULL "
+                    "ORDER BY type = 'trigger'")
+        schema = [r[0] for r in cur.fetchall()]
+    with sqlite3.connect(path) as raw:
+        for sql in schema:
+            raw.execute(sql)
+    env = {**os.environ, "FANGKONG_SQLITE_PATH": str(path), "FANGKONG_VAR_DIR": str(tmp_path),
+           "FANGKONG_DATA_KEY": settings.DATA_KEY, "FANGKONG_SECRET_KEY": settings.SECRET_KEY,
+           "DJANGO_SETTINGS_MODULE": "fangkong.settings"}
+    env.pop("DATABASE_URL", None)
+    writers = [subprocess.Popen([sys.executable, "-c", _WRITER, str(i)], env=env) for i in range(3)]
+    assert [w.wait(timeout=120) for w in writers] == [0, 0, 0]
+    raw = sqlite3.connect(path)
+    raw.row_factory = sqlite3.Row
+    rows = [dict(r) for r in raw.execute("SELECT * FROM audit_auditentry ORDER BY id")]
+    raw.close()
+    assert len(rows) == 3 * (40 + 20 * 3)
+    assert first_break(rows) == (None, len(rows))
