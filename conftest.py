@@ -170,20 +170,15 @@ def login(client, user):
 
 
 def _audit_triggers(enabled: bool) -> None:
-    """The audit trail is append-only in the database (audit migration 0002). On
+    """The audit trail is append-only in the database (audit/triggers.py). On
     PostgreSQL its TRUNCATE trigger refuses pytest-django's flush after a
     committed-data test, so the flush runs with the triggers lifted."""
-    import importlib
-
     from django.db import connection
 
-    migration = importlib.import_module("fangkong.audit.migrations.0002_append_only_triggers")
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(migration.PG_DOWN)
-        if enabled:
-            cursor.execute(migration.PG_UP)
+    from fangkong.audit.triggers import set_triggers
+
+    if connection.vendor == "postgresql":
+        set_triggers(connection, enabled)
 
 
 @pytest.fixture

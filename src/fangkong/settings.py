@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "fangkong.core.middleware.DomainErrorMiddleware",
+    "fangkong.audit.denials.DeniedAuditMiddleware",
     # Axes last: it needs the authenticated user and must see every login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -121,6 +122,8 @@ else:
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                     "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+                    # REPLACE's deletions fire DELETE triggers (the audit trail's).
+                    " PRAGMA recursive_triggers=ON;"
                 ),
             },
         }

@@ -6,7 +6,7 @@ Three things here are less obvious than they look:
 
 * The live server needs a transactional database, which pytest-django empties
   after each test. The audit trail is append-only *in the database* (triggers
-  from ``audit/migrations/0002``), so that flush would fail. ``journey_db``
+  from ``audit/triggers.py``), so that flush would fail. ``journey_db``
   lifts those triggers just before the flush, and ``_journeys_restore`` puts
   them and the Hebi division tree back when the journeys are done, so the
   tests that follow on the same worker see the database they expect.
@@ -23,7 +23,6 @@ Three things here are less obvious than they look:
 from __future__ import annotations
 
 import asyncio
-import importlib
 import os
 import warnings
 from contextlib import contextmanager
@@ -158,28 +157,13 @@ def _stop_playwright() -> None:
 
 # ---------------------------------------------------------------- the database
 
-def _audit_trigger_sql():
-    """The append-only triggers' SQL, from the audit migration that creates them."""
-    try:
-        migration = importlib.import_module("fangkong.audit.migrations.0002_append_only_triggers")
-    except ImportError:
-        return None
-    return {
-        "postgresql": ([migration.PG_DOWN], [migration.PG_UP]),
-        "sqlite": (list(migration.SQLITE_DOWN), list(migration.SQLITE_UP)),
-    }
-
-
 def _set_audit_triggers(enabled: bool) -> None:
+    """The append-only triggers (audit/triggers.py), lifted or put back."""
     from django.db import connection
 
-    sql = _audit_trigger_sql()
-    if not sql or connection.vendor not in sql:
-        return
-    down, up = sql[connection.vendor]
-    with connection.cursor() as cursor:
-        for statement in down + (up if enabled else []):
-            cursor.execute(statement)
+    from fangkong.audit.triggers import set_triggers
+
+    set_triggers(connection, enabled)
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -13,6 +13,7 @@ import time
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from fangkong.audit.denials import note_out_of_scope, watching_denials
 from fangkong.lib.codes import collapse_prefixes, prefix_range
 
 _CACHE_ATTR = "_fangkong_scope"
@@ -83,6 +84,8 @@ def in_scope(obj, user, capability: str | None = None):
     """``obj`` (fetched by key) if it lies inside the user's jurisdiction;
     outside or missing (None) is the same 404."""
     if obj is None or not user_can_see_code(user, obj.division_code or "", capability):
+        if obj is not None:
+            note_out_of_scope(obj)  # audited as denied (audit/denials.py)
         raise Http404
     return obj
 
@@ -95,7 +98,13 @@ def get_for_user(qs: QuerySet, user, capability: str | None = None, **lookup):
             # (no range condition to build for one row).
             return in_scope(qs.get(**lookup), user, capability)
         return scope_filter(qs, user, capability).get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
+    except qs.model.DoesNotExist:
+        if watching_denials():  # outside rather than missing: audited as denied (audit/denials.py)
+            outside = qs.filter(**lookup).first()
+            if outside is not None:
+                note_out_of_scope(outside)
+        raise Http404 from None
+    except (ValueError, TypeError):
         raise Http404 from None
 
 

@@ -43,6 +43,8 @@ class AuditEntry(models.Model):
     reason = models.CharField(max_length=200, blank=True)
     detail = models.JSONField(default=dict, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # HMAC of this entry's facts and of the previous entry's chain (audit/chain.py).
+    chain = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -60,7 +62,14 @@ class AuditEntry(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("audit entries cannot be changed")
-        super().save(*args, **kwargs)
+        from django.db import router, transaction
+
+        from .chain import link
+
+        using = kwargs.get("using") or router.db_for_write(type(self))
+        with transaction.atomic(using=using, savepoint=False):
+            link([self], using)
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit entries cannot be deleted")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+
 from fangkong.accounts.scoping import acting_assignment
 from fangkong.core.http import client_ip
 from fangkong.core.rowsql import insert
 
+from .chain import link
 from .models import AuditEntry
 
 _SAFE_DETAIL_TYPES = (str, int, float, bool, type(None))
@@ -61,5 +64,10 @@ def record(actor, action: str, obj: Any = None, **kwargs) -> AuditEntry:
 
 def record_all(entries: list[AuditEntry]) -> None:
     """Append several entries made by ``entry`` in one INSERT (a statement
-    built once for a few entries: every registration writes some)."""
-    insert(entries)
+    built once for a few entries: every registration writes some), linked
+    into the hash chain under the trail's write lock (audit/chain.py)."""
+    if not entries:
+        return
+    with transaction.atomic(savepoint=False):
+        link(entries)
+        insert(entries)

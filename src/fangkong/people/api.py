@@ -148,6 +148,9 @@ def household_list(request, filters: Query[HouseholdQuery]):
     qs = selectors.household_list(user=user, q=filters.q, division=filters.division)
     known = None if filters.q else selectors.known_count(user=user, division=filters.division, field="household_count")
     items, count, pages = _paginate(qs, filters.page, filters.page_size, known)
+    if filters.q:  # an address search is audited like a person search (the kind, never the term)
+        record(user, "search", object_type="people.household",
+               detail={"kind": "address", "results": len(items), "via": "api"}, request=request)
     communities = _community_names(h.division_code for h in items)
     return {"items": [household_out(h, communities) for h in items], "count": count, "page": filters.page,
             "pages": pages, "page_size": filters.page_size}

@@ -238,6 +238,9 @@ def household_list(request):
     qs = selectors.household_list(user=request.user, q=q, division=division)
     known = None if q else selectors.known_count(user=request.user, division=division, field="household_count")
     page = KnownCountPaginator(qs, PAGE_SIZE, known_count=known).get_page(request.GET.get("page"))
+    if q:  # an address search is audited like a person search (the kind, never the term)
+        record(request.user, "search", object_type="people.household",
+               detail={"kind": "address", "results": len(page.object_list)}, request=request)
     names = dict(Division.objects.filter(code__in={h.division_code[:12] for h in page}).values_list("code", "short_name"))
     return render(request, "people/household_list.html", {
         "page": page, "q": q, "division": division, "query": querystring_without_page(request),
