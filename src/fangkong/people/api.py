@@ -35,6 +35,7 @@ from .schemas import (
     HouseholdQuery,
     HouseholdUpdateIn,
     MoveIn,
+    MoveRequestedOut,
     PersonDetailOut,
     PersonIn,
     PersonPage,
@@ -249,9 +250,14 @@ def person_create(request, payload: PersonIn):
     return Status(201, person_detail_out(user, selectors.person_get(user=user, pk=person.pk)))
 
 
-@persons.post("/move", response={200: PersonDetailOut, **_ERRORS},
-              summary="Move a registered person into one of my households, by document number")
+@persons.post("/move", response={200: PersonDetailOut, 202: MoveRequestedOut, **_ERRORS},
+              summary="Move a registered person into one of my households, by document number "
+                      "(202: from outside my jurisdiction, a request awaiting the person's current community)")
 def person_move(request, payload: MoveIn):
+    """Within my jurisdiction the person moves at once (200). A person who lives
+    outside it is not moved: a request goes to their current community (or a
+    common superior) for two-person approval (202), and until it is approved the
+    person stays invisible to me. The answer never says where they live."""
     user = request.auth
     services.require(user, PEOPLE_EDIT)
     household = selectors.household_get(user=user, pk=payload.household_id, capability=PEOPLE_EDIT)
@@ -262,7 +268,11 @@ def person_move(request, payload: MoveIn):
     person = selectors.person_find_by_document(doc_type=payload.doc_type, doc_number=payload.doc_number)
     if person is None:
         raise Http404
-    services.person_move(user=user, person=person, household=household, reason=payload.reason, request=request)
+    outcome = services.person_move_request(user=user, person=person, household=household, reason=payload.reason,
+                                           request=request)
+    if not outcome.moved:
+        return Status(202, {"status": "pending", "detail": services.move_requested_message(),
+                            "approval_id": outcome.approval.pk})
     return person_detail_out(user, selectors.person_get(user=user, pk=person.pk))
 
 

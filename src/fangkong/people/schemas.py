@@ -186,12 +186,21 @@ class RevealOut(Schema):
 class MoveIn(InputSchema):
     """Move an already-registered person into a household of yours. The person
     is named by their full document number (as typed from the card), never by
-    an id, so nobody can pull a stranger into their jurisdiction."""
+    an id. A person living outside your jurisdiction is not moved at once: the
+    move waits for their current community's approval (answer 202)."""
 
     household_id: Id
     doc_type: DocType = "ric"
     doc_number: Annotated[Text, Field(max_length=40)]
     reason: Reason = ""
+
+
+class MoveRequestedOut(Schema):
+    """A move from outside your jurisdiction: nothing has moved yet."""
+
+    status: Literal["pending"]
+    detail: str = Field(description="awaiting approval by the person's current community (never says where)")
+    approval_id: int
 
 
 class DuplicateOut(Schema):

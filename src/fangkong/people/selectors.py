@@ -146,3 +146,19 @@ def known_count(*, user, division: str, field: str = "person_count") -> int | No
     if not code or not any(code.startswith(p) for p in prefixes):
         return None
     return Division.objects.filter(code=code).values_list(field, flat=True).first()
+
+
+def move_requests(*, user, limit: int = 200) -> list[dict]:
+    """Pending requests to move a person of the user's jurisdiction elsewhere
+    (approval kind ``people.move``), with the person (scoped) and where they
+    would go (place names only: the household there is not the user's)."""
+    from fangkong.approvals.selectors import approval_list
+
+    from .services import MOVE_KIND, describe_place
+
+    approvals = list(approval_list(user=user).filter(kind=MOVE_KIND)[:limit])
+    people = scope_filter(Person.objects.all(), user, PEOPLE_VIEW).in_bulk(
+        [int(a.object_id) for a in approvals if a.object_id.isdigit()])
+    return [{"approval": a, "person": people.get(int(a.object_id)),
+             "to_place": describe_place(a.payload.get("to_division", ""))}
+            for a in approvals if a.object_id.isdigit() and int(a.object_id) in people]

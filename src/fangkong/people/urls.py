@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/delete/", views.person_delete, name="person_delete"),
     path("<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
     path("move/", views.person_move, name="person_move"),
+    path("move-requests/", views.move_requests, name="move_requests"),
     path("households/", views.household_list, name="household_list"),
     path("households/new/", views.household_create, name="household_create"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),

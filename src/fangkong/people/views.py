@@ -171,12 +171,16 @@ def person_move(request):
     if person is None:
         raise Http404
     try:
-        services.person_move(user=request.user, person=person, household=household,
-                             reason=request.POST.get("reason", ""), request=request)
+        outcome = services.person_move_request(user=request.user, person=person, household=household,
+                                               reason=request.POST.get("reason", ""), request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("people:household_detail", pk=household.pk)
-    messages.success(request, _("%(name)s 已迁入本户。") % {"name": person.name})
+    if outcome.moved:
+        messages.success(request, _("%(name)s 已迁入本户。") % {"name": person.name})
+    else:
+        # Never say where the person lives: they are outside this user's jurisdiction.
+        messages.success(request, services.move_requested_message())
     return redirect("people:household_detail", pk=household.pk)
 
 
@@ -221,6 +225,16 @@ def person_delete(request, pk: int):
         messages.success(request, _("已删除。"))
         return redirect("people:household_detail", pk=household_id) if household_id else redirect("people:person_list")
     return render(request, "people/confirm_delete.html", {"object": person, "form": form, "kind": _("人员")})
+
+
+@login_required
+def move_requests(request):
+    """Requests to move people of my jurisdiction elsewhere, decided here
+    (through the two-person approval, by someone other than the requester)."""
+    _require(request, PEOPLE_VIEW)
+    return render(request, "people/move_requests.html", {
+        "rows": selectors.move_requests(user=request.user),
+    })
 
 
 # ---------------------------------------------------------------- households

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from conftest import QIBIN, QINGHUAYUAN, new_resident_id
+from fangkong.approvals.models import ApprovalRequest
 from fangkong.audit.models import AuditEntry
 from fangkong.lib import vault
 from fangkong.people.models import Person
@@ -147,6 +148,11 @@ def test_a_duplicate_offers_to_move_and_the_move_needs_the_number(client, qinghu
                                                         "doc_number": new_resident_id(), "reason": "搬迁"}).status_code == 404
     client.post(reverse("people:person_move"), {"household": household_xmz.pk, "doc_type": "ric",
                                                  "doc_number": number, "reason": "已搬迁至西马庄村"})
+    zhang_san.refresh_from_db()
+    assert zhang_san.household_id != household_xmz.pk  # from another county: awaits approval (test_person_move.py)
+    client.force_login(qinghuayuan_worker)
+    approval = ApprovalRequest.objects.get(kind="people.move")
+    client.post(reverse("approvals:decide", args=[approval.pk]), {"decision": "approve", "reason": "已核实"})
     zhang_san.refresh_from_db()
     assert zhang_san.household_id == household_xmz.pk and zhang_san.division_code == household_xmz.division_code
     assert AuditEntry.objects.filter(action="move", division_code=QINGHUAYUAN).exists()
