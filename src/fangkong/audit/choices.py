@@ -16,3 +16,4 @@ class Action(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("登录失败")
     LOGOUT = "logout", _("退出")
     TOKEN = "token", _("API令牌")
+    ALERT = "alert", _("异常提醒")  # e.g. a user revealed more full numbers in a day than the threshold

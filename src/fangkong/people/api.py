@@ -27,6 +27,7 @@ from fangkong.regions.schemas import MAX_ID, ErrorOut, ValidationErrorOut
 from . import selectors, services
 from .choices import TAGS
 from .models import Household, Person
+from .reveals import RevealLimited
 from .schemas import (
     DuplicateOut,
     HouseholdDetailOut,
@@ -41,6 +42,7 @@ from .schemas import (
     PersonPage,
     PersonPatch,
     PersonQuery,
+    RateLimitedOut,
     ReasonQuery,
     RevealIn,
     RevealOut,
@@ -311,13 +313,19 @@ def person_delete(request, person_id: int, params: Query[ReasonQuery]):
     return Status(204, None)
 
 
-@persons.post("/{int:person_id}/reveal", response={200: RevealOut, **_ERRORS},
-              summary="The full document number or phone, for a stated reason (audited)")
+@persons.post("/{int:person_id}/reveal", response={200: RevealOut, 429: RateLimitedOut, **_ERRORS},
+              summary="The full document number or phone, for a stated reason (audited; limited per user)")
 def person_reveal(request, response: HttpResponse, person_id: int, payload: RevealIn):
+    """The reason must say something (at least 4 letters or characters, not
+    punctuation or one character repeated: 422). Each user may reveal a limited
+    number per minute and per hour (429, with the limit in the message)."""
     user = request.auth
     person = _person_for(user, person_id, PEOPLE_REVEAL)
-    value = services.person_reveal(user=user, person=person, field=payload.field, reason=payload.reason,
-                                   request=request)
+    try:
+        value = services.person_reveal(user=user, person=person, field=payload.field, reason=payload.reason,
+                                       request=request)
+    except RevealLimited as exc:
+        return Status(429, {"detail": "rate_limited", "errors": {"__all__": exc.messages}})
     response["Cache-Control"] = "no-store"
     return {"field": payload.field, "value": value}
 

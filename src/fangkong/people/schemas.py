@@ -183,6 +183,11 @@ class RevealOut(Schema):
     value: str = Field(description="the full document number or phone; this request is audited")
 
 
+class RateLimitedOut(Schema):
+    detail: Literal["rate_limited"]
+    errors: dict[str, list[str]] = Field(description="``__all__``: the limit that was reached, in the user's language")
+
+
 class MoveIn(InputSchema):
     """Move an already-registered person into a household of yours. The person
     is named by their full document number (as typed from the card), never by

@@ -22,6 +22,7 @@ from fangkong.regions.services import division_counts_adjust
 from .choices import TAGS, Relation, Sex
 from .identity import clean_name, protect_document, protect_phone
 from .models import Household, Person
+from .reveals import clean_reason, reveal_record
 from .signals import household_moved
 
 PERSON_FIELDS = ("name", "doc_type", "doc_number", "doc_reason", "phone", "sex", "birth_date",
@@ -423,18 +424,17 @@ def person_delete(*, user, person: Person, reason: str, request=None) -> None:
 REVEAL_FIELDS = {"doc_number": "doc_cipher", "phone": "phone_cipher"}
 
 
+@transaction.atomic
 def person_reveal(*, user, person: Person, field: str, reason: str, request=None) -> str:
-    """The full document number or phone, for a stated reason. Always audited."""
-    if field not in REVEAL_FIELDS:
-        raise ValidationError({"field": _("只能查看证件号码或电话。")})
-    reason = " ".join((reason or "").split())
-    if len(reason) < 2:
-        raise ValidationError({"reason": _("请填写查看原因（至少2个字）。")})
+    """The full document number or phone, for a meaningful stated reason, within
+    the user's reveal limits (``people.reveals``). Always audited."""
     person = get_for_user(Person.objects.all(), user, PEOPLE_VIEW, pk=person.pk)
     require(user, PEOPLE_REVEAL, person.division_code)
-    value = vault.decrypt(getattr(person, REVEAL_FIELDS[field]))
-    record(user, "reveal", person, reason=reason, detail={"field": field}, request=request)
-    return value
+    if field not in REVEAL_FIELDS:
+        raise ValidationError({"field": _("只能查看证件号码或电话。")})
+    reason = clean_reason(reason)
+    reveal_record(user, person, field=field, reason=reason, request=request)
+    return vault.decrypt(getattr(person, REVEAL_FIELDS[field]))
 
 
 def require(user, capability: str, code: str | None = None) -> None:

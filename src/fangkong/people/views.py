@@ -20,6 +20,7 @@ from . import selectors, services
 from .choices import TAGS
 from .forms import HouseholdForm, PersonForm, ReasonForm
 from .models import Person
+from .reveals import RevealLimited
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -110,8 +111,17 @@ def person_reveal(request, pk: int):
                                        reason=request.POST.get("reason", ""), request=request)
     except ValidationError as exc:
         return render(request, "people/_reveal.html", {"person": person, "field": field, "errors": exc.messages,
-                                                       "reason": request.POST.get("reason", "")}, status=400)
+                                                       "reason": request.POST.get("reason", "")},
+                      status=reveal_error_status(request, exc))
     return render(request, "people/_reveal.html", {"person": person, "field": field, "value": value})
+
+
+def reveal_error_status(request, exc: ValidationError) -> int:
+    """429 past the reveal limit, 400 for a bad reason; 200 to htmx, which swaps
+    only successful answers in (the fragment carries the message and the form)."""
+    if request.headers.get("HX-Request"):
+        return 200
+    return 429 if isinstance(exc, RevealLimited) else 400
 
 
 def _person_form_page(request, form, *, household=None, person=None, duplicate=None):
