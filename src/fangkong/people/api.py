@@ -42,6 +42,7 @@ from .schemas import (
     PersonPage,
     PersonPatch,
     PersonQuery,
+    PersonSearchIn,
     RateLimitedOut,
     ReasonQuery,
     RevealIn,
@@ -149,6 +150,9 @@ def _person_for(user, pk: int, capability: str) -> Person:
 def household_list(request, filters: Query[HouseholdQuery]):
     user = request.auth
     services.require(user, PEOPLE_VIEW)
+    if selectors.search_kind(filters.q) in selectors.SENSITIVE_KINDS:
+        # Households are found by address; a number in a URL ends up in access logs.
+        raise ValidationError({"q": [_("户按地址查找，不接受证件号码或电话；查找人员请用 POST /api/v1/persons/search。")]})
     qs = selectors.household_list(user=user, q=filters.q, division=filters.division)
     known = None if filters.q else selectors.known_count(user=user, division=filters.division, field="household_count")
     items, count, pages = _paginate(qs, filters.page, filters.page_size, known)
@@ -205,10 +209,26 @@ def household_delete(request, household_id: int, params: Query[ReasonQuery]):
 # ---------------------------------------------------------------- persons
 
 @persons.get("", response={200: PersonPage, **_ERRORS},
-             summary="Search persons in my jurisdiction (paged; a search is audited)")
+             summary="List or search persons in my jurisdiction by name or pinyin (paged; a search is audited)")
 def person_list(request, filters: Query[PersonQuery]):
+    """``q`` finds by name (prefix) or by pinyin or its initials (prefix:
+    ``zhangsan``, ``zs``). An ID number or phone in ``q`` is refused (422): a
+    URL ends up in histories, proxies and access logs; use ``POST /persons/search``."""
+    if selectors.search_kind(filters.q) in selectors.SENSITIVE_KINDS:
+        raise ValidationError({"q": [_("证件号码和电话不能放在网址中：请用 POST /api/v1/persons/search，把查询内容放在请求正文里。")]})
+    return _person_page(request, filters)
+
+
+@persons.post("/search", response={200: PersonPage, **_ERRORS},
+              summary="Search persons in my jurisdiction, the term in the body (ID number, phone, name, pinyin)")
+def person_search(request, filters: PersonSearchIn):
     """``q`` finds by ID number or phone (exact, through the blind index), by
-    name (prefix) or by pinyin or its initials (prefix: ``zhangsan``, ``zs``)."""
+    name (prefix) or by pinyin or its initials (prefix). Audited as a search
+    (its kind, never the term)."""
+    return _person_page(request, filters)
+
+
+def _person_page(request, filters) -> dict:
     user = request.auth
     services.require(user, PEOPLE_VIEW)
     criteria = selectors.PersonFilters(q=filters.q, division=filters.division, tag=filters.tag or "",

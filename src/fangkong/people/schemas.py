@@ -106,6 +106,20 @@ class HouseholdPage(Schema):
 # ---------------------------------------------------------------- persons
 
 class PersonQuery(Schema):
+    q: Annotated[Text, Field(max_length=60, description="name or pinyin (prefix); an ID number or phone is refused "
+                                                        "here (422): use POST /persons/search")] = ""
+    division: OptionalDivisionCode = Field("", description="only under this division code")
+    tag: TagName | None = None
+    sex: SexCode | None = None
+    household: Id | None = None
+    page: Page = 1
+    page_size: PageSize = 50
+
+
+class PersonSearchIn(InputSchema):
+    """The same filters as ``GET /persons``, in the body: the only way to search
+    by ID number or phone, so that the number is in no URL or access log."""
+
     q: Annotated[Text, Field(max_length=60, description="ID number or phone (exact), name or pinyin (prefix)")] = ""
     division: OptionalDivisionCode = Field("", description="only under this division code")
     tag: TagName | None = None

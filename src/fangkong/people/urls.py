@@ -5,6 +5,7 @@ from . import views
 app_name = "people"
 urlpatterns = [
     path("", views.person_list, name="person_list"),
+    path("search/", views.person_search, name="person_search"),
     path("export.xlsx", views.person_export, name="person_export"),
     path("new/", views.person_create, name="person_create"),
     path("<int:pk>/", views.person_detail, name="person_detail"),

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import secrets
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,12 +19,13 @@ from fangkong.audit.services import record
 from fangkong.core.forms import apply_errors
 from fangkong.core.paging import KnownCountPaginator, querystring_without_page
 from fangkong.core.exports import xlsx_download
+from fangkong.lib.masking import mask_id_number, mask_phone
 from fangkong.regions.models import Division
 
 from . import selectors, services
 from .choices import TAGS
 from .forms import HouseholdForm, PersonForm, ReasonForm
-from .models import Person
+from .models import Household, Person
 from .reveals import RevealLimited
 
 PAGE_SIZE = 50
@@ -31,37 +37,98 @@ def _require(request, capability, code=None):
     services.require(request.user, capability, code)
 
 
+# ID number and phone searches are POSTed (``person_search``): the page keeps
+# only their blind index (and the masked form, to show what was searched) in the
+# session under a random key, and the list's URL carries that key (``s``).
+SEARCHES_KEY = "people_searches"
+SEARCHES_KEPT = 20
+
+
+def _stored_search(request, key: str) -> dict | None:
+    return request.session.get(SEARCHES_KEY, {}).get(key) if key else None
+
+
 def _person_filters(request) -> selectors.PersonFilters:
     g = request.GET
     household = g.get("household", "")
+    blind = None
+    key = g.get("s", "")[:40]
+    if key:
+        stored = _stored_search(request, key) or {"kind": "doc", "index": ""}  # expired: finds nobody
+        blind = (stored["kind"], stored["index"])
     return selectors.PersonFilters(
-        q=g.get("q", "")[:60], division=g.get("division", "")[:15], tag=g.get("tag", ""),
-        sex=g.get("sex", ""), household=int(household) if household.isdigit() else None,
+        q="" if blind else g.get("q", "")[:60], division=g.get("division", "")[:15], tag=g.get("tag", ""),
+        sex=g.get("sex", ""), household=int(household) if household.isdigit() else None, blind=blind,
     )
 
 
 def _known_count(user, filters: selectors.PersonFilters) -> int | None:
-    if filters.q or filters.tag or filters.sex or filters.household:
+    if filters.q or filters.blind or filters.tag or filters.sex or filters.household:
         return None
     return selectors.known_count(user=user, division=filters.division)
+
+
+def _number_in_url_refused(request, template: str, context: dict):
+    """A GET whose query is an ID number or phone: refused (400), the number not echoed."""
+    messages.error(request, _("证件号码和电话不能放在网址中：请在页面的搜索框中输入后点“查找”。"))
+    _forget_query(request)
+    return render(request, template, context, status=400)
+
+
+def _forget_query(request) -> None:
+    # The page links back to its own URL (the language switch): not with the number in it.
+    request.META["QUERY_STRING"] = ""
+    request.GET = request.GET.__class__("")
+
+
+@login_required
+@require_POST
+def person_search(request):
+    """The search form: an ID number or phone is kept in the session as its
+    blind index under a random key (so paging and export work and the number is
+    in no URL, browser history or access log); a name or pinyin goes to the
+    list's ``q`` as before."""
+    _require(request, PEOPLE_VIEW)
+    p = request.POST
+    q = " ".join(p.get("q", "").split())[:60]
+    params = {k: p.get(k, "")[:15] for k in ("division", "tag", "sex") if p.get(k)}
+    blind = selectors.search_blind(q)
+    if blind is not None:
+        key = secrets.token_urlsafe(12)
+        masked = mask_id_number(q.replace(" ", "")) if blind[0] == "doc" else mask_phone(q)
+        searches = dict(list(request.session.get(SEARCHES_KEY, {}).items())[-(SEARCHES_KEPT - 1):])
+        searches[key] = {"kind": blind[0], "index": blind[1], "masked": masked}
+        request.session[SEARCHES_KEY] = searches
+        params["s"] = key
+    elif q:
+        params["q"] = q
+    return redirect(reverse("people:person_list") + ("?" + urlencode(params) if params else ""))
 
 
 @login_required
 def person_list(request):
     _require(request, PEOPLE_VIEW)
+    if selectors.search_kind(request.GET.get("q", "")) in selectors.SENSITIVE_KINDS:
+        return _number_in_url_refused(request, "people/person_list.html", {
+            "page": Paginator(Person.objects.none(), PAGE_SIZE).get_page(1), "filters": selectors.PersonFilters(),
+            "tags": TAGS, "query": "", "community_names": {}, "can_export": False})
     filters = _person_filters(request)
     qs = selectors.person_list(user=request.user, filters=filters).only(
         "id", "name", "sex", "birth_date", "doc_masked", "phone_masked", "division_code", "household_id",
         *TAGS)
     paginator = KnownCountPaginator(qs, PAGE_SIZE, known_count=_known_count(request.user, filters), cap=SEARCH_COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
-    if filters.q:
+    if filters.q or filters.blind:
+        kind = filters.blind[0] if filters.blind else selectors.search_kind(filters.q)
         record(request.user, "search", object_type="people.person",
-               detail={"kind": selectors.search_kind(filters.q), "results": len(page.object_list)}, request=request)
+               detail={"kind": kind, "results": len(page.object_list)}, request=request)
     names = dict(Division.objects.filter(code__in={p.division_code[:12] for p in page}).values_list("code", "short_name"))
+    stored = _stored_search(request, request.GET.get("s", "")[:40]) if filters.blind else None
     return render(request, "people/person_list.html", {
         "page": page, "filters": filters, "tags": TAGS, "query": querystring_without_page(request),
         "community_names": names, "can_export": has_capability(request.user, PEOPLE_EXPORT),
+        "searched": stored["masked"] if stored else ("" if not filters.blind else None),
+        "move_requests": selectors.move_request_count(user=request.user),
     })
 
 
@@ -253,6 +320,13 @@ def move_requests(request):
 def household_list(request):
     _require(request, PEOPLE_VIEW)
     q, division = request.GET.get("q", "")[:60], request.GET.get("division", "")[:15]
+    if selectors.search_kind(q) in selectors.SENSITIVE_KINDS:
+        # Households are searched by address; an ID number or phone has no place in the URL.
+        messages.error(request, _("户按地址查找；证件号码和电话请在“人员”页面的搜索框中查找（不放在网址中）。"))
+        _forget_query(request)
+        return render(request, "people/household_list.html", {
+            "page": Paginator(Household.objects.none(), PAGE_SIZE).get_page(1), "q": "", "division": division,
+            "query": "", "community_names": {}}, status=400)
     qs = selectors.household_list(user=request.user, q=q, division=division)
     known = None if q else selectors.known_count(user=request.user, division=division, field="household_count")
     page = KnownCountPaginator(qs, PAGE_SIZE, known_count=known).get_page(request.GET.get("page"))
