@@ -118,3 +118,41 @@ def test_arrival_reveals_follow_the_same_rules_and_share_the_count(client, qingh
                        {"field": "phone", "reason": "电话联系本人"}).status_code == 200
     r = client.post(url, {"field": "phone", "reason": "电话联系返乡人员"})
     assert r.status_code == 429 and "13600001111" not in r.content.decode()
+
+
+@pytest.mark.skipif(__import__("django.conf", fromlist=["settings"]).settings.DATABASES["default"]["ENGINE"]
+                    .endswith("sqlite3"), reason="concurrent writers need PostgreSQL (SQLite serializes writes)")
+def test_concurrent_reveals_cannot_slip_past_the_limit(committed_db, qinghuayuan_worker, zhang_san, settings):
+    """Eight reveals at once on separate connections (as from several server
+    processes): exactly the limit succeed."""
+    import threading
+
+    from django.db import connection
+
+    from fangkong.people.reveals import RevealLimited
+    from fangkong.people.services import person_reveal
+
+    settings.FANGKONG_REVEALS_PER_MINUTE = 3
+    barrier = threading.Barrier(8)
+    outcomes, errors = [], []
+
+    def reveal():
+        try:
+            barrier.wait()
+            person_reveal(user=qinghuayuan_worker, person=zhang_san, field="phone", reason="电话联系本人")
+            outcomes.append("ok")
+        except RevealLimited:
+            outcomes.append("limited")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reveal) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sorted(outcomes) == ["limited"] * 5 + ["ok"] * 3
+    assert AuditEntry.objects.filter(action="reveal").count() == 3
