@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from fangkong.accounts.roles import PEOPLE_EDIT, PEOPLE_EXPORT, PEOPLE_REVEAL, PEOPLE_VIEW
 from fangkong.accounts.scoping import has_capability, scope_prefixes
+from fangkong.approvals.selectors import approval_pending_for
 from fangkong.audit.services import record
 from fangkong.core.forms import apply_errors
 from fangkong.core.paging import KnownCountPaginator, querystring_without_page
@@ -160,11 +161,15 @@ def person_detail(request, pk: int):
         selectors.person_list(user=request.user, filters=selectors.PersonFilters(household=person.household_id))
         if person.household_id else Person.objects.none()
     )
+    can_edit = has_capability(request.user, PEOPLE_EDIT, person.division_code)
+    pending_move = approval_pending_for(obj=person, kind=services.MOVE_KIND) if can_edit else None
     return render(request, "people/person_detail.html", {
         "person": person, "place": services.describe_place(person.division_code),
         "members": household_members.exclude(pk=person.pk)[:20],
         "can_reveal": has_capability(request.user, PEOPLE_REVEAL, person.division_code),
-        "can_edit": has_capability(request.user, PEOPLE_EDIT, person.division_code),
+        "can_edit": can_edit, "pending_move": pending_move,
+        "pending_move_place": services.describe_place(pending_move.payload.get("to_division", ""))
+        if pending_move else "",
     })
 
 

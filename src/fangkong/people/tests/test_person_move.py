@@ -172,3 +172,12 @@ def test_the_move_requests_page_shows_only_my_jurisdictions_requests(client, xim
     client.force_login(ximazhuang_worker)
     page = client.get(reverse("people:move_requests")).content.decode()
     assert "张三" not in page
+
+
+def test_the_persons_page_tells_their_community_about_a_pending_move(client, ximazhuang_worker,
+                                                                     qinghuayuan_worker, zhang_san, household_xmz):
+    person_move_request(user=ximazhuang_worker, person=zhang_san, household=household_xmz, reason="迁入本户")
+    client.force_login(qinghuayuan_worker)
+    page = client.get(reverse("people:person_detail", args=[zhang_san.pk])).content.decode()
+    assert 'id="pending-move"' in page and "西马庄村" in page and reverse("people:move_requests") in page
+    assert "1 个迁出申请待审批" in client.get(reverse("people:person_list")).content.decode()
