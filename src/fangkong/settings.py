@@ -268,4 +268,10 @@ FANGKONG_CITY_CODE = env_str("FANGKONG_CITY_CODE", "4106")
 # per-minute limit stops a script. Repeated reports of one person merge anyway.
 FANGKONG_SELF_REPORT_PER_MINUTE = env_int("FANGKONG_SELF_REPORT_PER_MINUTE", 5, minimum=1)
 FANGKONG_SELF_REPORT_PER_DAY = env_int("FANGKONG_SELF_REPORT_PER_DAY", 200, minimum=1)
+# Reveals of full ID numbers and phones, per user, counted in the audit trail
+# (so across all server processes); past the daily alert threshold the
+# inspectors get an "alert" entry (fangkong.people.reveals).
+FANGKONG_REVEALS_PER_MINUTE = env_int("FANGKONG_REVEALS_PER_MINUTE", 10, minimum=1)
+FANGKONG_REVEALS_PER_HOUR = env_int("FANGKONG_REVEALS_PER_HOUR", 60, minimum=1)
+FANGKONG_REVEAL_ALERT_PER_DAY = env_int("FANGKONG_REVEAL_ALERT_PER_DAY", 100, minimum=1)
 FANGKONG_DEMO_PASSWORD = env_str("FANGKONG_DEMO_PASSWORD", "Fangkong-2020")

@@ -105,6 +105,7 @@ def test_worker_of_another_county_reaches_the_person_neither_by_url_nor_by_searc
     outsider.go("/people/")
     results = outsider.page.locator("#person-results")
     search(outsider, number)
+    assert number not in outsider.page.url, "searched by POST: the number is in no URL"
     expect(results).to_contain_text("没有找到符合条件的人员")
     expect(results).not_to_contain_text("张三")
     search(outsider, "zs")

@@ -17,3 +17,4 @@ class Action(models.TextChoices):
     LOGOUT = "logout", _("退出")
     TOKEN = "token", _("API令牌")
     DENIED = "denied", _("拒绝访问")
+    ALERT = "alert", _("异常提醒")  # e.g. a user revealed more full numbers in a day than the threshold

@@ -28,6 +28,7 @@ from fangkong.regions.schemas import MAX_ID, ErrorOut, ValidationErrorOut
 from . import selectors, services
 from .choices import TAGS
 from .models import Household, Person
+from .reveals import RevealLimited
 from .schemas import (
     DuplicateOut,
     HouseholdDetailOut,
@@ -36,11 +37,14 @@ from .schemas import (
     HouseholdQuery,
     HouseholdUpdateIn,
     MoveIn,
+    MoveRequestedOut,
     PersonDetailOut,
     PersonIn,
     PersonPage,
     PersonPatch,
     PersonQuery,
+    PersonSearchIn,
+    RateLimitedOut,
     ReasonQuery,
     RevealIn,
     RevealOut,
@@ -145,6 +149,9 @@ def _person_for(user, pk: int, capability: str) -> Person:
 def household_list(request, filters: Query[HouseholdQuery]):
     user = request.auth
     services.require(user, PEOPLE_VIEW)
+    if selectors.search_kind(filters.q) in selectors.SENSITIVE_KINDS:
+        # Households are found by address; a number in a URL ends up in access logs.
+        raise ValidationError({"q": [_("户按地址查找，不接受证件号码或电话；查找人员请用 POST /api/v1/persons/search。")]})
     qs = selectors.household_list(user=user, q=filters.q, division=filters.division)
     known = None if filters.q else selectors.known_count(user=user, division=filters.division, field="household_count")
     items, count, pages = _paginate(qs, filters.page, filters.page_size, known)
@@ -204,10 +211,26 @@ def household_delete(request, household_id: int, params: Query[ReasonQuery]):
 # ---------------------------------------------------------------- persons
 
 @persons.get("", response={200: PersonPage, **_ERRORS},
-             summary="Search persons in my jurisdiction (paged; a search is audited)")
+             summary="List or search persons in my jurisdiction by name or pinyin (paged; a search is audited)")
 def person_list(request, filters: Query[PersonQuery]):
+    """``q`` finds by name (prefix) or by pinyin or its initials (prefix:
+    ``zhangsan``, ``zs``). An ID number or phone in ``q`` is refused (422): a
+    URL ends up in histories, proxies and access logs; use ``POST /persons/search``."""
+    if selectors.search_kind(filters.q) in selectors.SENSITIVE_KINDS:
+        raise ValidationError({"q": [_("证件号码和电话不能放在网址中：请用 POST /api/v1/persons/search，把查询内容放在请求正文里。")]})
+    return _person_page(request, filters)
+
+
+@persons.post("/search", response={200: PersonPage, **_ERRORS},
+              summary="Search persons in my jurisdiction, the term in the body (ID number, phone, name, pinyin)")
+def person_search(request, filters: PersonSearchIn):
     """``q`` finds by ID number or phone (exact, through the blind index), by
-    name (prefix) or by pinyin or its initials (prefix: ``zhangsan``, ``zs``)."""
+    name (prefix) or by pinyin or its initials (prefix). Audited as a search
+    (its kind, never the term)."""
+    return _person_page(request, filters)
+
+
+def _person_page(request, filters) -> dict:
     user = request.auth
     services.require(user, PEOPLE_VIEW)
     criteria = selectors.PersonFilters(q=filters.q, division=filters.division, tag=filters.tag or "",
@@ -251,9 +274,14 @@ def person_create(request, payload: PersonIn):
     return Status(201, person_detail_out(user, selectors.person_get(user=user, pk=person.pk)))
 
 
-@persons.post("/move", response={200: PersonDetailOut, **_ERRORS},
-              summary="Move a registered person into one of my households, by document number")
+@persons.post("/move", response={200: PersonDetailOut, 202: MoveRequestedOut, **_ERRORS},
+              summary="Move a registered person into one of my households, by document number "
+                      "(202: from outside my jurisdiction, a request awaiting the person's current community)")
 def person_move(request, payload: MoveIn):
+    """Within my jurisdiction the person moves at once (200). A person who lives
+    outside it is not moved: a request goes to their current community (or a
+    common superior) for two-person approval (202), and until it is approved the
+    person stays invisible to me. The answer never says where they live."""
     user = request.auth
     services.require(user, PEOPLE_EDIT)
     household = selectors.household_get(user=user, pk=payload.household_id, capability=PEOPLE_EDIT)
@@ -264,7 +292,11 @@ def person_move(request, payload: MoveIn):
     person = selectors.person_find_by_document(doc_type=payload.doc_type, doc_number=payload.doc_number)
     if person is None:
         raise Http404
-    services.person_move(user=user, person=person, household=household, reason=payload.reason, request=request)
+    outcome = services.person_move_request(user=user, person=person, household=household, reason=payload.reason,
+                                           request=request)
+    if not outcome.moved:
+        return Status(202, {"status": "pending", "detail": services.move_requested_message(),
+                            "approval_id": outcome.approval.pk})
     return person_detail_out(user, selectors.person_get(user=user, pk=person.pk))
 
 
@@ -303,13 +335,19 @@ def person_delete(request, person_id: int, params: Query[ReasonQuery]):
     return Status(204, None)
 
 
-@persons.post("/{int:person_id}/reveal", response={200: RevealOut, **_ERRORS},
-              summary="The full document number or phone, for a stated reason (audited)")
+@persons.post("/{int:person_id}/reveal", response={200: RevealOut, 429: RateLimitedOut, **_ERRORS},
+              summary="The full document number or phone, for a stated reason (audited; limited per user)")
 def person_reveal(request, response: HttpResponse, person_id: int, payload: RevealIn):
+    """The reason must say something (at least 4 letters or characters, not
+    punctuation or one character repeated: 422). Each user may reveal a limited
+    number per minute and per hour (429, with the limit in the message)."""
     user = request.auth
     person = _person_for(user, person_id, PEOPLE_REVEAL)
-    value = services.person_reveal(user=user, person=person, field=payload.field, reason=payload.reason,
-                                   request=request)
+    try:
+        value = services.person_reveal(user=user, person=person, field=payload.field, reason=payload.reason,
+                                       request=request)
+    except RevealLimited as exc:
+        return Status(429, {"detail": "rate_limited", "errors": {"__all__": exc.messages}})
     response["Cache-Control"] = "no-store"
     return {"field": payload.field, "value": value,
             "birth_date": person.birth_date if payload.field == "doc_number" else None}

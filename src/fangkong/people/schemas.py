@@ -107,6 +107,20 @@ class HouseholdPage(Schema):
 # ---------------------------------------------------------------- persons
 
 class PersonQuery(Schema):
+    q: Annotated[Text, Field(max_length=60, description="name or pinyin (prefix); an ID number or phone is refused "
+                                                        "here (422): use POST /persons/search")] = ""
+    division: OptionalDivisionCode = Field("", description="only under this division code")
+    tag: TagName | None = None
+    sex: SexCode | None = None
+    household: Id | None = None
+    page: Page = 1
+    page_size: PageSize = 50
+
+
+class PersonSearchIn(InputSchema):
+    """The same filters as ``GET /persons``, in the body: the only way to search
+    by ID number or phone, so that the number is in no URL or access log."""
+
     q: Annotated[Text, Field(max_length=60, description="ID number or phone (exact), name or pinyin (prefix)")] = ""
     division: OptionalDivisionCode = Field("", description="only under this division code")
     tag: TagName | None = None
@@ -185,15 +199,29 @@ class RevealOut(Schema):
     birth_date: dt.date | None = Field(None, description="with the document number only")
 
 
+class RateLimitedOut(Schema):
+    detail: Literal["rate_limited"]
+    errors: dict[str, list[str]] = Field(description="``__all__``: the limit that was reached, in the user's language")
+
+
 class MoveIn(InputSchema):
     """Move an already-registered person into a household of yours. The person
     is named by their full document number (as typed from the card), never by
-    an id, so nobody can pull a stranger into their jurisdiction."""
+    an id. A person living outside your jurisdiction is not moved at once: the
+    move waits for their current community's approval (answer 202)."""
 
     household_id: Id
     doc_type: DocType = "ric"
     doc_number: Annotated[Text, Field(max_length=40)]
     reason: Reason = ""
+
+
+class MoveRequestedOut(Schema):
+    """A move from outside your jurisdiction: nothing has moved yet."""
+
+    status: Literal["pending"]
+    detail: str = Field(description="awaiting approval by the person's current community (never says where)")
+    approval_id: int
 
 
 class DuplicateOut(Schema):

@@ -25,6 +25,12 @@ _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 _PHONE_LIKE = re.compile(r"^\+?[\d\- ]{7,20}$")
 
 
+# Searches whose term is an ID number or a phone: never carried in a URL (pages
+# search by POST and keep only the blind index in the session; the API has a
+# POST search with the term in the body).
+SENSITIVE_KINDS = ("doc", "phone")
+
+
 @dataclass(frozen=True)
 class PersonFilters:
     q: str = ""
@@ -32,6 +38,9 @@ class PersonFilters:
     tag: str = ""
     sex: str = ""
     household: int | None = None
+    # ("doc" | "phone", blind index): an exact search already turned into its
+    # blind index (``search_blind``); an empty index matches nobody.
+    blind: tuple[str, str] | None = None
 
 
 def search_kind(q: str) -> str:
@@ -49,7 +58,9 @@ def search_kind(q: str) -> str:
     return "name"
 
 
-def _apply_search(qs: QuerySet, q: str) -> QuerySet:
+def search_blind(q: str) -> tuple[str, str] | None:
+    """An ID number or phone query as (kind, blind index), or None for other
+    queries. The index is "" when the phone is not a valid number."""
     q = (q or "").strip()[:60]
     kind = search_kind(q)
     if kind == "doc":
@@ -57,13 +68,27 @@ def _apply_search(qs: QuerySet, q: str) -> QuerySet:
             number = parse_resident_id(q).number
         except ValidationError:
             number = q.replace(" ", "").upper()
-        return qs.filter(doc_index=document_index(DOC_RIC, number))
+        return kind, document_index(DOC_RIC, number) or ""
     if kind == "phone":
         try:
-            normalized = normalize_phone(q)
+            return kind, phone_index(normalize_phone(q)) or ""
         except ValidationError:
-            return qs.none()
-        return qs.filter(phone_index=phone_index(normalized))
+            return kind, ""
+    return None
+
+
+def _apply_blind(qs: QuerySet, blind: tuple[str, str]) -> QuerySet:
+    kind, index = blind
+    if not index or kind not in SENSITIVE_KINDS:
+        return qs.none()
+    return qs.filter(doc_index=index) if kind == "doc" else qs.filter(phone_index=index)
+
+
+def _apply_search(qs: QuerySet, q: str) -> QuerySet:
+    q = (q or "").strip()[:60]
+    kind = search_kind(q)
+    if kind in SENSITIVE_KINDS:
+        return _apply_blind(qs, search_blind(q))
     if kind == "pinyin":
         lo, hi = prefix_range(normalize_query(q))
         return _name_match(qs, Q(name_initials__gte=lo, name_initials__lt=hi) | Q(name_pinyin__gte=lo, name_pinyin__lt=hi))
@@ -99,7 +124,7 @@ def person_list(*, user, filters: PersonFilters | None = None) -> QuerySet:
         qs = qs.filter(sex=filters.sex)
     if filters.household:
         qs = qs.filter(household_id=filters.household)
-    qs = _apply_search(qs, filters.q)
+    qs = _apply_blind(qs, filters.blind) if filters.blind else _apply_search(qs, filters.q)
     return qs.order_by("division_code", "id")
 
 
@@ -146,3 +171,32 @@ def known_count(*, user, division: str, field: str = "person_count") -> int | No
     if not code or not any(code.startswith(p) for p in prefixes):
         return None
     return Division.objects.filter(code=code).values_list(field, flat=True).first()
+
+
+def move_request_count(*, user) -> int:
+    """How many requests to move people of the user's jurisdiction elsewhere wait."""
+    from fangkong.accounts.roles import PEOPLE_EDIT
+    from fangkong.accounts.scoping import has_capability
+    from fangkong.approvals.selectors import approval_list
+
+    from .services import MOVE_KIND
+
+    if not has_capability(user, PEOPLE_EDIT):
+        return 0
+    return approval_list(user=user).filter(kind=MOVE_KIND).count()
+
+
+def move_requests(*, user, limit: int = 200) -> list[dict]:
+    """Pending requests to move a person of the user's jurisdiction elsewhere
+    (approval kind ``people.move``), with the person (scoped) and where they
+    would go (place names only: the household there is not the user's)."""
+    from fangkong.approvals.selectors import approval_list
+
+    from .services import MOVE_KIND, describe_place
+
+    approvals = list(approval_list(user=user).filter(kind=MOVE_KIND)[:limit])
+    people = scope_filter(Person.objects.all(), user, PEOPLE_VIEW).in_bulk(
+        [int(a.object_id) for a in approvals if a.object_id.isdigit()])
+    return [{"approval": a, "person": people.get(int(a.object_id)),
+             "to_place": describe_place(a.payload.get("to_division", ""))}
+            for a in approvals if a.object_id.isdigit() and int(a.object_id) in people]

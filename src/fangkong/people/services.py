@@ -4,6 +4,7 @@ arguments, one transaction, an audit entry, the division counts kept exact."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +23,7 @@ from fangkong.regions.services import division_counts_adjust
 from .choices import TAGS, Relation, Sex
 from .identity import clean_name, protect_document, protect_phone
 from .models import Household, Person
+from .reveals import clean_reason, reveal_record
 from .signals import household_moved
 
 PERSON_FIELDS = ("name", "doc_type", "doc_number", "doc_reason", "phone", "sex", "birth_date",
@@ -328,19 +330,95 @@ def person_update(*, user, person: Person, request=None, **changes) -> Person:
     return person
 
 
-@transaction.atomic
-def person_move(*, user, person: Person, household: Household, reason: str, request=None) -> Person:
-    """Move a person into a household in the user's jurisdiction. The person may
-    currently live anywhere in the city (a duplicate found at registration); the
-    move needs a reason and is audited where the person came from and where
-    they go."""
+MOVE_KIND = "people.move"
+
+
+class MoveNeedsApproval(ValidationError):
+    """The person lives outside the user's jurisdiction: only a move request
+    (``person_move_request``) can bring them here, approved by their current
+    community or a common superior."""
+
+    def __init__(self):
+        super().__init__({"household": _("此人登记在您辖区以外，迁入需由其现居村/社区审批：请在人员登记页面提出迁入申请。")},
+                         code="needs_approval")
+
+
+@dataclass(frozen=True)
+class MoveOutcome:
+    """What ``person_move_request`` did: moved the person at once (``approval``
+    is None) or asked the person's current community (``approval`` pending)."""
+
+    person: Person
+    approval: Any = None
+
+    @property
+    def moved(self) -> bool:
+        return self.approval is None
+
+
+def _move_checked(user, person: Person, household: Household, reason: str) -> tuple[Household, Person]:
     household = get_for_user(Household.objects.all(), user, PEOPLE_EDIT, pk=household.pk)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请填写迁入原因。")})
     person = Person.objects.select_for_update().get(pk=person.pk)
-    origin = person.division_code
     if person.household_id == household.pk:
         raise ValidationError(_("此人已在该户中。"))
+    return household, person
+
+
+@transaction.atomic
+def person_move(*, user, person: Person, household: Household, reason: str, request=None) -> Person:
+    """Move a person into a household in the user's jurisdiction, at once. The
+    person must live in the user's jurisdiction too (where they may edit);
+    otherwise ``MoveNeedsApproval``: see ``person_move_request``. The move needs
+    a reason and is audited where the person came from and where they go."""
+    household, person = _move_checked(user, person, household, reason)
+    if not user_can_see_code(user, person.division_code, PEOPLE_EDIT):
+        raise MoveNeedsApproval()
+    _move(actor=user, person=person, household=household, reason=reason, request=request)
+    return person
+
+
+@transaction.atomic
+def person_move_request(*, user, person: Person, household: Household, reason: str, request=None) -> MoveOutcome:
+    """Bring an already-registered person (found by full document number) into
+    one of the user's households. Within the user's jurisdiction the move is
+    immediate; from outside it, it is a request that waits for an eligible user
+    whose jurisdiction covers the person's CURRENT division (two-person
+    approval, kind ``people.move``): until then nothing moves and the person
+    stays invisible to the requester. Nothing said back names where they live."""
+    household, person = _move_checked(user, person, household, reason)
+    if user_can_see_code(user, person.division_code, PEOPLE_EDIT):
+        _move(actor=user, person=person, household=household, reason=reason, request=request)
+        return MoveOutcome(person)
+    from fangkong.approvals.services import approval_request
+
+    approval = approval_request(user=user, kind=MOVE_KIND, obj=person, reason=reason,
+                                payload={"household_id": household.pk, "to_division": household.division_code})
+    return MoveOutcome(person, approval)
+
+
+def move_requested_message() -> str:
+    """What the requester is told: never where the person lives."""
+    return _("已提交迁入申请，等待此人现居村/社区审批；批准前此人不会迁入。")
+
+
+def person_move_apply(*, approval, decider) -> None:
+    """Approved ``people.move``: the move happens now, if nothing changed since."""
+    person = Person.objects.select_for_update().filter(pk=int(approval.object_id)).first()
+    household = Household.objects.filter(pk=approval.payload.get("household_id")).first()
+    if person is None or household is None:
+        raise ValidationError(_("此人或目标户已不存在，申请无法执行，请驳回。"))
+    if person.division_code != approval.division_code:
+        raise ValidationError(_("此人已不在申请时的村/社区，申请无法执行，请驳回。"))
+    if person.household_id != household.pk:
+        _move(actor=decider, person=person, household=household, reason=approval.reason,
+              detail={"approval": approval.pk})
+
+
+def _move(*, actor, person: Person, household: Household, reason: str, request=None,
+          detail: dict | None = None) -> None:
+    origin = person.division_code
     old_household_id = person.household_id
     person.household, person.division_code, person.updated_at = household, household.division_code, timezone.now()
     person.save(update_fields=["household", "division_code", "updated_at"])
@@ -348,11 +426,10 @@ def person_move(*, user, person: Person, household: Household, reason: str, requ
         Household.objects.filter(pk=old_household_id, head_id=person.pk).update(head=None)
     division_counts_adjust(code=origin, persons=-1)
     division_counts_adjust(code=household.division_code, persons=1)
-    record(user, "move", person, reason=reason, division_code=household.division_code,
-           detail={"from_division": origin, "to_division": household.division_code}, request=request)
-    record(user, "move", person, reason=reason, division_code=origin,
-           detail={"from_division": origin, "to_division": household.division_code}, request=request)
-    return person
+    detail = {"from_division": origin, "to_division": household.division_code, **(detail or {})}
+    record(actor, "move", person, reason=reason, division_code=household.division_code, detail=detail,
+           request=request)
+    record(actor, "move", person, reason=reason, division_code=origin, detail=detail, request=request)
 
 
 @transaction.atomic
@@ -369,18 +446,17 @@ def person_delete(*, user, person: Person, reason: str, request=None) -> None:
 REVEAL_FIELDS = {"doc_number": "doc_cipher", "phone": "phone_cipher"}
 
 
+@transaction.atomic
 def person_reveal(*, user, person: Person, field: str, reason: str, request=None) -> str:
-    """The full document number or phone, for a stated reason. Always audited."""
-    if field not in REVEAL_FIELDS:
-        raise ValidationError({"field": _("只能查看证件号码或电话。")})
-    reason = " ".join((reason or "").split())
-    if len(reason) < 2:
-        raise ValidationError({"reason": _("请填写查看原因（至少2个字）。")})
+    """The full document number or phone, for a meaningful stated reason, within
+    the user's reveal limits (``people.reveals``). Always audited."""
     person = get_for_user(Person.objects.all(), user, PEOPLE_VIEW, pk=person.pk)
     require(user, PEOPLE_REVEAL, person.division_code)
-    value = vault.decrypt(getattr(person, REVEAL_FIELDS[field]))
-    record(user, "reveal", person, reason=reason, detail={"field": field}, request=request)
-    return value
+    if field not in REVEAL_FIELDS:
+        raise ValidationError({"field": _("只能查看证件号码或电话。")})
+    reason = clean_reason(reason)
+    reveal_record(user, person, field=field, reason=reason, request=request)
+    return vault.decrypt(getattr(person, REVEAL_FIELDS[field]))
 
 
 def require(user, capability: str, code: str | None = None) -> None:

@@ -1,27 +1,34 @@
 from __future__ import annotations
 
+import secrets
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts.roles import PEOPLE_EDIT, PEOPLE_EXPORT, PEOPLE_REVEAL, PEOPLE_VIEW
 from fangkong.accounts.scoping import has_capability, scope_prefixes
+from fangkong.approvals.selectors import approval_pending_for
 from fangkong.audit.services import record
 from fangkong.core.forms import apply_errors
 from fangkong.core.paging import KnownCountPaginator, querystring_without_page
 from fangkong.core.exports import xlsx_download
 from fangkong.lib.documents import DOC_RIC
-from fangkong.lib.masking import age
+from fangkong.lib.masking import age, mask_id_number, mask_phone
 from fangkong.regions.models import Division
 
 from . import selectors, services
 from .choices import TAGS
 from .forms import HouseholdForm, PersonForm, ReasonForm
-from .models import Person
+from .models import Household, Person
+from .reveals import RevealLimited
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -32,37 +39,98 @@ def _require(request, capability, code=None):
     services.require(request.user, capability, code)
 
 
+# ID number and phone searches are POSTed (``person_search``): the page keeps
+# only their blind index (and the masked form, to show what was searched) in the
+# session under a random key, and the list's URL carries that key (``s``).
+SEARCHES_KEY = "people_searches"
+SEARCHES_KEPT = 20
+
+
+def _stored_search(request, key: str) -> dict | None:
+    return request.session.get(SEARCHES_KEY, {}).get(key) if key else None
+
+
 def _person_filters(request) -> selectors.PersonFilters:
     g = request.GET
     household = g.get("household", "")
+    blind = None
+    key = g.get("s", "")[:40]
+    if key:
+        stored = _stored_search(request, key) or {"kind": "doc", "index": ""}  # expired: finds nobody
+        blind = (stored["kind"], stored["index"])
     return selectors.PersonFilters(
-        q=g.get("q", "")[:60], division=g.get("division", "")[:15], tag=g.get("tag", ""),
-        sex=g.get("sex", ""), household=int(household) if household.isdigit() else None,
+        q="" if blind else g.get("q", "")[:60], division=g.get("division", "")[:15], tag=g.get("tag", ""),
+        sex=g.get("sex", ""), household=int(household) if household.isdigit() else None, blind=blind,
     )
 
 
 def _known_count(user, filters: selectors.PersonFilters) -> int | None:
-    if filters.q or filters.tag or filters.sex or filters.household:
+    if filters.q or filters.blind or filters.tag or filters.sex or filters.household:
         return None
     return selectors.known_count(user=user, division=filters.division)
+
+
+def _number_in_url_refused(request, template: str, context: dict):
+    """A GET whose query is an ID number or phone: refused (400), the number not echoed."""
+    messages.error(request, _("证件号码和电话不能放在网址中：请在页面的搜索框中输入后点“查找”。"))
+    _forget_query(request)
+    return render(request, template, context, status=400)
+
+
+def _forget_query(request) -> None:
+    # The page links back to its own URL (the language switch): not with the number in it.
+    request.META["QUERY_STRING"] = ""
+    request.GET = request.GET.__class__("")
+
+
+@login_required
+@require_POST
+def person_search(request):
+    """The search form: an ID number or phone is kept in the session as its
+    blind index under a random key (so paging and export work and the number is
+    in no URL, browser history or access log); a name or pinyin goes to the
+    list's ``q`` as before."""
+    _require(request, PEOPLE_VIEW)
+    p = request.POST
+    q = " ".join(p.get("q", "").split())[:60]
+    params = {k: p.get(k, "")[:15] for k in ("division", "tag", "sex") if p.get(k)}
+    blind = selectors.search_blind(q)
+    if blind is not None:
+        key = secrets.token_urlsafe(12)
+        masked = mask_id_number(q.replace(" ", "")) if blind[0] == "doc" else mask_phone(q)
+        searches = dict(list(request.session.get(SEARCHES_KEY, {}).items())[-(SEARCHES_KEPT - 1):])
+        searches[key] = {"kind": blind[0], "index": blind[1], "masked": masked}
+        request.session[SEARCHES_KEY] = searches
+        params["s"] = key
+    elif q:
+        params["q"] = q
+    return redirect(reverse("people:person_list") + ("?" + urlencode(params) if params else ""))
 
 
 @login_required
 def person_list(request):
     _require(request, PEOPLE_VIEW)
+    if selectors.search_kind(request.GET.get("q", "")) in selectors.SENSITIVE_KINDS:
+        return _number_in_url_refused(request, "people/person_list.html", {
+            "page": Paginator(Person.objects.none(), PAGE_SIZE).get_page(1), "filters": selectors.PersonFilters(),
+            "tags": TAGS, "query": "", "community_names": {}, "can_export": False})
     filters = _person_filters(request)
     qs = selectors.person_list(user=request.user, filters=filters).only(
         "id", "name", "sex", "birth_date", "doc_masked", "phone_masked", "division_code", "household_id",
         *TAGS)
     paginator = KnownCountPaginator(qs, PAGE_SIZE, known_count=_known_count(request.user, filters), cap=SEARCH_COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
-    if filters.q:
+    if filters.q or filters.blind:
+        kind = filters.blind[0] if filters.blind else selectors.search_kind(filters.q)
         record(request.user, "search", object_type="people.person",
-               detail={"kind": selectors.search_kind(filters.q), "results": len(page.object_list)}, request=request)
+               detail={"kind": kind, "results": len(page.object_list)}, request=request)
     names = dict(Division.objects.filter(code__in={p.division_code[:12] for p in page}).values_list("code", "short_name"))
+    stored = _stored_search(request, request.GET.get("s", "")[:40]) if filters.blind else None
     return render(request, "people/person_list.html", {
         "page": page, "filters": filters, "tags": TAGS, "query": querystring_without_page(request),
         "community_names": names, "can_export": has_capability(request.user, PEOPLE_EXPORT),
+        "searched": stored["masked"] if stored else ("" if not filters.blind else None),
+        "move_requests": selectors.move_request_count(user=request.user),
     })
 
 
@@ -94,11 +162,15 @@ def person_detail(request, pk: int):
         selectors.person_list(user=request.user, filters=selectors.PersonFilters(household=person.household_id))
         if person.household_id else Person.objects.none()
     )
+    can_edit = has_capability(request.user, PEOPLE_EDIT, person.division_code)
+    pending_move = approval_pending_for(obj=person, kind=services.MOVE_KIND) if can_edit else None
     return render(request, "people/person_detail.html", {
         "person": person, "place": services.describe_place(person.division_code),
         "members": household_members.exclude(pk=person.pk)[:20],
         "can_reveal": has_capability(request.user, PEOPLE_REVEAL, person.division_code),
-        "can_edit": has_capability(request.user, PEOPLE_EDIT, person.division_code),
+        "can_edit": can_edit, "pending_move": pending_move,
+        "pending_move_place": services.describe_place(pending_move.payload.get("to_division", ""))
+        if pending_move else "",
     })
 
 
@@ -112,8 +184,17 @@ def person_reveal(request, pk: int):
                                        reason=request.POST.get("reason", ""), request=request)
     except ValidationError as exc:
         return render(request, "people/_reveal.html", {"person": person, "field": field, "errors": exc.messages,
-                                                       "reason": request.POST.get("reason", "")}, status=400)
+                                                       "reason": request.POST.get("reason", "")},
+                      status=reveal_error_status(request, exc))
     return render(request, "people/_reveal.html", {"person": person, "field": field, "value": value})
+
+
+def reveal_error_status(request, exc: ValidationError) -> int:
+    """429 past the reveal limit, 400 for a bad reason; 200 to htmx, which swaps
+    only successful answers in (the fragment carries the message and the form)."""
+    if request.headers.get("HX-Request"):
+        return 200
+    return 429 if isinstance(exc, RevealLimited) else 400
 
 
 def _person_form_page(request, form, *, household=None, person=None, duplicate=None):
@@ -173,12 +254,16 @@ def person_move(request):
     if person is None:
         raise Http404
     try:
-        services.person_move(user=request.user, person=person, household=household,
-                             reason=request.POST.get("reason", ""), request=request)
+        outcome = services.person_move_request(user=request.user, person=person, household=household,
+                                               reason=request.POST.get("reason", ""), request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("people:household_detail", pk=household.pk)
-    messages.success(request, _("%(name)s 已迁入本户。") % {"name": person.name})
+    if outcome.moved:
+        messages.success(request, _("%(name)s 已迁入本户。") % {"name": person.name})
+    else:
+        # Never say where the person lives: they are outside this user's jurisdiction.
+        messages.success(request, services.move_requested_message())
     return redirect("people:household_detail", pk=household.pk)
 
 
@@ -229,12 +314,29 @@ def person_delete(request, pk: int):
     return render(request, "people/confirm_delete.html", {"object": person, "form": form, "kind": _("人员")})
 
 
+@login_required
+def move_requests(request):
+    """Requests to move people of my jurisdiction elsewhere, decided here
+    (through the two-person approval, by someone other than the requester)."""
+    _require(request, PEOPLE_VIEW)
+    return render(request, "people/move_requests.html", {
+        "rows": selectors.move_requests(user=request.user),
+    })
+
+
 # ---------------------------------------------------------------- households
 
 @login_required
 def household_list(request):
     _require(request, PEOPLE_VIEW)
     q, division = request.GET.get("q", "")[:60], request.GET.get("division", "")[:15]
+    if selectors.search_kind(q) in selectors.SENSITIVE_KINDS:
+        # Households are searched by address; an ID number or phone has no place in the URL.
+        messages.error(request, _("户按地址查找；证件号码和电话请在“人员”页面的搜索框中查找（不放在网址中）。"))
+        _forget_query(request)
+        return render(request, "people/household_list.html", {
+            "page": Paginator(Household.objects.none(), PAGE_SIZE).get_page(1), "q": "", "division": division,
+            "query": "", "community_names": {}}, status=400)
     qs = selectors.household_list(user=request.user, q=q, division=division)
     known = None if q else selectors.known_count(user=request.user, division=division, field="household_count")
     page = KnownCountPaginator(qs, PAGE_SIZE, known_count=known).get_page(request.GET.get("page"))

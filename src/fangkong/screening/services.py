@@ -321,16 +321,17 @@ def arrival_reveal(*, user, arrival: Arrival, field: str, reason: str, request=N
     """The full document number or phone of an arrival (to call or find the
     person), for a stated reason. Always audited."""
     from fangkong.accounts.roles import PEOPLE_REVEAL
+    from fangkong.people.reveals import clean_reason, reveal_record
 
-    if field not in REVEAL_FIELDS:
-        raise ValidationError({"field": _("只能查看证件号码或电话。")})
-    reason = _reason(reason)
     arrival = get_for_user(Arrival.objects.all(), user, SCREENING_HANDLE, pk=arrival.pk)
     _require(user, PEOPLE_REVEAL, arrival.division_code)
-    cipher = getattr(arrival, REVEAL_FIELDS[field])
-    value = vault.decrypt(cipher) if cipher else ""
-    record(user, "reveal", arrival, reason=reason, detail={"field": field}, request=request)
-    return value
+    if field not in REVEAL_FIELDS:
+        raise ValidationError({"field": _("只能查看证件号码或电话。")})
+    reason = clean_reason(reason)  # the same rules and limits as every reveal
+    with transaction.atomic():
+        reveal_record(user, arrival, field=field, reason=reason, request=request)
+        cipher = getattr(arrival, REVEAL_FIELDS[field])
+        return vault.decrypt(cipher) if cipher else ""
 
 
 # ---------------------------------------------------------------- campaigns

@@ -188,8 +188,11 @@ def arrival_reveal(request, pk: int):
         value = services.arrival_reveal(user=request.user, arrival=arrival, field=field,
                                         reason=request.POST.get("reason", ""), request=request)
     except ValidationError as exc:
+        from fangkong.people.views import reveal_error_status
+
         return render(request, "screening/_reveal.html", {"arrival": arrival, "field": field, "errors": exc.messages,
-                                                          "reason": request.POST.get("reason", "")}, status=400)
+                                                          "reason": request.POST.get("reason", "")},
+                      status=reveal_error_status(request, exc))
     return render(request, "screening/_reveal.html", {"arrival": arrival, "field": field, "value": value})
 
 

@@ -10,7 +10,7 @@ from fangkong.approvals.models import ApprovalRequest
 from fangkong.approvals.services import approval_decide
 from fangkong.lib import vault
 from fangkong.people.models import Person
-from fangkong.people.services import household_create, person_create
+from fangkong.people.services import household_create, person_create, person_move_request
 from fangkong.screening.models import Returnee
 from fangkong.screening.services import returnee_confirm
 
@@ -66,6 +66,16 @@ def test_a_person_registered_elsewhere_is_moved_into_the_chosen_household(qinghu
     with pytest.raises(ValidationError) as exc:
         returnee_confirm(user=qinghuayuan_worker, arrival=a, measure="health_monitoring", measure_reason="返乡")
     assert "household" in exc.value.message_dict
+    # Moving them here needs their current community's approval (people.services.person_move_request).
+    with pytest.raises(ValidationError) as exc:
+        returnee_confirm(user=qinghuayuan_worker, arrival=a, measure="health_monitoring", measure_reason="返乡",
+                         household=household_qhy)
+    assert "household" in exc.value.message_dict
+    elsewhere.refresh_from_db()
+    assert elsewhere.household == household_xmz
+    outcome = person_move_request(user=qinghuayuan_worker, person=elsewhere, household=household_qhy,
+                                  reason="返乡人员现居本户")
+    approval_decide(user=ximazhuang_worker, approval=outcome.approval, approve=True, reason="已核实")
     r = returnee_confirm(user=qinghuayuan_worker, arrival=a, measure="health_monitoring", measure_reason="返乡",
                          household=household_qhy)
     elsewhere.refresh_from_db()
