@@ -1,5 +1,7 @@
 from django import template
 
+from fangkong.lib.punctuation import punct
+
 register = template.Library()
 
 
@@ -12,3 +14,16 @@ def community_of(names: dict, code: str) -> str:
 @register.filter
 def get_label(labels: dict, key: str) -> str:
     return labels.get(key, key) if labels else key
+
+
+
+@register.simple_tag(name="punct")
+def punct_tag(mark: str) -> str:
+    """{% punct "：" %}: the mark on a Chinese page, its English form otherwise."""
+    return punct(mark)
+
+
+@register.filter
+def punct_join(items, mark: str = "、") -> str:
+    """{{ labels|punct_join:"、" }}: joined with the mark in the active language."""
+    return punct(mark).join(str(i) for i in items)
