@@ -221,7 +221,8 @@ def person_delete(request, pk: int):
         services.person_delete(user=request.user, person=person, reason=form.cleaned_data["reason"], request=request)
         messages.success(request, _("已删除。"))
         return redirect("people:household_detail", pk=household_id) if household_id else redirect("people:person_list")
-    return render(request, "people/confirm_delete.html", {"object": person, "form": form, "kind": pgettext("the thing deleted", "人员")})
+    return render(request, "people/confirm_delete.html",
+                  {"object": person, "form": form, "kind": pgettext("the thing deleted", "人员")})
 
 
 # ---------------------------------------------------------------- households
@@ -299,4 +300,5 @@ def household_delete(request, pk: int):
         else:
             messages.success(request, _("已删除。"))
             return redirect("people:household_list")
-    return render(request, "people/confirm_delete.html", {"object": household, "form": form, "kind": pgettext("the thing deleted", "户")})
+    return render(request, "people/confirm_delete.html",
+                  {"object": household, "form": form, "kind": pgettext("the thing deleted", "户")})

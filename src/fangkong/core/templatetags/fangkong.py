@@ -16,7 +16,6 @@ def get_label(labels: dict, key: str) -> str:
     return labels.get(key, key) if labels else key
 
 
-
 @register.simple_tag(name="punct")
 def punct_tag(mark: str) -> str:
     """{% punct "：" %}: the mark on a Chinese page, its English form otherwise."""
@@ -26,4 +25,4 @@ def punct_tag(mark: str) -> str:
 @register.filter
 def punct_join(items, mark: str = "、") -> str:
     """{{ labels|punct_join:"、" }}: joined with the mark in the active language."""
-    return punct(mark).join(str(i) for i in items)
+    return punct(mark).join(str(i) for i in items or ())
