@@ -126,6 +126,8 @@ def test_every_main_menu_entry_is_in_reach_and_the_header_is_short(open_page, jo
 @phone_only
 def test_the_page_language_is_the_interface_language(open_page, journey_db, zhang_san):
     j = open_page()
+    j.go("/login/")
+    expect(j.page.locator("select[name=language]")).to_be_visible()  # before logging in: no menu to open
     j.log_in("qinghuayuan_worker")
     page = j.page
     assert page.locator("html").get_attribute("lang") == "zh-hans"
