@@ -46,7 +46,7 @@ def phone_world(hq_officer, county_officer, checkpoint_staff, qinghuayuan_worker
             direction="in", temperature=temperature, name=name, phone=f"1360000111{i}", origin=origin,
             doc_number=root.new_resident_id("410102", dt.date(1980 + i, 3, 1), "M"),
             destination=root.QINGHUAYUAN, purpose="return_home", plate=f"豫F1234{i}"))
-    return {"checkpoint": cp}
+    return {"checkpoint": cp, "person": zhang_san}
 
 
 # ---------------------------------------------------------------- helpers in the page
@@ -195,7 +195,7 @@ def test_targets_on_the_main_pages_are_big_enough_for_a_thumb(open_page, journey
     for username, paths in (
         ("hq_officer", ["/", "/people/", "/checkpoints/"]),
         ("qinghuayuan_worker", ["/", "/followups/today/", "/people/", "/people/households/", "/screening/",
-                                "/followups/"]),
+                                "/followups/", f"/people/{phone_world['person'].pk}/"]),
         ("checkpoint_staff", ["/", f"/checkpoints/{cp.pk}/register/", f"/checkpoints/{cp.pk}/passages/"]),
     ):
         j = open_page()
