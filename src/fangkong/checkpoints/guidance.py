@@ -1,5 +1,8 @@
 """What the staff must do next when a passage is flagged: shown on screen at
-once and returned by the API, so a tablet shows the same instructions."""
+once and returned by the API, so a tablet shows the same instructions.
+
+A fever in the car overrides the risk-area steps: everyone stays at the
+checkpoint until the fever is ruled out, so nobody is told to go home."""
 
 from __future__ import annotations
 
@@ -24,7 +27,14 @@ def next_steps(*, fever: bool, risk_level: str, inbound: bool, destination_name:
                          % {"place": destination_name})
         elif inbound:
             steps.append(_("请电话告知其目的地所在村/社区，做好交接。"))
-        if risk_level == RiskLevel.HIGH:
+        if fever:
+            # Held at the checkpoint for the fever: nobody is sent home from here.
+            if risk_level == RiskLevel.HIGH:
+                steps.append(_("来自高风险地区：转运时告知发热门诊其旅居史；排除感染后由目的地村/社区闭环接回，"
+                               "居家隔离14天。"))
+            else:
+                steps.append(_("来自中风险地区：转运时告知发热门诊其旅居史；排除感染后居家健康监测14天。"))
+        elif risk_level == RiskLevel.HIGH:
             steps.append(_("来自高风险地区：告知当事人直接回家，居家隔离14天，不得外出；配合社区每日两次体温检测。"))
         else:
             steps.append(_("来自中风险地区：告知当事人居家健康监测14天，每日两次测温，减少外出，出现症状立即报告。"))

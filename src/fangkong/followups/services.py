@@ -18,6 +18,7 @@ from fangkong.accounts.roles import FOLLOWUPS_EDIT, FOLLOWUPS_POLICY, REFERRALS_
 from fangkong.accounts.scoping import get_for_user, has_capability
 from fangkong.audit.services import record
 from fangkong.core.services import status_change_record
+from fangkong.lib.punctuation import punct
 from fangkong.people.models import Person
 from fangkong.people.services import require
 
@@ -563,10 +564,10 @@ def referral_raise(*, user, check: HealthCheck, request=None) -> Referral:
     if check.temperature is not None and check.temperature >= Decimal(str(schedule.FEVER_AT)):
         parts.append(_("发热 %(t)s ℃") % {"t": check.temperature})
     if check.symptoms:
-        parts.append("、".join(check.symptom_labels()))
+        parts.append(punct("、").join(check.symptom_labels()))
     referral = Referral.objects.create(
         division_code=check.division_code, followup=followup, person_id=followup.person_id, health_check=check,
-        temperature=check.temperature, symptoms=check.symptoms, reason="；".join(parts)[:200],
+        temperature=check.temperature, symptoms=check.symptoms, reason=punct("；").join(parts)[:200],
         opened_at=timezone.now(),
     )
     status_change_record(actor=user, obj=referral, to_status=ReferralStatus.OPEN, reason=referral.reason)

@@ -33,6 +33,7 @@ from fangkong.core.paging import querystring_without_page
 from fangkong.core.redirects import safe_next
 from fangkong.core.services import status_history
 from fangkong.lib.codes import is_code
+from fangkong.lib.punctuation import punct
 from fangkong.core.exports import xlsx_download
 from fangkong.people.models import Person
 from fangkong.people.services import describe_place
@@ -375,7 +376,7 @@ def check_record(request, pk: int):
             if abnormal:
                 messages.warning(request, _("%(name)s 体温 %(t)s ℃%(s)s：已生成发热门诊转诊，请尽快处理。") % {
                     "name": check.followup.person.name, "t": check.temperature,
-                    "s": "，" + "、".join(check.symptom_labels()) if check.symptoms else ""})
+                    "s": punct("，") + punct("、").join(check.symptom_labels()) if check.symptoms else ""})
             elif created:
                 messages.success(request, _("已登记 %(name)s %(t)s ℃%(late)s。") % {
                     "name": check.followup.person.name, "t": check.temperature,

@@ -43,7 +43,8 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 def watermark_text(user) -> str:
     now = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     who = getattr(user, "full_name", "") or getattr(user, "username", "")
-    return f"防控平台导出 · 导出人：{who}（{getattr(user, 'username', '')}） · 导出时间：{now} · 内部资料，严禁外传"
+    return _("防控平台导出 · 导出人：%(who)s（%(username)s） · 导出时间：%(now)s · 内部资料，严禁外传") % {
+        "who": who, "username": getattr(user, "username", ""), "now": now}
 
 
 def export_workbook(*, title: str, headers: Sequence[str], rows: Iterable[Sequence], user) -> bytes:

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts.roles import PEOPLE_EDIT, PEOPLE_EXPORT, PEOPLE_REVEAL, PEOPLE_VIEW
@@ -311,7 +312,8 @@ def person_delete(request, pk: int):
         services.person_delete(user=request.user, person=person, reason=form.cleaned_data["reason"], request=request)
         messages.success(request, _("已删除。"))
         return redirect("people:household_detail", pk=household_id) if household_id else redirect("people:person_list")
-    return render(request, "people/confirm_delete.html", {"object": person, "form": form, "kind": _("人员")})
+    return render(request, "people/confirm_delete.html",
+                  {"object": person, "form": form, "kind": pgettext("the thing deleted", "人员")})
 
 
 @login_required
@@ -409,4 +411,5 @@ def household_delete(request, pk: int):
         else:
             messages.success(request, _("已删除。"))
             return redirect("people:household_list")
-    return render(request, "people/confirm_delete.html", {"object": household, "form": form, "kind": _("户")})
+    return render(request, "people/confirm_delete.html",
+                  {"object": household, "form": form, "kind": pgettext("the thing deleted", "户")})

@@ -45,10 +45,11 @@ class DivisionImportResult:
 
     def summary(self) -> str:
         levels = ", ".join(f"{lvl} {n}" for lvl, n in sorted(self.by_level.items(), key=lambda kv: LEVEL_LENGTHS[kv[0]]))
-        return _("新增 %(added)d，更新 %(changed)d，未变 %(unchanged)d，错误 %(errors)d（%(levels)s）") % {
-            "added": self.added, "changed": self.changed, "unchanged": self.unchanged,
-            "errors": len(self.errors), "levels": levels,
-        }
+        figures = {"added": self.added, "changed": self.changed, "unchanged": self.unchanged,
+                   "errors": len(self.errors), "levels": levels}
+        if not levels:  # nothing added or changed (a second run): no empty brackets
+            return _("新增 %(added)d，更新 %(changed)d，未变 %(unchanged)d，错误 %(errors)d") % figures
+        return _("新增 %(added)d，更新 %(changed)d，未变 %(unchanged)d，错误 %(errors)d（%(levels)s）") % figures
 
 
 def _read_rows(text: str) -> list[tuple[int, dict[str, str]]]:

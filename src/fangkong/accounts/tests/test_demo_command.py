@@ -57,6 +57,7 @@ def test_demo_sets_up_a_city_whose_arrivals_flow_is_not_empty_and_a_second_run_d
     again = _run()
     assert _counts() == before
     assert "arrivals flow exists" in again
+    assert "（）" not in again  # the division import's summary on a second run
 
 
 @pytest.mark.django_db

@@ -1,5 +1,7 @@
 from django import template
 
+from fangkong.lib.punctuation import punct
+
 register = template.Library()
 
 
@@ -21,3 +23,15 @@ def age(birth_date) -> int | str:
 
     years = _age(birth_date)
     return "" if years is None else years
+
+
+@register.simple_tag(name="punct")
+def punct_tag(mark: str) -> str:
+    """{% punct "：" %}: the mark on a Chinese page, its English form otherwise."""
+    return punct(mark)
+
+
+@register.filter
+def punct_join(items, mark: str = "、") -> str:
+    """{{ labels|punct_join:"、" }}: joined with the mark in the active language."""
+    return punct(mark).join(str(i) for i in items or ())

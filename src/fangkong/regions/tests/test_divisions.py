@@ -74,3 +74,12 @@ def test_recount_matches_raw_rows(zhang_san, household_qhy):
     call_command("divisions", "recount")
     assert Division.objects.get(code="4106").person_count == 1
     assert Division.objects.get(code=QINGHUAYUAN).household_count == 1
+
+
+def test_a_second_import_prints_no_empty_brackets(hebi, capsys):
+    """The demo imports Hebi's codes on every run: the second run adds nothing,
+    and its summary has no empty "（）" where the new codes per level would be."""
+    call_command("divisions", "import", "hebi")
+    out = capsys.readouterr().out
+    assert "未变 1096" in out and "错误 0" in out
+    assert "（）" not in out and "()" not in out
