@@ -3,13 +3,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
 from fangkong.accounts.roles import AUDIT_VIEW
 from fangkong.accounts.scoping import has_capability
+from fangkong.core.dates import parse_day
 from fangkong.core.exports import xlsx_download
 
 from .choices import Action
@@ -19,9 +20,10 @@ EXPORT_LIMIT = 100_000
 
 
 def _date(value: str):
+    """A typed day (core.dates: 2000-01-01..2100-12-31), else None."""
     try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
+        return parse_day(value) if value else None
+    except ValidationError:
         return None
 
 

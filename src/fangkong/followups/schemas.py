@@ -10,7 +10,8 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from fangkong.regions.schemas import Id, InputSchema, OptionalDivisionCode, Text
+from fangkong.core.dates import Day
+from fangkong.regions.schemas import DivisionCode, Id, InputSchema, OptionalDivisionCode, Text
 
 from .choices import DeliveryCategory, FollowUpKind, Symptom
 
@@ -103,7 +104,7 @@ class FollowUpQuery(Schema):
 class CheckQuery(Schema):
     state: Literal["overdue", "due_now", "due_today", "done", "late"] = "overdue"
     division: OptionalDivisionCode = ""
-    day: dt.date | None = Field(None, description="for done / late: the slot day (default today)")
+    day: Day | None = Field(None, description="for done / late: the slot day (default today)")
     page: Page = 1
     page_size: PageSize = 50
 
@@ -114,7 +115,7 @@ class FollowUpIn(InputSchema):
     reason: Reason
     place: Annotated[Text, Field(max_length=200)] = ""
     site_name: Annotated[Text, Field(max_length=100)] = ""
-    start_date: dt.date | None = None
+    start_date: Day | None = None
     days: Annotated[int, Field(ge=1, le=60)] | None = Field(None, description="default: the current policy")
     source_ref: Annotated[Text, Field(max_length=40)] = ""
 
@@ -262,8 +263,8 @@ class DeliveryQuery(Schema):
 
 
 class CountsQuery(Schema):
-    prefix: Annotated[str, Field(max_length=15)]
-    day: dt.date | None = None
+    prefix: DivisionCode
+    day: Day | None = None
 
 
 class CountsOut(Schema):
