@@ -105,7 +105,7 @@ class FangkongAPI(NinjaAPI):
             path("docs/assets/<str:name>", _docs_asset, name="docs-asset"),
             *urls,
             path("", _no_such_endpoint, name="api-root"),  # ninja needs the name to know its prefix
-            re_path(r"^(?P<rest>.+)$", _no_such_endpoint),
+            re_path(r"^(?P<rest>[\s\S]+)$", _no_such_endpoint),  # any character, a newline too
         ]
 
 
@@ -117,8 +117,11 @@ api = FangkongAPI(
         "(make a token on the account page, /account/tokens/) or a signed-in session. Every read is limited "
         "to your jurisdiction: a record outside it is a 404, like a missing one. ID numbers and phones are "
         "masked; `POST /persons/{id}/reveal` gives one in full, for a stated reason, and is audited. "
-        "Errors: 400 unreadable body, 401 not authenticated, 403 not allowed, 404 not found, "
-        "409 already registered, 413 body too large, 422 invalid (`errors`: field → messages)."
+        "Errors are JSON with a reason (`detail`): 400 unreadable body or a NUL in the query, 401 not "
+        "authenticated, 403 not allowed (your role lacks the capability), 404 not found or outside your "
+        "jurisdiction (a `division` filter outside it too), 409 conflict (already registered; a person with "
+        "follow-ups cannot be deleted), 413 body too large, 422 invalid (`errors`: field → messages), "
+        "429 too many requests. Days are `YYYY-MM-DD` between 2000-01-01 and 2100-12-31."
     ),
     auth=TokenAuth(),
     urls_namespace="api",

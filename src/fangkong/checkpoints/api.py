@@ -110,6 +110,8 @@ def checkpoint_list(request, filters: Query[CheckpointQuery]):
 
 @router.get("/risk-areas", response={200: list[RiskAreaOut], **_ERRORS}, summary="Risk areas, current first")
 def risk_area_list(request, include_past: bool = False):
+    if not has_capability(request.auth, CHECKPOINTS_VIEW):  # as the page: a role without it gets a 403
+        return Status(403, {"detail": "forbidden"})
     today = timezone.localdate()
     return [{"id": a.pk, "origin_code": a.origin_code, "origin_name": a.origin_name, "level": a.level,
              "starts_on": a.starts_on, "ends_on": a.ends_on, "current": a.is_current(today)}
