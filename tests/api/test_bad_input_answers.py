@@ -101,3 +101,16 @@ def test_a_division_filter_outside_the_jurisdiction_is_a_404_in_the_api(client, 
     headers = _token(ximazhuang_worker)
     assert client.get(url, {"division": QIBIN}, **headers).status_code == 404
     assert client.get(url, **headers).status_code == 200
+
+
+def test_the_document_declares_the_409_of_a_person_delete_and_the_errors_of_every_operation(client,
+                                                                                         qinghuayuan_worker):
+    login(client, qinghuayuan_worker)
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert "409" in paths["/api/v1/persons/{person_id}"]["delete"]["responses"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            responses = set(operation["responses"])
+            assert {"400", "422"} <= responses or not operation.get("parameters"), (method, path)
+            if operation.get("security"):
+                assert {"401", "403"} <= responses, (method, path)
