@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 
 from fangkong.accounts.roles import PEOPLE_VIEW
 from fangkong.accounts.scoping import get_for_user, require_division, scope_filter
-from fangkong.lib.codes import is_code, prefix_range
+from fangkong.lib.codes import prefix_range
 from fangkong.lib.documents import DOC_RIC, normalize_phone, parse_resident_id
 from fangkong.lib.pinyin import looks_like_pinyin, normalize_query
 
