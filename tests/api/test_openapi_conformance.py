@@ -14,6 +14,8 @@ import re
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from conftest import QIBIN, QINGHUAYUAN, new_resident_id
 
@@ -75,7 +77,15 @@ def api_schema(request, db, hq_officer, qinghuayuan_worker, checkpoint_staff):
     # The token goes in through schemathesis' own auth, so its negative cases
     # (no token at all) are sent as generated and must get a 401.
     config = schemathesis.Config.from_dict({**CONFIG, "auth": {"openapi": {"TokenAuth": {"bearer": raw}}}})
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, config=config)
+    # The bare WSGI handler closes the database connection after each request
+    # (the test client does not): that would end the test's transaction.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, config=config)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _operation_tests(schema):
