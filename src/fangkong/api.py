@@ -14,6 +14,7 @@ from django.urls import path, re_path, reverse
 from django.utils.html import escape, json_script
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -21,6 +22,7 @@ from ninja.openapi.docs import DocsBase
 
 from fangkong.accounts.api import TokenAuth, router as accounts_router
 from fangkong.checkpoints.api import router as checkpoints_router
+from fangkong.core.api_errors import Conflict, document_errors
 from fangkong.screening.api import router as screening_router
 from fangkong.followups.api import router as followups_router
 from fangkong.people.api import households as households_router, persons as persons_router
@@ -83,13 +85,19 @@ def _docs_asset(request, name: str):
     return response
 
 
+@csrf_exempt  # a JSON 404 for any method: never the CSRF middleware's HTML 403
 def _no_such_endpoint(request, rest: str = ""):
     return HttpResponse(b'{"detail": "not found"}', status=404, content_type="application/json; charset=utf-8")
 
 
 class FangkongAPI(NinjaAPI):
     """The swagger assets come first; last, any other path under the API is a
-    JSON 404 (not the site's HTML page), so clients always get JSON back."""
+    JSON 404 (not the site's HTML page), so clients always get JSON back. The
+    document declares every error status each operation can answer
+    (core.api_errors)."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        return document_errors(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
 
     def _get_urls(self):
         urls = [u for u in super()._get_urls() if getattr(u, "name", None) != "api-root"]
@@ -97,7 +105,7 @@ class FangkongAPI(NinjaAPI):
             path("docs/assets/<str:name>", _docs_asset, name="docs-asset"),
             *urls,
             path("", _no_such_endpoint, name="api-root"),  # ninja needs the name to know its prefix
-            re_path(r"^(?P<rest>.+)$", _no_such_endpoint),
+            re_path(r"^(?P<rest>[\s\S]+)$", _no_such_endpoint),  # any character, a newline too
         ]
 
 
@@ -109,13 +117,21 @@ api = FangkongAPI(
         "(make a token on the account page, /account/tokens/) or a signed-in session. Every read is limited "
         "to your jurisdiction: a record outside it is a 404, like a missing one. ID numbers and phones are "
         "masked; `POST /persons/{id}/reveal` gives one in full, for a stated reason, and is audited. "
-        "Errors: 400 unreadable body, 401 not authenticated, 403 not allowed, 404 not found, "
-        "409 already registered, 413 body too large, 422 invalid (`errors`: field → messages)."
+        "Errors are JSON with a reason (`detail`): 400 unreadable body or a NUL in the query, 401 not "
+        "authenticated, 403 not allowed (your role lacks the capability), 404 not found or outside your "
+        "jurisdiction (a `division` filter outside it too), 409 conflict (already registered; a person with "
+        "follow-ups cannot be deleted), 413 body too large, 422 invalid (`errors`: field → messages), "
+        "429 too many requests. Days are `YYYY-MM-DD` between 2000-01-01 and 2100-12-31."
     ),
     auth=TokenAuth(),
     urls_namespace="api",
     docs=OfflineSwagger(),
 )
+
+
+@api.exception_handler(Conflict)
+def _conflict(request, exc: Conflict):
+    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=409)
 
 
 @api.exception_handler(ValidationError)
@@ -160,6 +176,7 @@ _SCHEMA_MESSAGES = {
     "control_character": N_("不能包含控制字符。"),
     "invalid_unicode": N_("包含无效的字符。"),
     "division_code": N_("区划代码格式不正确。"),
+    "day_range": N_("日期应为 2000-01-01 至 2100-12-31 之间的日期，格式如 2020-01-31。"),
 }
 
 

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from fangkong.audit.denials import note_out_of_scope, watching_denials
-from fangkong.lib.codes import collapse_prefixes, prefix_range
+from fangkong.lib.codes import collapse_prefixes, is_code, prefix_range
 
 _CACHE_ATTR = "_fangkong_scope"
 
@@ -78,6 +78,16 @@ def scope_filter(qs: QuerySet, user, capability: str | None = None, field: str =
 
 def user_can_see_code(user, code: str, capability: str | None = None) -> bool:
     return any(code.startswith(p) for p in scope_prefixes(user, capability))
+
+
+def require_division(user, code: str, capability: str | None = None) -> str:
+    """A division asked for in a filter (``?division=``, ``prefix``) must lie
+    inside the user's jurisdiction (with ``capability``, if given): outside —
+    or malformed — is the same 404 as an outside record, never an empty list.
+    An empty code (no filter) passes."""
+    if code and not (is_code(code) and user_can_see_code(user, code, capability)):
+        raise Http404
+    return code
 
 
 def in_scope(obj, user, capability: str | None = None):

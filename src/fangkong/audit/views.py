@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.accounts.roles import AUDIT_VIEW
 from fangkong.accounts.scoping import has_capability
+from fangkong.core.dates import parse_day
 from fangkong.core.exports import xlsx_download
 
 from .choices import Action
@@ -24,9 +24,10 @@ EXPORT_LIMIT = 100_000
 
 
 def _date(value: str):
+    """A typed day (core.dates: 2000-01-01..2100-12-31), else None."""
     try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
+        return parse_day(value) if value else None
+    except ValidationError:
         return None
 
 

@@ -9,15 +9,18 @@ each with its client key, and a result for every item."""
 from __future__ import annotations
 
 import math
+from typing import Annotated, Literal
 
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from fangkong.accounts.roles import CHECKPOINTS_VIEW
 from fangkong.accounts.scoping import has_capability
 from fangkong.core.batch import batch_parse, batch_result
+from fangkong.core.dates import Day
+from fangkong.regions.schemas import OptionalDivisionCode, Text
 
 from . import selectors, services
 from .guidance import next_steps
@@ -83,11 +86,11 @@ def _to_input(data: PassageIn) -> services.PassageIn:
 
 
 class CheckpointQuery(Schema):
-    level: str = ""
-    status: str = ""
-    division: str = ""
-    q: str = ""
-    page: int = 1
+    level: Literal["", "city", "county", "community"] = ""
+    status: Literal["", "open", "closed"] = ""
+    division: OptionalDivisionCode = Field("", description="only under this division (in your jurisdiction)")
+    q: Annotated[Text, Field(max_length=50, description="part of the name")] = ""
+    page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
 
 
 @router.get("", response={200: CheckpointPage, **_ERRORS}, summary="Checkpoints in my jurisdiction (paged)")
@@ -95,17 +98,19 @@ def checkpoint_list(request, filters: Query[CheckpointQuery]):
     if not has_capability(request.auth, CHECKPOINTS_VIEW):
         return Status(403, {"detail": "forbidden"})
     qs = selectors.checkpoint_list(user=request.auth, filters=selectors.CheckpointFilters(
-        q=filters.q[:50], level=filters.level, status=filters.status, division=filters.division[:15]))
+        q=filters.q, level=filters.level, status=filters.status, division=filters.division))
     size = 100
     count = qs.count()
     pages = max(1, math.ceil(count / size))
-    page = min(max(1, filters.page), 10**6)
+    page = filters.page
     items = list(qs[(page - 1) * size: page * size]) if page <= pages else []
     return {"items": [checkpoint_out(c) for c in items], "count": count, "page": page, "pages": pages}
 
 
 @router.get("/risk-areas", response={200: list[RiskAreaOut], **_ERRORS}, summary="Risk areas, current first")
 def risk_area_list(request, include_past: bool = False):
+    if not has_capability(request.auth, CHECKPOINTS_VIEW):  # as the page: a role without it gets a 403
+        return Status(403, {"detail": "forbidden"})
     today = timezone.localdate()
     return [{"id": a.pk, "origin_code": a.origin_code, "origin_name": a.origin_name, "level": a.level,
              "starts_on": a.starts_on, "ends_on": a.ends_on, "current": a.is_current(today)}
@@ -118,30 +123,23 @@ def checkpoint_detail(request, checkpoint_id: int):
 
 
 class PassageQuery(Schema):
-    day: str = ""
-    direction: str = ""
+    day: Day | None = Field(None, description="default: today")
+    direction: Literal["", "in", "out"] = ""
     flagged: bool = False
-    page: int = 1
+    page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
 
 
 @router.get("/{checkpoint_id}/passages", response={200: PassagePage, **_ERRORS},
             summary="A checkpoint's passages on a day (paged, masked)")
 def passage_list(request, checkpoint_id: int, filters: Query[PassageQuery]):
-    import datetime as dt
-
     cp = _checkpoint(request, checkpoint_id)
-    try:
-        day = dt.date.fromisoformat(filters.day) if filters.day else timezone.localdate()
-    except ValueError:
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError({"day": _("日期格式应为 2020-01-31。")}) from None
+    day = filters.day or timezone.localdate()
     qs = selectors.passage_list(user=request.auth, checkpoint=cp, filters=selectors.PassageFilters(
         day=day, direction=filters.direction, flagged=filters.flagged))
     size = 100
     count = qs.count()
     pages = max(1, math.ceil(count / size))
-    page = min(max(1, filters.page), 10**6)
+    page = filters.page
     items = list(qs[(page - 1) * size: page * size]) if page <= pages else []
     return {"items": [passage_out(p) for p in items], "count": count, "page": page, "pages": pages}
 

@@ -9,6 +9,8 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from fangkong.core.api_errors import ErrorOut, ValidationErrorOut  # noqa: F401  (the shared error shapes)
+
 
 class _In(Schema):
     model_config = ConfigDict(extra="forbid")
@@ -135,11 +137,3 @@ class RiskAreaOut(Schema):
     ends_on: dt.date | None
     current: bool
 
-
-class ErrorOut(Schema):
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]

@@ -18,7 +18,7 @@ from fangkong.accounts.roles import (
     CHECKPOINTS_REGISTER,
     CHECKPOINTS_VIEW,
 )
-from fangkong.accounts.scoping import get_for_user, in_scope, scope_filter
+from fangkong.accounts.scoping import get_for_user, in_scope, require_division, scope_filter
 from fangkong.core.rowsql import RowSelect
 from fangkong.lib.codes import prefix_range
 from fangkong.lib.documents import DOC_RIC, parse_resident_id
@@ -43,8 +43,8 @@ class CheckpointFilters:
 def checkpoint_list(*, user, filters: CheckpointFilters | None = None) -> QuerySet:
     f = filters or CheckpointFilters()
     qs = scope_filter(Checkpoint.objects.all(), user, CHECKPOINTS_VIEW)
-    if f.division and f.division.isdigit():
-        qs = qs.under(f.division)
+    if f.division:
+        qs = qs.under(require_division(user, f.division, CHECKPOINTS_VIEW))
     if f.level:
         qs = qs.filter(level=f.level)
     if f.status:

@@ -26,6 +26,7 @@ from fangkong.accounts.roles import (
 )
 from fangkong.accounts.scoping import has_capability, scope_prefixes
 from fangkong.audit.services import record
+from fangkong.core.dates import parse_day
 from fangkong.core.forms import apply_errors
 from fangkong.core.paging import querystring_without_page
 from fangkong.core.services import status_history
@@ -59,10 +60,8 @@ def _require_view(user) -> None:
 
 
 def _parse_day(value: str | None) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
+    """Today by default; a malformed or out-of-range day is a 400 page with the reason."""
+    return parse_day(value) if value else timezone.localdate()
 
 
 # ---------------------------------------------------------------- registry

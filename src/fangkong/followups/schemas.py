@@ -8,9 +8,10 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
-from fangkong.regions.schemas import Id, InputSchema, OptionalDivisionCode, Text
+from fangkong.core.dates import Day
+from fangkong.regions.schemas import DivisionCode, Id, InputSchema, OptionalDivisionCode, Text
 
 from .choices import DeliveryCategory, FollowUpKind, Symptom
 
@@ -109,7 +110,7 @@ class FollowUpQuery(Schema):
 class CheckQuery(Schema):
     state: Literal["overdue", "due_now", "due_today", "done", "late"] = "overdue"
     division: OptionalDivisionCode = ""
-    day: dt.date | None = Field(None, description="for done / late: the slot day (default today)")
+    day: Day | None = Field(None, description="for done / late: the slot day (default today)")
     page: Page = 1
     page_size: PageSize = 50
 
@@ -120,7 +121,7 @@ class FollowUpIn(InputSchema):
     reason: Reason
     place: Annotated[Text, Field(max_length=200)] = ""
     site_name: Annotated[Text, Field(max_length=100)] = ""
-    start_date: dt.date | None = None
+    start_date: Day | None = None
     days: Annotated[int, Field(ge=1, le=60)] | None = Field(None, description="default: the current policy")
     source_ref: Annotated[Text, Field(max_length=40)] = ""
 
@@ -150,8 +151,15 @@ class ApprovalOut(Schema):
     reason: str
 
 
+# °C as a number or a string of digits; rounded to 0.1 by the service.
+Temperature = Annotated[Decimal, Field(ge=Decimal("35.0"), le=Decimal("42.0")), WithJsonSchema({
+    "anyOf": [{"type": "number", "minimum": 35, "maximum": 42},
+              {"type": "string", "pattern": r"^(3[5-9]|4[01])(\.[0-9]{1,3})?$|^42(\.0{1,3})?$"}],
+    "description": "°C, 35.0–42.0"})]
+
+
 class CheckIn(InputSchema):
-    temperature: Decimal = Field(description="°C, 35.0–42.0")
+    temperature: Temperature
     symptoms: list[SymptomCode] = Field(default_factory=list, max_length=7)
     note: Annotated[Text, Field(max_length=200)] = ""
     client_key: ClientKey | None = Field(None, description="a retry with the same key returns the first result")
@@ -269,8 +277,8 @@ class DeliveryQuery(Schema):
 
 
 class CountsQuery(Schema):
-    prefix: Annotated[str, Field(max_length=15)]
-    day: dt.date | None = None
+    prefix: DivisionCode
+    day: Day | None = None
 
 
 class CountsOut(Schema):

@@ -20,7 +20,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from fangkong.accounts.roles import FOLLOWUPS_VIEW
-from fangkong.accounts.scoping import get_for_user, scope_filter, scope_prefixes, user_can_see_code
+from fangkong.accounts.scoping import (
+    get_for_user,
+    require_division,
+    scope_filter,
+    scope_prefixes,
+    user_can_see_code,
+)
 from fangkong.lib.codes import is_code, prefix_range
 from fangkong.regions.models import Division
 
@@ -41,19 +47,17 @@ CHECK_STATES = ("overdue", "due_now", "due_today", "done", "late")
 def _scoped(model, user, division: str = "") -> QuerySet:
     """``model``'s rows in the user's jurisdiction (scope_filter), narrowed to ``division``."""
     qs = scope_filter(model.objects.all(), user, FOLLOWUPS_VIEW)
-    if division and is_code(division):
-        qs = qs.under(division)
+    if division:
+        qs = qs.under(require_division(user, division, FOLLOWUPS_VIEW))
     return qs
 
 
 def _prefixes(user, division: str = "") -> list[str]:
     """The prefixes of the user's jurisdiction (with FOLLOWUPS_VIEW) narrowed to ``division``."""
     mine = scope_prefixes(user, FOLLOWUPS_VIEW)
-    if not division or not is_code(division):
+    if not division:
         return mine
-    if any(division.startswith(p) for p in mine):
-        return [division]
-    return [p for p in mine if p.startswith(division)]
+    return [require_division(user, division, FOLLOWUPS_VIEW)]
 
 
 def codes_under(prefixes: list[str]) -> list[str]:

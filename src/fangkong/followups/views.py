@@ -28,6 +28,7 @@ from fangkong.accounts.roles import (
 )
 from fangkong.accounts.scoping import get_for_user, has_capability
 from fangkong.audit.services import record
+from fangkong.core.dates import parse_day
 from fangkong.core.forms import apply_errors
 from fangkong.core.paging import querystring_without_page
 from fangkong.core.redirects import safe_next
@@ -315,11 +316,7 @@ def _check_filters(request) -> selectors.CheckFilters:
     state = request.GET.get("state", "overdue")
     if state not in selectors.CHECK_STATES:
         state = "overdue"
-    day = None
-    try:
-        day = dt.date.fromisoformat(request.GET.get("day", "")) if request.GET.get("day") else None
-    except ValueError:
-        day = None
+    day = parse_day(request.GET["day"]) if request.GET.get("day") else None  # else a 400 with the reason
     return selectors.CheckFilters(state=state, division=_division(request), day=day)
 
 

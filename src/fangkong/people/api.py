@@ -327,7 +327,8 @@ def person_update(request, person_id: int, payload: PersonPatch):
     return person_detail_out(user, selectors.person_get(user=user, pk=person.pk))
 
 
-@persons.delete("/{int:person_id}", response={204: None, **_ERRORS}, summary="Delete a person (needs a reason)")
+@persons.delete("/{int:person_id}", response={204: None, 409: ErrorOut, **_ERRORS},
+                summary="Delete a person (needs a reason; 409 while follow-ups or other records keep them)")
 def person_delete(request, person_id: int, params: Query[ReasonQuery]):
     user = request.auth
     person = _person_for(user, person_id, PEOPLE_EDIT)

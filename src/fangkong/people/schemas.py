@@ -53,7 +53,9 @@ class HouseholdUpdateIn(InputSchema):
     head_id: Id | None = Field(None, description="a member of this household")
 
 
-class PersonRef(Schema):
+class HeadRef(Schema):
+    """A household's head: only the id and the name."""
+
     id: int
     name: str
 
@@ -69,7 +71,7 @@ class HouseholdOut(Schema):
     community: str = Field(description="name of the village/community")
     address: str
     note: str
-    head: PersonRef | None
+    head: HeadRef | None
     created_at: dt.datetime
     updated_at: dt.datetime
 

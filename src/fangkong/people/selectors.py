@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from fangkong.accounts.roles import PEOPLE_VIEW
-from fangkong.accounts.scoping import get_for_user, scope_filter
-from fangkong.lib.codes import is_code, prefix_range
+from fangkong.accounts.scoping import get_for_user, require_division, scope_filter
+from fangkong.lib.codes import prefix_range
 from fangkong.lib.documents import DOC_RIC, normalize_phone, parse_resident_id
 from fangkong.lib.pinyin import looks_like_pinyin, normalize_query
 
@@ -116,8 +116,8 @@ def person_list(*, user, filters: PersonFilters | None = None) -> QuerySet:
     """Persons in the user's jurisdiction matching the filters, newest last by code."""
     filters = filters or PersonFilters()
     qs = scope_filter(Person.objects.all(), user, PEOPLE_VIEW)
-    if filters.division and is_code(filters.division):
-        qs = qs.under(filters.division)
+    if filters.division:
+        qs = qs.under(require_division(user, filters.division, PEOPLE_VIEW))
     if filters.tag in TAGS:
         qs = qs.filter(**{filters.tag: True})
     if filters.sex in ("M", "F", "U"):
@@ -134,8 +134,8 @@ def person_get(*, user, pk) -> Person:
 
 def household_list(*, user, q: str = "", division: str = "") -> QuerySet:
     qs = scope_filter(Household.objects.select_related("head"), user, PEOPLE_VIEW)
-    if division and is_code(division):
-        qs = qs.under(division)
+    if division:
+        qs = qs.under(require_division(user, division, PEOPLE_VIEW))
     q = (q or "").strip()[:60]
     if q:
         qs = qs.filter(address__contains=q)

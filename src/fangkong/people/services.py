@@ -9,12 +9,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.roles import PEOPLE_EDIT, PEOPLE_REVEAL, PEOPLE_VIEW
 from fangkong.accounts.scoping import get_for_user, user_can_see_code
 from fangkong.audit.services import record
+from fangkong.core.api_errors import Conflict
 from fangkong.lib import vault
 from fangkong.lib.text import identifying_text
 from fangkong.regions.models import Division
@@ -440,7 +442,13 @@ def person_delete(*, user, person: Person, reason: str, request=None) -> None:
     Household.objects.filter(head_id=person.pk).update(head=None)
     division_counts_adjust(code=person.division_code, persons=-1)
     record(user, "delete", person, reason=reason, request=request)
-    person.delete()
+    try:
+        with transaction.atomic():
+            person.delete()
+    except ProtectedError:
+        # Follow-ups, referrals, deliveries and returnee records keep the
+        # person (health data is kept); the whole delete is undone.
+        raise Conflict({"__all__": _("此人有随访、转诊、配送或返乡记录，不能删除。")}) from None
 
 
 REVEAL_FIELDS = {"doc_number": "doc_cipher", "phone": "phone_cipher"}

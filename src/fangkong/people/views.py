@@ -18,6 +18,7 @@ from fangkong.accounts.roles import PEOPLE_EDIT, PEOPLE_EXPORT, PEOPLE_REVEAL, P
 from fangkong.accounts.scoping import has_capability, scope_prefixes
 from fangkong.approvals.selectors import approval_pending_for
 from fangkong.audit.services import record
+from fangkong.core.api_errors import Conflict
 from fangkong.core.forms import apply_errors
 from fangkong.core.paging import KnownCountPaginator, querystring_without_page
 from fangkong.core.exports import xlsx_download
@@ -309,7 +310,13 @@ def person_delete(request, pk: int):
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         household_id = person.household_id
-        services.person_delete(user=request.user, person=person, reason=form.cleaned_data["reason"], request=request)
+        try:
+            services.person_delete(user=request.user, person=person, reason=form.cleaned_data["reason"],
+                                   request=request)
+        except Conflict as exc:
+            form.add_error(None, exc.messages)
+            return render(request, "people/confirm_delete.html", {"object": person, "form": form, "kind": _("人员")},
+                          status=409)
         messages.success(request, _("已删除。"))
         return redirect("people:household_detail", pk=household_id) if household_id else redirect("people:person_list")
     return render(request, "people/confirm_delete.html",

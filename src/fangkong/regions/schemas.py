@@ -14,6 +14,7 @@ from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from fangkong.core.api_errors import ErrorOut, ValidationErrorOut  # noqa: F401  (the shared error shapes)
 from fangkong.lib.codes import is_code
 
 # The largest id a database row can have (signed 64-bit): anything bigger is
@@ -33,7 +34,10 @@ def _clean_text(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_clean_text)]
+# What the OpenAPI document states about Text: no control characters but tab,
+# newline and carriage return (the validator gives the reason in words).
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+Text = Annotated[str, AfterValidator(_clean_text), Field(json_schema_extra={"pattern": TEXT_PATTERN})]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
@@ -47,8 +51,11 @@ def _check_optional_code(value: str) -> str:
     return _check_code(value) if value else value
 
 
-DivisionCode = Annotated[str, Field(max_length=15), AfterValidator(_check_code)]
-OptionalDivisionCode = Annotated[str, Field(max_length=15), AfterValidator(_check_optional_code)]
+CODE_PATTERN = r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15})$"
+DivisionCode = Annotated[str, Field(max_length=15, json_schema_extra={"pattern": CODE_PATTERN}),
+                         AfterValidator(_check_code)]
+OptionalDivisionCode = Annotated[str, Field(max_length=15, json_schema_extra={"pattern": f"{CODE_PATTERN[:-2]}|)$"}),
+                                 AfterValidator(_check_optional_code)]
 
 LevelName = Literal["province", "city", "county", "township", "community", "grid"]
 
@@ -59,14 +66,6 @@ class InputSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    detail: Literal["invalid"]
-    errors: dict[str, list[str]] = Field(description="field name → messages in the user's language; "
-                                                    "``__all__`` for errors not tied to one field")
 
 
 class DivisionRef(Schema):

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field
 
+from fangkong.core.dates import Day
 from fangkong.regions.schemas import Id, InputSchema, OptionalDivisionCode, Text
 
 from .choices import ArrivalSource, ArrivalStatus, Measure, TravelMode, VisitResult
@@ -98,7 +99,7 @@ class ConfirmIn(InputSchema):
     phone: Annotated[Text, Field(max_length=30)] = ""
     household_id: Id | None = None
     origin_code: Annotated[Text, Field(max_length=6)] | None = None
-    arrived_on: dt.date | None = None
+    arrived_on: Day | None = None
     travel_mode: TravelModeName = ""
     travel_number: Annotated[Text, Field(max_length=20)] = ""
     risk_area_contact: bool = False
@@ -110,7 +111,7 @@ class ConfirmIn(InputSchema):
 
 class ProposalQuery(Schema):
     origin_code: Annotated[Text, Field(max_length=6)] = ""
-    arrived_on: dt.date | None = None
+    arrived_on: Day | None = None
     risk_area_contact: bool = False
     case_contact: bool = False
 
@@ -127,7 +128,7 @@ class SelfReportIn(InputSchema):
     doc_number: Annotated[Text, Field(max_length=40)]
     phone: Annotated[Text, Field(max_length=30)]
     origin_code: Annotated[Text, Field(max_length=6, description="province (2) or city (4) code, e.g. 4201")]
-    arrived_on: dt.date
+    arrived_on: Day
     destination_code: Annotated[Text, Field(max_length=15, description="a community of the city")]
     address: Annotated[Text, Field(max_length=200)]
     travel_mode: TravelModeName = ""
@@ -147,8 +148,8 @@ class SelfReportOut(Schema):
 class CampaignIn(InputSchema):
     division_code: Annotated[Text, Field(max_length=15, description="a community or township")]
     name: Annotated[Text, Field(max_length=100)]
-    starts_on: dt.date
-    ends_on: dt.date
+    starts_on: Day
+    ends_on: Day
     note: Annotated[Text, Field(max_length=200)] = ""
 
 
@@ -212,7 +213,7 @@ class FoundIn(InputSchema):
     doc_number: Annotated[Text, Field(max_length=40)]
     phone: Annotated[Text, Field(max_length=30)] = ""
     origin_code: Annotated[Text, Field(max_length=6)] = ""
-    arrived_on: dt.date | None = None
+    arrived_on: Day | None = None
     travel_mode: TravelModeName = ""
     travel_number: Annotated[Text, Field(max_length=20)] = ""
 
@@ -240,7 +241,7 @@ class VisitOut(Schema):
 
 class CountQuery(Schema):
     division: OptionalDivisionCode = Field("", description="a division in your jurisdiction (default: yours)")
-    day: dt.date | None = None
+    day: Day | None = None
 
 
 class CoverageOut(Schema):

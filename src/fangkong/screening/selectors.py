@@ -11,7 +11,13 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from fangkong.accounts.roles import SCREENING_VIEW
-from fangkong.accounts.scoping import get_for_user, scope_filter, scope_prefixes, user_can_see_code
+from fangkong.accounts.scoping import (
+    get_for_user,
+    require_division,
+    scope_filter,
+    scope_prefixes,
+    user_can_see_code,
+)
 from fangkong.lib.codes import is_code, prefix_range
 from fangkong.regions.models import Division
 
@@ -47,8 +53,8 @@ def arrival_list(*, user, filters: ArrivalFilters | None = None) -> QuerySet[Arr
         qs = qs.filter(source=filters.source)
     if filters.flagged:
         qs = qs.filter(flagged=True)
-    if filters.division and is_code(filters.division):
-        qs = qs.under(filters.division)
+    if filters.division:
+        qs = qs.under(require_division(user, filters.division, SCREENING_VIEW))
     if filters.since:
         qs = qs.filter(arrived_on__gte=filters.since)
     q = (filters.q or "").strip()[:60]
@@ -132,7 +138,7 @@ def campaign_households(*, user, campaign: Campaign, state: str = "", division: 
     from fangkong.people.models import Household
 
     qs = scope_filter(Household.objects.all(), user, SCREENING_VIEW).under(campaign.division_code)
-    if division and is_code(division) and division.startswith(campaign.division_code):
+    if division and require_division(user, division, SCREENING_VIEW).startswith(campaign.division_code):
         qs = qs.under(division)
     visits = Visit.objects.filter(campaign=campaign, household=OuterRef("pk"))
     qs = qs.annotate(visit_result=Subquery(visits.values("result")[:1]),
@@ -352,8 +358,8 @@ def returnee_list(*, user, filters: ReturneeFilters | None = None) -> QuerySet[R
     qs = scope_filter(Returnee.objects.select_related("person"), user, SCREENING_VIEW)
     if filters.measure:
         qs = qs.filter(measure=filters.measure)
-    if filters.division and is_code(filters.division):
-        qs = qs.under(filters.division)
+    if filters.division:
+        qs = qs.under(require_division(user, filters.division, SCREENING_VIEW))
     if filters.since:
         qs = qs.filter(arrived_on__gte=filters.since)
     q = (filters.q or "").strip()[:60]

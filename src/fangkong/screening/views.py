@@ -33,6 +33,7 @@ from fangkong.accounts.scoping import (
     scope_q,
 )
 from fangkong.audit.services import record
+from fangkong.core.dates import parse_day
 from fangkong.core.exports import xlsx_download
 from fangkong.core.forms import apply_errors
 from fangkong.core.paging import querystring_without_page
@@ -61,9 +62,10 @@ EXPORT_LIMIT = 100_000
 
 
 def _date(value: str) -> dt.date | None:
+    """A typed day (core.dates: 2000-01-01..2100-12-31), else None."""
     try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError:
+        return parse_day(value or "")
+    except ValidationError:
         return None
 
 
