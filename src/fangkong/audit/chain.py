@@ -29,6 +29,7 @@ the seals unchanged).
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -112,6 +113,12 @@ def _row_of(entry) -> dict:
     return {"id": entry.pk, **{c: getattr(entry, c) for c in COLUMNS}}
 
 
+def _head_of(found) -> tuple[int, str]:
+    if not found or found[0] is None:
+        return 0, GENESIS
+    return found[0], found[1]
+
+
 def _head(connection) -> tuple[int, str]:
     """Inside a transaction: take the chain lock, then the last seal's seq and
     chain. On PostgreSQL one statement: ``audit_seal_head()`` (migration 0008)
@@ -122,30 +129,32 @@ def _head(connection) -> tuple[int, str]:
             cursor.execute("SELECT seq, chain FROM audit_seal_head()")
         else:
             cursor.execute(f"SELECT seq, chain FROM {SEALS} ORDER BY seq DESC LIMIT 1")
-        found = cursor.fetchone()
-    if not found or found[0] is None:
-        return 0, GENESIS
-    return found[0], found[1]
+        return _head_of(cursor.fetchone())
 
 
-def _seal(connection, rows: list[dict], head: tuple[int, str] | None = None) -> int:
-    """Chain ``rows`` (an entry's id and COLUMNS) after the head, in order, and
-    insert their seals. Inside a transaction."""
-    if not rows:
-        return 0
-    seq, previous = head or _head(connection)
+def _insert_sql(rows: list[dict], head: tuple[int, str]) -> tuple[str, list]:
+    """The INSERT of the seals of ``rows`` (an entry's id and COLUMNS), chained
+    in order after ``head`` (statements of 500 rows, joined by ``;``)."""
+    seq, previous = head
     key = _current_key()
     seals = []
     for row in rows:
         previous = digest(previous, row, key)
         seq += 1
         seals.append((seq, row["id"], previous))
+    statements = [f"INSERT INTO {SEALS} (seq, entry_id, chain) VALUES "
+                  + ", ".join(["(%s, %s, %s)"] * len(seals[i:i + 500])) for i in range(0, len(seals), 500)]
+    return "; ".join(statements), [v for seal in seals for v in seal]
+
+
+def _seal(connection, rows: list[dict], head: tuple[int, str] | None = None) -> int:
+    """Inside a transaction: seal ``rows`` after the head."""
+    if not rows:
+        return 0
+    sql, params = _insert_sql(rows, head or _head(connection))
     with connection.cursor() as cursor:
-        for i in range(0, len(seals), 500):
-            chunk = seals[i:i + 500]
-            cursor.execute(f"INSERT INTO {SEALS} (seq, entry_id, chain) VALUES "
-                           + ", ".join(["(%s, %s, %s)"] * len(chunk)), [v for s in chunk for v in s])
-    return len(seals)
+        cursor.execute(sql, params)
+    return len(rows)
 
 
 def seal_inserted(entries: list, using: str = "default") -> None:
@@ -163,15 +172,36 @@ def seal_inserted(entries: list, using: str = "default") -> None:
 def _seal_after_commit(rows: list[dict], using: str) -> None:
     # The business transaction has committed: a failure here must not fail the
     # request; the entries stay unsealed until `fangkong audit seal`.
+    connection = connections[using]
     try:
         try:
-            with transaction.atomic(using=using):
-                _seal(connections[using], rows)
+            if connection.vendor == "postgresql" and connection.get_autocommit():
+                _seal_in_two_statements(connection, rows)
+            else:  # run inside a transaction (the tests' callbacks)
+                with transaction.atomic(using=using):
+                    _seal(connection, rows)
         except IntegrityError:  # sealed meanwhile by `audit seal`: seal what is left
             seal_pending(using, ids=[r["id"] for r in rows])
     except DatabaseError:
         logger.exception("audit entries %s left unsealed; `fangkong audit seal` seals them",
                          [r["id"] for r in rows])
+
+
+def _seal_in_two_statements(connection, rows: list[dict]) -> None:
+    """PostgreSQL, in autocommit: the sealing transaction in two round trips,
+    ``BEGIN`` with the head, then the seals with ``COMMIT`` (Django's client-side
+    binding cursor sends several statements at once); as ``atomic`` would, but
+    with neither BEGIN nor COMMIT a round trip of its own (the passage hot path)."""
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute("BEGIN; SELECT seq, chain FROM audit_seal_head()")
+            cursor.nextset()
+            sql, params = _insert_sql(rows, _head_of(cursor.fetchone()))
+            cursor.execute(sql + "; COMMIT", params)
+        except BaseException:
+            with contextlib.suppress(DatabaseError):
+                cursor.execute("ROLLBACK")
+            raise
 
 
 def _unsealed_sql(connection, *, since: bool, before: bool, n_ids: int, limit: int | None) -> str:

@@ -45,6 +45,25 @@ def test_auditing_takes_no_lock_in_the_business_transaction(qinghuayuan_worker, 
     assert AuditSeal.objects.filter(entry=audit).exists() and first_break()[0] is None
 
 
+@postgresql_only
+def test_sealing_after_the_commit_is_two_statements(committed_db, qinghuayuan_worker):
+    # The passage hot path: the chain lock and the last seal, then the seals
+    # and the commit (the old design: the lock and the last hash in the
+    # business transaction).
+    from django.test.utils import CaptureQueriesContext
+
+    entries = [entry(qinghuayuan_worker, "create", object_type="people.person", object_id=k) for k in range(2)]
+    with CaptureQueriesContext(connection) as ctx:
+        record_all(entries)
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert len(sql) == 5 and sql[0] == "BEGIN" and sql[1].startswith("INSERT INTO \"audit_auditentry\"")
+    assert sql[2] == "COMMIT"  # the business transaction: no lock, no read of the chain
+    assert sql[3] == "BEGIN; SELECT seq, chain FROM audit_seal_head()" and sql[4].endswith("; COMMIT")
+    assert connection.get_autocommit() and _advisory_locks_held() == 0
+    assert AuditSeal.objects.filter(entry__in=[e.pk for e in entries]).count() == 2
+    assert first_break() == (None, AuditSeal.objects.count())
+
+
 def _run_threads(*targets):
     errors = []
 
