@@ -3,8 +3,9 @@ because the object lies outside the user's jurisdiction writes an audit entry
 ``denied`` (``DeniedAuditMiddleware``). ``accounts.scoping`` notes which object
 it refused (``note_out_of_scope``); a 404 for what does not exist is not
 audited. Each user's denied entries are limited to ``DENIED_LIMIT`` per
-``DENIED_WINDOW`` (counted in the database, under the trail's write lock, so
-the limit holds across processes): someone probing ids cannot flood the trail,
+``DENIED_WINDOW`` (counted in the database, under a lock on the user's denials
+— PostgreSQL: an advisory lock; SQLite: its single writer — so the limit holds
+across processes): someone probing ids cannot flood the trail,
 and the entry that reaches the limit says so."""
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ import contextvars
 import datetime as dt
 import logging
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
 DENIED_LIMIT = 20
 DENIED_WINDOW = dt.timedelta(minutes=10)
+# pg_advisory_xact_lock(key, user id): one user's denied entries ("fkdn").
+DENIED_LOCK = 0x666B646E
 
 _noted: contextvars.ContextVar[dict | None] = contextvars.ContextVar("fangkong_denied", default=None)
 
@@ -44,12 +47,13 @@ def note_out_of_scope(obj=None, *, object_type: str = "", object_id=None, divisi
 def record_denied(actor, *, request=None, status: int, why: str, view: str = "", object_type: str = "",
                   object_id=None, division_code: str = ""):
     """The ``denied`` entry, unless the actor reached the limit; None then."""
-    from .chain import lock_and_last
     from .models import AuditEntry
     from .services import record
 
     with transaction.atomic():
-        lock_and_last()  # the count and the insert under one lock: exact across processes
+        if connection.vendor == "postgresql":  # the count and the insert under one lock: exact across processes
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [DENIED_LOCK, getattr(actor, "pk", 0) or 0])
         n = AuditEntry.objects.filter(actor=actor, at__gte=timezone.now() - DENIED_WINDOW,
                                       action="denied").count()
         if n >= DENIED_LIMIT:

@@ -43,8 +43,6 @@ class AuditEntry(models.Model):
     reason = models.CharField(max_length=200, blank=True)
     detail = models.JSONField(default=dict, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
-    # HMAC of this entry's facts and of the previous entry's chain (audit/chain.py).
-    chain = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -64,12 +62,38 @@ class AuditEntry(models.Model):
             raise PermissionError("audit entries cannot be changed")
         from django.db import router, transaction
 
-        from .chain import link
+        from .chain import seal_inserted
 
         using = kwargs.get("using") or router.db_for_write(type(self))
         with transaction.atomic(using=using, savepoint=False):
-            link([self], using)
             super().save(*args, **kwargs)
+            seal_inserted([self], using)
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit entries cannot be deleted")
+
+
+class AuditSeal(models.Model):
+    """An entry's link in the hash chain (audit/chain.py): its place ``seq`` and
+    ``chain``, the HMAC of the entry's facts and of the previous seal's chain.
+    Written by ``audit.chain`` only, after the entry's transaction committed (on
+    SQLite, in it); append-only like the entries (triggers, grants)."""
+
+    seq = models.BigIntegerField(primary_key=True)
+    # No foreign-key constraint: sealing touches no row a business transaction
+    # could hold a lock on; a seal whose entry is gone is a broken link.
+    entry = models.OneToOneField(AuditEntry, on_delete=models.DO_NOTHING, db_constraint=False, related_name="seal")
+    chain = models.CharField(max_length=64)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "审计封签")
+        verbose_name_plural = pgettext_lazy("models", "审计封签")
+        ordering = ["seq"]
+
+    def save(self, *args, **kwargs):
+        raise PermissionError("audit seals are written by audit.chain only")
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit seals cannot be deleted")

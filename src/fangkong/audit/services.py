@@ -10,7 +10,7 @@ from fangkong.accounts.scoping import acting_assignment
 from fangkong.core.http import client_ip
 from fangkong.core.rowsql import insert
 
-from .chain import link
+from .chain import seal_inserted
 from .models import AuditEntry
 
 _SAFE_DETAIL_TYPES = (str, int, float, bool, type(None))
@@ -64,10 +64,10 @@ def record(actor, action: str, obj: Any = None, **kwargs) -> AuditEntry:
 
 def record_all(entries: list[AuditEntry]) -> None:
     """Append several entries made by ``entry`` in one INSERT (a statement
-    built once for a few entries: every registration writes some), linked
-    into the hash chain under the trail's write lock (audit/chain.py)."""
+    built once for a few entries: every registration writes some). No lock:
+    they are sealed into the hash chain after the commit (audit/chain.py)."""
     if not entries:
         return
     with transaction.atomic(savepoint=False):
-        link(entries)
         insert(entries)
+        seal_inserted(entries)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib
 
-_MIGRATION = "fangkong.audit.migrations.0005_audit_chain_and_denied"
+_MIGRATION = "fangkong.audit.migrations.0008_chain2_audit_seals"
 
 
 def _sql(vendor: str) -> tuple[list[str], list[str]] | None:

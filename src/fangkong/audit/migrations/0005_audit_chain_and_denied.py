@@ -53,9 +53,36 @@ def _run(schema_editor, statements):
         schema_editor.execute(statement)
 
 
-def chain_and_close(apps, schema_editor):
-    from fangkong.audit.chain import chain_existing
+def chain_existing(using: str) -> int:
+    """The chain of the rows written before it (in id order), into the column
+    this migration adds (migration 0008 moves it to the seals)."""
+    from django.db import connections
 
+    from fangkong.audit.chain import COLUMNS, GENESIS, _current_key, digest
+
+    key = _current_key()
+    connection = connections[using]
+    names = ("id", *COLUMNS)
+    sql = (f"SELECT {', '.join(connection.ops.quote_name(c) for c in names)} FROM audit_auditentry "
+           "WHERE id > %s ORDER BY id LIMIT 5000")
+    previous, last, n = GENESIS, 0, 0
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [last])
+            rows = [dict(zip(names, r)) for r in cursor.fetchall()]
+        if not rows:
+            return n
+        pending = []
+        for row in rows:
+            previous = digest(previous, row, key)
+            pending.append((previous, row["id"]))
+        with connection.cursor() as cursor:
+            cursor.executemany("UPDATE audit_auditentry SET chain = %s WHERE id = %s", pending)
+        n += len(rows)
+        last = rows[-1]["id"]
+
+
+def chain_and_close(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(PG_DOWN)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from fangkong.audit.models import AuditEntry
+from fangkong.audit.models import AuditEntry, AuditSeal
 from fangkong.audit.services import record
 from fangkong.audit.triggers import set_triggers
 
@@ -45,7 +45,9 @@ def test_the_app_role_appends_and_reads_but_cannot_rewrite_even_without_triggers
     with app_role.cursor() as cur:
         for sql in ("DROP TRIGGER audit_entry_no_update ON audit_auditentry",
                     "ALTER TABLE audit_auditentry DISABLE TRIGGER USER",
-                    "DROP TABLE audit_auditentry"):
+                    "DROP TABLE audit_auditentry",
+                    "DROP TRIGGER audit_seal_no_update ON audit_auditseal",
+                    "DROP TABLE audit_auditseal"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match="must be owner"):
                 cur.execute(sql)
     set_triggers(connection, False)  # committed: the owner lifted them (or an attacker who owns the table)
@@ -53,24 +55,33 @@ def test_the_app_role_appends_and_reads_but_cannot_rewrite_even_without_triggers
         cur.execute("SELECT count(*) FROM audit_auditentry")
         assert cur.fetchone()[0] >= 1
         cur.execute("INSERT INTO audit_auditentry (at, actor_username, role, actor_division_code, action, "
-                    "object_type, object_id, division_code, reason, detail, chain) "
-                    "VALUES (now(), 'x', '', '', 'view', '', '', '', '', '{}', '') RETURNING id")
-        assert cur.fetchone()[0] > kept.pk
-        cur.execute("SELECT pg_advisory_xact_lock(1)")  # what linking the chain takes
+                    "object_type, object_id, division_code, reason, detail) "
+                    "VALUES (now(), 'x', '', '', 'view', '', '', '', '', '{}') RETURNING id")
+        added = cur.fetchone()[0]
+        assert added > kept.pk
+        cur.execute("SELECT seq, chain FROM audit_seal_head()")  # what sealing takes: the lock, the last seal
+        seq = (cur.fetchone()[0] or 0) + 1
+        cur.execute("INSERT INTO audit_auditseal (seq, entry_id, chain) VALUES (%s, %s, %s)", [seq, added, "0" * 64])
         # and the rest of the app's tables: read and write
         cur.execute("UPDATE accounts_user SET first_name = first_name WHERE id = %s", [qinghuayuan_worker.pk])
         for sql in (f"UPDATE audit_auditentry SET action = 'login' WHERE id = {kept.pk}",
                     f"DELETE FROM audit_auditentry WHERE id = {kept.pk}",
                     "TRUNCATE audit_auditentry",
                     f"INSERT INTO audit_auditentry (id, at, actor_username, role, actor_division_code, action, "
-                    f"object_type, object_id, division_code, reason, detail, chain) VALUES ({kept.pk}, now(), 'x', "
-                    f"'', '', 'login', '', '', '', '', '{{}}', '') ON CONFLICT (id) DO UPDATE SET action = 'login'"):
+                    f"object_type, object_id, division_code, reason, detail) VALUES ({kept.pk}, now(), 'x', "
+                    f"'', '', 'login', '', '', '', '', '{{}}') ON CONFLICT (id) DO UPDATE SET action = 'login'",
+                    f"UPDATE audit_auditseal SET chain = '' WHERE seq = {seq}",
+                    f"DELETE FROM audit_auditseal WHERE seq = {seq}",
+                    "TRUNCATE audit_auditseal",
+                    f"INSERT INTO audit_auditseal (seq, entry_id, chain) VALUES ({seq}, {added}, '') "
+                    f"ON CONFLICT (seq) DO UPDATE SET chain = ''"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 cur.execute(sql)
     assert AuditEntry.objects.get(pk=kept.pk).action == "reveal"
+    assert AuditSeal.objects.get(seq=seq).chain == "0" * 64
 
 
 def test_the_grants_can_be_printed_for_a_dba(db):
     out = io.StringIO()
     call_command("audit", "grant-app-role", "fangkong_app", "--print", stdout=out)
-    assert 'GRANT SELECT, INSERT ON audit_auditentry TO "fangkong_app";' in out.getvalue()
+    assert 'GRANT SELECT, INSERT ON audit_auditentry, audit_auditseal TO "fangkong_app";' in out.getvalue()

@@ -1,5 +1,6 @@
 """``fangkong serve``: the production server (gunicorn) plus the background task
-worker (django-tasks database backend), both stopped together on Ctrl-C."""
+worker (django-tasks database backend) and the audit trail's sealer
+(``fangkong audit seal --every 60``), all stopped together on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ class Command(BaseCommand):
         # about a quarter more CPU per request in lock contention
         # (benchmarks/README.md, "Server settings").
         parser.add_argument("--threads", type=int, default=int(os.environ.get("FANGKONG_THREADS", "2")))
-        parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="do not start the task worker nor the audit sealer")
 
     def handle(self, *args, host, port, workers, threads, no_worker, **opts):
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -58,6 +60,9 @@ class Command(BaseCommand):
         if not no_worker:
             procs.append(subprocess.Popen([sys.executable, "-m", "fangkong.cli", "db_worker",
                                            "--interval", "1"], env=env))
+            # Seals audit entries whose process died before sealing them (audit/chain.py).
+            procs.append(subprocess.Popen([sys.executable, "-m", "fangkong.cli", "audit", "seal",
+                                           "--every", "60"], env=env))
         procs.append(subprocess.Popen(gunicorn_command(host=host, port=port, workers=workers, threads=threads),
                                       env=env))
         self.stdout.write(self.style.SUCCESS(f"Fangkong is serving on http://{host}:{port}/  (Ctrl-C stops)"))
