@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 
 from fangkong.lib.masking import mask_id_number, mask_phone
@@ -65,7 +65,7 @@ def blind_for(request) -> tuple[tuple[str, str] | None, str | None]:
     return (found["kind"], found["index"]), found["masked"]
 
 
-def search_redirect(request, url: str, params: dict) -> object:
+def search_redirect(request, url: str, params: dict) -> HttpResponseRedirect:
     """The answer to a search form's POST: to ``url`` with ``params`` and
     either ``s`` (an ID number or phone, kept in the session) or ``q``."""
     q = posted_term(request)

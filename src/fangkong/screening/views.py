@@ -37,8 +37,8 @@ from fangkong.core.exports import xlsx_download
 from fangkong.core.forms import apply_errors
 from fangkong.core.paging import querystring_without_page
 from fangkong.core.services import status_history
-from fangkong.people.models import Household
 from fangkong.people import number_search
+from fangkong.people.models import Household
 from fangkong.people.selectors import search_kind
 from fangkong.people.services import describe_place, require
 from fangkong.regions.models import Division
