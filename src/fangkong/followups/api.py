@@ -13,12 +13,14 @@ import math
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from fangkong.accounts.roles import FOLLOWUPS_EDIT, FOLLOWUPS_VIEW
 from fangkong.accounts.scoping import get_for_user
 from fangkong.audit.services import record
 from fangkong.core.batch import batch_parse, batch_result
+from fangkong.people import number_search
 from fangkong.people.models import Person
 from fangkong.regions.schemas import MAX_ID, ErrorOut, ValidationErrorOut
 
@@ -118,6 +120,7 @@ def _detail(f: FollowUp) -> dict:
 
 @router.get("", response={200: FollowUpPage, **_ERRORS}, summary="People under a measure in my jurisdiction (paged)")
 def followup_list(request, filters: Query[FollowUpQuery]):
+    number_search.refuse_api(filters.q, _("这里按姓名查找，不接受证件号码或电话；查找人员请用 POST /api/v1/persons/search。"))
     services.require(request.auth, FOLLOWUPS_VIEW)
     qs = selectors.followup_list(user=request.auth, filters=selectors.FollowUpFilters(
         kind=filters.kind, status=filters.status, division=filters.division, q=filters.q,

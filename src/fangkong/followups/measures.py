@@ -66,14 +66,17 @@ def is_weaker(current: FollowUp, kind: str, planned_end: dt.date) -> bool:
     return STRICTNESS[kind] < STRICTNESS[current.kind] or planned_end < current.planned_end
 
 
-def check_minimum(kind: str, days: int) -> None:
-    """A weakening change may not give the new measure fewer days than the policy."""
+def check_minimum(kind: str, days: int, *, starting: bool = False) -> None:
+    """A weakening change, or a new measure (``starting``), may not give the
+    measure fewer days than the policy."""
     from .services import policy_days
 
     minimum = policy_days(kind)
     if days < minimum:
-        raise ValidationError({"days": _("减轻或缩短措施时，新措施（%(kind)s）不能少于政策规定的 %(n)s 天。")
-                               % {"kind": FollowUpKind(kind).label, "n": minimum}}, code="below_policy")
+        message = (_("开始%(kind)s时，天数不能少于政策规定的 %(n)s 天。") if starting else
+                   _("减轻或缩短措施时，新措施（%(kind)s）不能少于政策规定的 %(n)s 天。"))
+        raise ValidationError({"days": message % {"kind": FollowUpKind(kind).label, "n": minimum}},
+                              code="below_policy")
 
 
 def pending_change(followup: FollowUp):

@@ -122,7 +122,8 @@ class FollowUpIn(InputSchema):
     place: Annotated[Text, Field(max_length=200)] = ""
     site_name: Annotated[Text, Field(max_length=100)] = ""
     start_date: Day | None = None
-    days: Annotated[int, Field(ge=1, le=60)] | None = Field(None, description="default: the current policy")
+    days: Annotated[int, Field(ge=1, le=60)] | None = Field(
+        None, description="default: the current policy; fewer days than the policy's is refused (422)")
     source_ref: Annotated[Text, Field(max_length=40)] = ""
 
 

@@ -198,6 +198,7 @@ def followup_start(*, user, person: Person, kind: str, reason: str, place: str =
     person = get_for_user(Person.objects.select_related("household"), user, FOLLOWUPS_EDIT, pk=person.pk)
     reason, place, site_name, start_date, days = _clean_start(
         kind=kind, reason=reason, place=place, site_name=site_name, start_date=start_date, days=days)
+    measures.check_minimum(kind, days, starting=True)  # no one-day quarantine
     if FollowUp.objects.filter(person=person, status__in=OPEN_STATUSES).exists():
         raise _already_under_measure(person)
     changes = tally.Changes()

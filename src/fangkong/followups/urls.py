@@ -8,6 +8,7 @@ urlpatterns = [
     path("today/", views.today, name="today"),
     path("export.xlsx", views.followup_export, name="export"),
     path("new/", views.followup_start, name="start"),
+    path("new/search/", views.followup_start_search, name="start_search"),
     path("policy/", views.policy, name="policy"),
     path("<int:pk>/", views.followup_detail, name="detail"),
     path("<int:pk>/extend/", views.followup_extend, name="extend"),

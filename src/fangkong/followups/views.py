@@ -36,6 +36,7 @@ from fangkong.core.services import status_history
 from fangkong.lib.codes import is_code
 from fangkong.lib.punctuation import punct
 from fangkong.core.exports import xlsx_download
+from fangkong.people import number_search
 from fangkong.people.models import Person
 from fangkong.people.services import describe_place
 from fangkong.regions.models import Division
@@ -151,6 +152,10 @@ def today(request):
 
 # ---------------------------------------------------------------- follow-ups
 
+def _name_only() -> str:
+    return _("这里按姓名或地址查找；证件号码和电话请在“人员”页面的搜索框中查找（不放在网址中）。")
+
+
 def _followup_filters(request) -> selectors.FollowUpFilters:
     g = request.GET
     status = g.get("status", "open")
@@ -169,8 +174,10 @@ def _followup_filters(request) -> selectors.FollowUpFilters:
 @login_required
 def followup_list(request):
     _require(request, FOLLOWUPS_VIEW)
+    refused = number_search.refused(request, _name_only())
     filters = _followup_filters(request)
-    page = _page(request, selectors.followup_list(user=request.user, filters=filters))
+    page = _page(request, FollowUp.objects.none() if refused else
+                 selectors.followup_list(user=request.user, filters=filters))
     if filters.q:
         record(request.user, "search", object_type="followups.followup", detail={"kind": "name"}, request=request)
     return render(request, "followups/followup_list.html", {
@@ -178,12 +185,14 @@ def followup_list(request):
         "query": querystring_without_page(request), "names": _names(f.division_code for f in page),
         "can_export": has_capability(request.user, FOLLOWUPS_EXPORT),
         "can_edit": has_capability(request.user, FOLLOWUPS_EDIT), "today": timezone.localdate(),
-    })
+    }, status=400 if refused else 200)
 
 
 @login_required
 def followup_export(request):
     _require(request, FOLLOWUPS_EXPORT)
+    if refusal := number_search.refuse_download(request, _name_only()):
+        return refusal
     qs = selectors.followup_list(user=request.user, filters=_followup_filters(request))[:EXPORT_LIMIT]
     names = dict(Division.objects.filter(level__in=["township", "community", "grid"]).values_list("code",
                                                                                                   "short_name"))
@@ -196,21 +205,41 @@ def followup_export(request):
         "结束日期"], rows=rows, kind="followups", object_type="followups.followup", filename="followups")
 
 
+def _start_pick(request):
+    """The first step of starting a measure: find the person. An ID number or
+    phone is searched by POST (``followup_start_search``) and kept in the
+    session as its blind index; a GET carrying one is refused (400)."""
+    from fangkong.people.selectors import PersonFilters, person_list, search_kind
+
+    if number_search.refused(request, _("证件号码和电话不能放在网址中：请在页面的搜索框中输入后点“查找”。")):
+        return render(request, "followups/start_pick.html", {"q": "", "results": []}, status=400)
+    blind, masked = number_search.blind_for(request)
+    q = "" if blind else request.GET.get("q", "").strip()[:60]
+    results = []
+    if (q or blind) and has_capability(request.user, PEOPLE_VIEW):
+        results = list(person_list(user=request.user, filters=PersonFilters(q=q, blind=blind))[:20])
+        record(request.user, "search", object_type="people.person",
+               detail={"kind": blind[0] if blind else search_kind(q), "results": len(results)}, request=request)
+    return render(request, "followups/start_pick.html", {
+        "q": q, "results": results, "searching": bool(q or blind), "searched": masked if blind else ""})
+
+
+@login_required
+@require_POST
+def followup_start_search(request):
+    """The start page's person search: an ID number or phone goes into the
+    session as its blind index (people.number_search), a name to ``q``."""
+    _require(request, FOLLOWUPS_EDIT)
+    return number_search.search_redirect(request, reverse("followups:start"), {})
+
+
 @login_required
 def followup_start(request):
     """Start a measure for a person: pick the person (search), then the measure."""
     _require(request, FOLLOWUPS_EDIT)
     pid = request.GET.get("person") or request.POST.get("person")
     if not (pid and str(pid).isdigit()):
-        q = request.GET.get("q", "").strip()[:60]
-        results = []
-        if q and has_capability(request.user, PEOPLE_VIEW):
-            from fangkong.people.selectors import PersonFilters, person_list, search_kind
-
-            results = list(person_list(user=request.user, filters=PersonFilters(q=q))[:20])
-            record(request.user, "search", object_type="people.person",
-                   detail={"kind": search_kind(q), "results": len(results)}, request=request)
-        return render(request, "followups/start_pick.html", {"q": q, "results": results})
+        return _start_pick(request)
     person = get_for_user(Person.objects.select_related("household"), request.user, FOLLOWUPS_EDIT, pk=int(pid))
     current = selectors.followup_open_for_person(user=request.user, person=person)
     form = StartForm(request.POST or None, initial={

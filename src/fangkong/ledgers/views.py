@@ -20,6 +20,7 @@ from fangkong.lib.excel import (
     errors_workbook,
     template_workbook,
 )
+from fangkong.people import number_search
 from fangkong.people import selectors as people_selectors
 from fangkong.people.models import Person
 from fangkong.regions.models import Division
@@ -121,6 +122,9 @@ def household_export(request):
     """The household list (same filters as the page) as a masked, watermarked
     .xlsx: the head's ID number and phone appear only in masked form."""
     _require(request.user, PEOPLE_EXPORT)
+    if refusal := number_search.refuse_download(
+            request, _("户按地址查找；证件号码和电话请在“人员”页面的搜索框中查找（不放在网址中）。")):
+        return refusal
     q, division = request.GET.get("q", "")[:60], request.GET.get("division", "")[:15]
     members = (Person.objects.filter(household=OuterRef("pk")).order_by().values("household")
                .annotate(n=Count("id")).values("n"))

@@ -77,7 +77,7 @@ def search_blind(q: str) -> tuple[str, str] | None:
     return None
 
 
-def _apply_blind(qs: QuerySet, blind: tuple[str, str]) -> QuerySet:
+def apply_blind(qs: QuerySet, blind: tuple[str, str]) -> QuerySet:
     kind, index = blind
     if not index or kind not in SENSITIVE_KINDS:
         return qs.none()
@@ -88,7 +88,7 @@ def _apply_search(qs: QuerySet, q: str) -> QuerySet:
     q = (q or "").strip()[:60]
     kind = search_kind(q)
     if kind in SENSITIVE_KINDS:
-        return _apply_blind(qs, search_blind(q))
+        return apply_blind(qs, search_blind(q))
     if kind == "pinyin":
         lo, hi = prefix_range(normalize_query(q))
         return _name_match(qs, Q(name_initials__gte=lo, name_initials__lt=hi) | Q(name_pinyin__gte=lo, name_pinyin__lt=hi))
@@ -124,7 +124,7 @@ def person_list(*, user, filters: PersonFilters | None = None) -> QuerySet:
         qs = qs.filter(sex=filters.sex)
     if filters.household:
         qs = qs.filter(household_id=filters.household)
-    qs = _apply_blind(qs, filters.blind) if filters.blind else _apply_search(qs, filters.q)
+    qs = apply_blind(qs, filters.blind) if filters.blind else _apply_search(qs, filters.q)
     return qs.order_by("division_code", "id")
 
 

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import secrets
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -23,10 +20,10 @@ from fangkong.core.forms import apply_errors
 from fangkong.core.paging import KnownCountPaginator, querystring_without_page
 from fangkong.core.exports import xlsx_download
 from fangkong.lib.documents import DOC_RIC
-from fangkong.lib.masking import age, mask_id_number, mask_phone
+from fangkong.lib.masking import age
 from fangkong.regions.models import Division
 
-from . import selectors, services
+from . import number_search, selectors, services
 from .choices import TAGS
 from .forms import HouseholdForm, PersonForm, ReasonForm
 from .models import Household, Person
@@ -43,23 +40,14 @@ def _require(request, capability, code=None):
 
 # ID number and phone searches are POSTed (``person_search``): the page keeps
 # only their blind index (and the masked form, to show what was searched) in the
-# session under a random key, and the list's URL carries that key (``s``).
-SEARCHES_KEY = "people_searches"
-SEARCHES_KEPT = 20
-
-
-def _stored_search(request, key: str) -> dict | None:
-    return request.session.get(SEARCHES_KEY, {}).get(key) if key else None
+# session under a random key, and the list's URL carries that key (``s``); the
+# mechanism is shared with the other pages that find a person (number_search).
 
 
 def _person_filters(request) -> selectors.PersonFilters:
     g = request.GET
     household = g.get("household", "")
-    blind = None
-    key = g.get("s", "")[:40]
-    if key:
-        stored = _stored_search(request, key) or {"kind": "doc", "index": ""}  # expired: finds nobody
-        blind = (stored["kind"], stored["index"])
+    blind, _masked = number_search.blind_for(request)
     return selectors.PersonFilters(
         q="" if blind else g.get("q", "")[:60], division=g.get("division", "")[:15], tag=g.get("tag", ""),
         sex=g.get("sex", ""), household=int(household) if household.isdigit() else None, blind=blind,
@@ -74,15 +62,8 @@ def _known_count(user, filters: selectors.PersonFilters) -> int | None:
 
 def _number_in_url_refused(request, template: str, context: dict):
     """A GET whose query is an ID number or phone: refused (400), the number not echoed."""
-    messages.error(request, _("证件号码和电话不能放在网址中：请在页面的搜索框中输入后点“查找”。"))
-    _forget_query(request)
-    return render(request, template, context, status=400)
-
-
-def _forget_query(request) -> None:
-    # The page links back to its own URL (the language switch): not with the number in it.
-    request.META["QUERY_STRING"] = ""
-    request.GET = request.GET.__class__("")
+    return number_search.refuse_page(request, template, context,
+                                     _("证件号码和电话不能放在网址中：请在页面的搜索框中输入后点“查找”。"))
 
 
 @login_required
@@ -94,19 +75,8 @@ def person_search(request):
     list's ``q`` as before."""
     _require(request, PEOPLE_VIEW)
     p = request.POST
-    q = " ".join(p.get("q", "").split())[:60]
-    params = {k: p.get(k, "")[:15] for k in ("division", "tag", "sex") if p.get(k)}
-    blind = selectors.search_blind(q)
-    if blind is not None:
-        key = secrets.token_urlsafe(12)
-        masked = mask_id_number(q.replace(" ", "")) if blind[0] == "doc" else mask_phone(q)
-        searches = dict(list(request.session.get(SEARCHES_KEY, {}).items())[-(SEARCHES_KEPT - 1):])
-        searches[key] = {"kind": blind[0], "index": blind[1], "masked": masked}
-        request.session[SEARCHES_KEY] = searches
-        params["s"] = key
-    elif q:
-        params["q"] = q
-    return redirect(reverse("people:person_list") + ("?" + urlencode(params) if params else ""))
+    return number_search.search_redirect(request, reverse("people:person_list"),
+                                         {k: p.get(k, "")[:15] for k in ("division", "tag", "sex")})
 
 
 @login_required
@@ -127,11 +97,11 @@ def person_list(request):
         record(request.user, "search", object_type="people.person",
                detail={"kind": kind, "results": len(page.object_list)}, request=request)
     names = dict(Division.objects.filter(code__in={p.division_code[:12] for p in page}).values_list("code", "short_name"))
-    stored = _stored_search(request, request.GET.get("s", "")[:40]) if filters.blind else None
+    _blind, masked = number_search.blind_for(request)
     return render(request, "people/person_list.html", {
         "page": page, "filters": filters, "tags": TAGS, "query": querystring_without_page(request),
         "community_names": names, "can_export": has_capability(request.user, PEOPLE_EXPORT),
-        "searched": stored["masked"] if stored else ("" if not filters.blind else None),
+        "searched": masked if filters.blind else "",
         "move_requests": selectors.move_request_count(user=request.user),
     })
 
@@ -139,6 +109,9 @@ def person_list(request):
 @login_required
 def person_export(request):
     _require(request, PEOPLE_EXPORT)
+    if refusal := number_search.refuse_download(
+            request, _("证件号码和电话不能放在网址中：请在页面的搜索框中输入后点“查找”。")):
+        return refusal
     filters = _person_filters(request)
     qs = selectors.person_list(user=request.user, filters=filters).select_related("household")[:EXPORT_LIMIT]
     names = dict(Division.objects.filter(level__in=["community", "grid", "township"]).values_list("code", "short_name"))
@@ -342,7 +315,7 @@ def household_list(request):
     if selectors.search_kind(q) in selectors.SENSITIVE_KINDS:
         # Households are searched by address; an ID number or phone has no place in the URL.
         messages.error(request, _("户按地址查找；证件号码和电话请在“人员”页面的搜索框中查找（不放在网址中）。"))
-        _forget_query(request)
+        number_search.forget_query(request)
         return render(request, "people/household_list.html", {
             "page": Paginator(Household.objects.none(), PAGE_SIZE).get_page(1), "q": "", "division": division,
             "query": "", "community_names": {}}, status=400)

@@ -12,6 +12,7 @@ import math
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from fangkong.accounts.roles import (
@@ -19,6 +20,7 @@ from fangkong.accounts.roles import (
 )
 from fangkong.accounts.scoping import get_for_user, has_capability, scope_prefixes, user_can_see_code
 from fangkong.audit.services import record
+from fangkong.people import number_search
 from fangkong.people.models import Household
 from fangkong.people.selectors import search_kind
 from fangkong.people.services import describe_place, require
@@ -32,6 +34,7 @@ from .schemas import (
     ArrivalDetailOut,
     ArrivalPage,
     ArrivalQuery,
+    ArrivalSearchIn,
     CampaignDetailOut,
     CampaignIn,
     CampaignOut,
@@ -136,11 +139,32 @@ def _prefix(user, division: str) -> str:
     return prefixes[0]
 
 
+def _name_only() -> str:
+    return _("这里按姓名或地址查找，不接受证件号码或电话；查找人员请用 POST /api/v1/persons/search。")
+
+
 # ---------------------------------------------------------------- arrivals
 
 @router.get("/arrivals", response={200: ArrivalPage, **_ERRORS},
             summary="The arrivals queue of my communities: flagged first, then newest (paged)")
 def arrival_list(request, filters: Query[ArrivalQuery]):
+    """``q`` finds by name (prefix). An ID number or phone in ``q`` is refused
+    (422): a URL ends up in histories, proxies and access logs; use
+    ``POST /arrivals/search``."""
+    number_search.refuse_api(filters.q, _("证件号码和电话不能放在网址中：请用 POST /api/v1/screening/arrivals/search，"
+                                          "把查询内容放在请求正文里。"))
+    return _arrival_page(request, filters)
+
+
+@router.post("/arrivals/search", response={200: ArrivalPage, **_ERRORS},
+             summary="Search the arrivals queue, the term in the body (ID number, phone or name)")
+def arrival_search(request, filters: ArrivalSearchIn):
+    """``q`` finds by ID number or phone (exact, through the blind index) or by
+    name (prefix). Audited as a search (its kind, never the term)."""
+    return _arrival_page(request, filters)
+
+
+def _arrival_page(request, filters) -> dict:
     user = request.auth
     require(user, SCREENING_VIEW)
     qs = selectors.arrival_list(user=user, filters=selectors.ArrivalFilters(
@@ -255,6 +279,7 @@ def campaign_close(request, campaign_id: int, payload: CloseIn):
 @router.get("/campaigns/{int:campaign_id}/households", response={200: HouseholdVisitPage, **_ERRORS},
             summary="Households of a campaign with their visit state (paged)")
 def campaign_households(request, campaign_id: int, filters: Query[HouseholdVisitQuery]):
+    number_search.refuse_api(filters.q, _name_only())
     user = request.auth
     c = selectors.campaign_get(user=user, pk=_id(campaign_id))
     qs = selectors.campaign_households(user=user, campaign=c, state=filters.state, division=filters.division,
@@ -316,6 +341,7 @@ def counts(request, query: Query[CountQuery]):
 
 @router.get("/returnees", response={200: ReturneePage, **_ERRORS}, summary="Confirmed returnees (paged)")
 def returnee_list(request, filters: Query[ReturneeQuery]):
+    number_search.refuse_api(filters.q, _name_only())
     user = request.auth
     require(user, SCREENING_VIEW)
     qs = selectors.returnee_list(user=user, filters=selectors.ReturneeFilters(

@@ -31,6 +31,20 @@ class ArrivalQuery(Schema):
     source: SourceName = ""
     flagged: bool = False
     division: OptionalDivisionCode = ""
+    q: Annotated[Text, Field(max_length=60, description="name prefix; an ID number or phone is refused here (422): "
+                                                        "use POST /arrivals/search")] = ""
+    page: Page = 1
+    page_size: PageSize = 50
+
+
+class ArrivalSearchIn(InputSchema):
+    """The same filters as ``GET /arrivals``, in the body: the only way to search
+    arrivals by ID number or phone, so that the number is in no URL or access log."""
+
+    status: StatusName = "pending"
+    source: SourceName = ""
+    flagged: bool = False
+    division: OptionalDivisionCode = ""
     q: Annotated[Text, Field(max_length=60, description="name prefix, or an exact ID number or phone")] = ""
     page: Page = 1
     page_size: PageSize = 50

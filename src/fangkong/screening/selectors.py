@@ -19,6 +19,7 @@ from fangkong.accounts.scoping import (
     user_can_see_code,
 )
 from fangkong.lib.codes import is_code, prefix_range
+from fangkong.people.selectors import apply_blind, search_blind
 from fangkong.regions.models import Division
 
 from .choices import SCREENED_RESULTS, ArrivalSource, ArrivalStatus, CampaignStatus, VisitResult
@@ -42,8 +43,11 @@ class ArrivalFilters:
     source: str = ""
     flagged: bool = False
     division: str = ""
-    q: str = ""  # a name prefix or a full ID number
+    q: str = ""  # a name prefix or a full ID number or phone (the API's POST search)
     since: dt.date | None = None
+    # ("doc" | "phone", blind index): a page's POSTed number search, kept in the
+    # session (people.number_search); an empty index matches nobody.
+    blind: tuple[str, str] | None = None
 
 
 def arrival_list(*, user, filters: ArrivalFilters | None = None) -> QuerySet[Arrival]:
@@ -57,27 +61,15 @@ def arrival_list(*, user, filters: ArrivalFilters | None = None) -> QuerySet[Arr
         qs = qs.under(require_division(user, filters.division, SCREENING_VIEW))
     if filters.since:
         qs = qs.filter(arrived_on__gte=filters.since)
+    if filters.blind:
+        return apply_blind(qs, filters.blind)
     q = (filters.q or "").strip()[:60]
-    if q:
-        from fangkong.people.selectors import search_kind
-
-        kind = search_kind(q)
-        if kind == "doc":
-            from fangkong.lib.documents import DOC_RIC
-            from fangkong.people.identity import document_index
-
-            qs = qs.filter(doc_index=document_index(DOC_RIC, q.replace(" ", "").upper()))
-        elif kind == "phone":
-            from fangkong.lib.documents import normalize_phone
-            from fangkong.people.identity import phone_index
-
-            try:
-                qs = qs.filter(phone_index=phone_index(normalize_phone(q)))
-            except Exception:
-                qs = qs.none()
-        else:
-            lo, hi = prefix_range(q)
-            qs = qs.filter(name__gte=lo, name__lt=hi)
+    blind = search_blind(q)
+    if blind is not None:
+        qs = apply_blind(qs, blind)
+    elif q:
+        lo, hi = prefix_range(q)
+        qs = qs.filter(name__gte=lo, name__lt=hi)
     return qs
 
 

@@ -5,6 +5,7 @@ from . import views
 app_name = "screening"
 urlpatterns = [
     path("", views.arrival_list, name="arrival_list"),
+    path("arrivals/search/", views.arrival_search, name="arrival_search"),
     path("arrivals/rule/", views.arrival_rule, name="arrival_rule"),
     path("arrivals/export/", views.arrival_export, name="arrival_export"),
     path("arrivals/<int:pk>/", views.arrival_detail, name="arrival_detail"),

@@ -38,6 +38,7 @@ from fangkong.core.exports import xlsx_download
 from fangkong.core.forms import apply_errors
 from fangkong.core.paging import querystring_without_page
 from fangkong.core.services import status_history
+from fangkong.people import number_search
 from fangkong.people.models import Household
 from fangkong.people.selectors import search_kind
 from fangkong.people.services import describe_place, require
@@ -54,7 +55,7 @@ from .forms import (
     ReturneeForm,
     VisitForm,
 )
-from .models import Arrival
+from .models import Arrival, Returnee
 from .origins import cities_of, origin_get, provinces
 
 PAGE_SIZE = 50
@@ -97,38 +98,64 @@ def _place_options(user) -> list[Division]:
 def _arrival_filters(request) -> selectors.ArrivalFilters:
     g = request.GET
     status = g.get("status", ArrivalStatus.PENDING)
+    blind, _masked = number_search.blind_for(request)
     return selectors.ArrivalFilters(
         status=status if status in ArrivalStatus.values else "", source=g.get("source", ""),
-        flagged=g.get("flagged") == "1", division=g.get("division", "")[:15], q=g.get("q", "")[:60],
-        since=_date(g.get("since", "")),
+        flagged=g.get("flagged") == "1", division=g.get("division", "")[:15], q="" if blind else g.get("q", "")[:60],
+        since=_date(g.get("since", "")), blind=blind,
     )
+
+
+def _number_in_url() -> str:
+    return _("证件号码和电话不能放在网址中：请在页面的搜索框中输入后点“查找”。")
+
+
+def _name_only() -> str:
+    return _("这里按姓名或地址查找；证件号码和电话请在“人员”页面的搜索框中查找（不放在网址中）。")
+
+
+@login_required
+@require_POST
+def arrival_search(request):
+    """The arrivals search form: an ID number or phone is kept in the session as
+    its blind index under a random key (people.number_search); a name goes to ``q``."""
+    require(request.user, SCREENING_VIEW)
+    p = request.POST
+    return number_search.search_redirect(request, reverse("screening:arrival_list"),
+                                         {k: p.get(k, "")[:15] for k in ("status", "source", "flagged", "division")})
 
 
 @login_required
 def arrival_list(request):
     """The arrivals queue of the user's communities: flagged first, then newest."""
     require(request.user, SCREENING_VIEW)
+    refused = number_search.refused(request, _number_in_url())
     filters = _arrival_filters(request)
     from django.core.paginator import Paginator
 
-    qs = selectors.arrival_list(user=request.user, filters=filters)
+    qs = Arrival.objects.none() if refused else selectors.arrival_list(user=request.user, filters=filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    if filters.q:
+    if filters.q or filters.blind:
         record(request.user, "search", object_type="screening.arrival",
-               detail={"kind": search_kind(filters.q), "results": len(page.object_list)}, request=request)
+               detail={"kind": filters.blind[0] if filters.blind else search_kind(filters.q),
+                       "results": len(page.object_list)}, request=request)
+    _blind, masked = number_search.blind_for(request)
     return render(request, "screening/arrival_list.html", {
         "page": page, "filters": filters, "query": querystring_without_page(request),
+        "searched": masked if filters.blind else "",
         "names": _names(a.division_code for a in page), "sources": ArrivalSource.choices,
         "statuses": ArrivalStatus.choices, "can_export": has_capability(request.user, SCREENING_EXPORT),
         "places": _place_options(request.user),
         "pending": selectors.arrival_queue(user=request.user).count(),
         "flagged_pending": selectors.arrival_queue(user=request.user).filter(flagged=True).count(),
-    })
+    }, status=400 if refused else 200)
 
 
 @login_required
 def arrival_export(request):
     require(request.user, SCREENING_EXPORT)
+    if refusal := number_search.refuse_download(request, _number_in_url()):
+        return refusal
     filters = _arrival_filters(request)
     qs = selectors.arrival_list(user=request.user, filters=filters)[:EXPORT_LIMIT]
     names = dict(Division.objects.under(city_code()).exclude(level="grid").values_list("code", "short_name"))
@@ -329,21 +356,24 @@ def returnee_list(request):
     require(request.user, SCREENING_VIEW)
     from django.core.paginator import Paginator
 
+    refused = number_search.refused(request, _name_only())
     filters = _returnee_filters(request)
-    page = Paginator(selectors.returnee_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    qs = Returnee.objects.none() if refused else selectors.returnee_list(user=request.user, filters=filters)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     if filters.q:
         record(request.user, "search", object_type="screening.returnee",
                detail={"kind": "name", "results": len(page.object_list)}, request=request)
     return render(request, "screening/returnee_list.html", {
         "page": page, "filters": filters, "query": querystring_without_page(request), "measures": Measure.choices,
         "names": _names(r.division_code for r in page), "can_export": has_capability(request.user, SCREENING_EXPORT),
-    })
+    }, status=400 if refused else 200)
 
 
 @login_required
 def returnee_export(request):
     require(request.user, SCREENING_EXPORT)
+    if refusal := number_search.refuse_download(request, _name_only()):
+        return refusal
     qs = selectors.returnee_list(user=request.user, filters=_returnee_filters(request))[:EXPORT_LIMIT]
     names = dict(Division.objects.under(city_code()).exclude(level="grid").values_list("code", "short_name"))
 
@@ -464,12 +494,13 @@ def campaign_households(request, pk: int):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
     from django.core.paginator import Paginator
 
+    refused = number_search.refused(request, _name_only())
     state = request.GET.get("state", "todo")
     state = state if state in ("todo", "revisit", "done", "") else "todo"
     division = request.GET.get("division", "")[:15]
     qs = selectors.campaign_households(user=request.user, campaign=campaign, state=state, division=division,
                                        q=request.GET.get("q", ""))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs.none() if refused else qs, PAGE_SIZE).get_page(request.GET.get("page"))
     grids = list(Division.objects.under(campaign.division_code).filter(level__in=["community", "grid"])
                  .filter(scope_q(request.user, "code", SCREENING_VIEW)).order_by("code")[:300])
     return render(request, "screening/campaign_households.html", {
@@ -478,7 +509,7 @@ def campaign_households(request, pk: int):
         "open": campaign.is_open_on(timezone.localdate()), "results": VisitResult,
         "names": _names(h.division_code for h in page),
         "can_visit": has_capability(request.user, SCREENING_HANDLE),
-    })
+    }, status=400 if refused else 200)
 
 
 def _safe_next(request) -> str:

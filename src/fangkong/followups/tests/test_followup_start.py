@@ -34,8 +34,8 @@ def test_it_writes_history_audit_and_counts(quarantine, qinghuayuan_worker):
 def test_slots_already_over_are_not_scheduled(clock, qinghuayuan_worker, zhang_san):
     clock.at(DAY1, 15)
     f = followup_start(user=qinghuayuan_worker, person=zhang_san, kind="health_monitoring", reason="密接的家属",
-                       days=3)
-    assert HealthCheck.objects.filter(followup=f).count() == 5  # day 1 afternoon + 2 full days
+                       days=14)
+    assert HealthCheck.objects.filter(followup=f).count() == 27  # day 1 afternoon + 13 full days
 
 
 def test_the_duration_comes_from_the_current_policy(clock, hq_officer, qinghuayuan_worker, zhang_san):

@@ -26,8 +26,8 @@ def test_the_windows_are_configurable(settings, clock, qinghuayuan_worker, zhang
     settings.FANGKONG_CHECK_WINDOWS = "06:00-10:00,12:00-14:00,18:00-21:00"
     clock.at(DAY1, 5)
     f = followup_start(user=qinghuayuan_worker, person=zhang_san, kind="health_monitoring", reason="试行三次",
-                       days=2)
-    assert HealthCheck.objects.filter(followup=f).count() == 6
+                       days=14)  # the policy's minimum
+    assert HealthCheck.objects.filter(followup=f).count() == 42
     assert sorted(set(HealthCheck.objects.filter(followup=f).values_list("slot", flat=True))) == [0, 1, 2]
 
 

@@ -131,3 +131,10 @@ def test_the_api_post_search_is_scoped(api, secrets, ximazhuang_worker, zhang_sa
 def test_the_api_refuses_a_number_in_the_household_search(qhy, household_qhy):
     r = qhy.get("/api/v1/households", {"q": PHONE})
     assert r.status_code == 422 and "q" in r.json()["errors"]
+
+
+def test_the_exports_refuse_a_number_in_the_url(as_qhy, zhang_san):
+    for url in (reverse("people:person_export"), reverse("ledgers:household_export")):
+        r = as_qhy.get(url, {"q": PHONE})
+        assert r.status_code == 400 and PHONE not in r.content.decode(), url
+        assert not r.get("Content-Type", "").startswith("application/vnd.openxmlformats")

@@ -41,8 +41,9 @@ def test_the_queue_filters_by_source_and_status(client, qinghuayuan_worker):
 def test_a_search_by_id_number_finds_the_arrival_and_is_audited(client, qinghuayuan_worker):
     a = an_arrival(name="钱多多")
     an_arrival(name="孙主动")
-    html = login(client, qinghuayuan_worker).get(reverse("screening:arrival_list"),
-                                                 {"q": vault.decrypt(a.doc_cipher)}).content.decode()
+    location = login(client, qinghuayuan_worker).post(reverse("screening:arrival_search"),
+                                                      {"q": vault.decrypt(a.doc_cipher)})["Location"]
+    html = client.get(location).content.decode()  # by POST: the number is in no URL
     assert "钱多多" in html and "孙主动" not in html
     assert AuditEntry.objects.filter(action="search", object_type="screening.arrival").exists()
 
