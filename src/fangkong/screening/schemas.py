@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from fangkong.core.dates import Day
 from fangkong.regions.schemas import Id, InputSchema, OptionalDivisionCode, Text
@@ -43,7 +43,7 @@ class ArrivalSearchIn(InputSchema):
 
     status: StatusName = "pending"
     source: SourceName = ""
-    flagged: bool = False
+    flagged: StrictBool = False  # a JSON body says true/false, never 0/1
     division: OptionalDivisionCode = ""
     q: Annotated[Text, Field(max_length=60, description="name prefix, or an exact ID number or phone")] = ""
     page: Page = 1
