@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from fangkong.core.fields import FreeCharField
+
 from .roles import Role
 
 
@@ -63,7 +65,7 @@ class Assignment(models.Model):
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     division = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+", db_constraint=False)
     # Checkpoint or clinic the staff member works at; their apps add the FK-like ids.
-    post = models.CharField(_("岗位"), max_length=100, blank=True)
+    post = FreeCharField(_("岗位"), max_length=100, blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -104,7 +106,7 @@ class ApiToken(models.Model):
     shown once at creation."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100)
+    name = FreeCharField(max_length=100)
     prefix = models.CharField(max_length=12, help_text="first characters, to tell tokens apart")
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)

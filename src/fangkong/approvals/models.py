@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from fangkong.core.fields import FreeCharField, FreeJSONField
 from fangkong.core.models import DivisionScoped
 
 
@@ -23,8 +24,8 @@ class ApprovalRequest(DivisionScoped):
     kind = models.CharField(max_length=40, db_index=True)
     object_type = models.CharField(max_length=40)
     object_id = models.CharField(max_length=40)
-    payload = models.JSONField(default=dict, blank=True)
-    reason = models.CharField(_("申请理由"), max_length=200)
+    payload = FreeJSONField(default=dict, blank=True)
+    reason = FreeCharField(_("申请理由"), max_length=200)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING,
@@ -32,7 +33,7 @@ class ApprovalRequest(DivisionScoped):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.CharField(_("审批意见"), max_length=200, blank=True)
+    decision_reason = FreeCharField(_("审批意见"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = pgettext_lazy("model", "审批申请")

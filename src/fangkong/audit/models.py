@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from fangkong.core.fields import FreeCharField, FreeJSONField
 from fangkong.accounts.roles import Role
 
 from .choices import Action
@@ -40,8 +41,8 @@ class AuditEntry(models.Model):
     object_id = models.CharField(max_length=40, blank=True)
     # The object's place, so a county's inspectors see what happened to its records.
     division_code = models.CharField(max_length=15, blank=True)
-    reason = models.CharField(max_length=200, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
+    reason = FreeCharField(max_length=200, blank=True)
+    detail = FreeJSONField(default=dict, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from fangkong.core.fields import FreeCharField, FreeTextField
 from fangkong.core.models import DivisionScoped, DivisionScopedQuerySet
 from fangkong.people.models import RecordedIdentity
 
@@ -17,13 +18,13 @@ class Checkpoint(DivisionScoped):
     division (``division_code``: where it is, at least as fine as its level
     requires); its status (open/closed) has a history in core.StatusChange."""
 
-    name = models.CharField(_("名称"), max_length=100)
+    name = FreeCharField(_("名称"), max_length=100)
     level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
-    location = models.CharField(_("位置"), max_length=200, blank=True)
+    location = FreeCharField(_("位置"), max_length=200, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     status_changed_at = models.DateTimeField(default=timezone.now)
-    note = models.CharField(_("备注"), max_length=200, blank=True)
+    note = FreeCharField(_("备注"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", db_constraint=False)
@@ -47,7 +48,7 @@ class WorkNorm(models.Model):
 
     level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
     position = models.PositiveSmallIntegerField(default=0)
-    text = models.CharField(_("规范内容"), max_length=200)
+    text = FreeCharField(_("规范内容"), max_length=200)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -71,8 +72,8 @@ class Shift(DivisionScoped):
     ends_at = models.DateTimeField(_("结束"))
     staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="checkpoint_shifts",
                                    verbose_name=_("值守人员（账号）"))
-    volunteers = models.CharField(_("志愿者、党员（姓名）"), max_length=300, blank=True)
-    handover_note = models.TextField(_("交接班记录"), max_length=2000, blank=True)
+    volunteers = FreeCharField(_("志愿者、党员（姓名）"), max_length=300, blank=True)
+    handover_note = FreeTextField(_("交接班记录"), max_length=2000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", db_constraint=False)
@@ -98,7 +99,7 @@ class ShiftCheck(models.Model):
 
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="checks")
     norm = models.ForeignKey(WorkNorm, on_delete=models.PROTECT, related_name="+")
-    norm_text = models.CharField(max_length=200)
+    norm_text = FreeCharField(max_length=200)
     checked_at = models.DateTimeField(default=timezone.now)
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
                                    db_constraint=False)
@@ -115,11 +116,11 @@ class RiskArea(models.Model):
     A passage from a current risk area is flagged."""
 
     origin_code = models.CharField(_("地区代码"), max_length=6)
-    origin_name = models.CharField(_("地区"), max_length=60)
+    origin_name = FreeCharField(_("地区"), max_length=60)
     level = models.CharField(_("风险等级"), max_length=10, choices=RiskLevel.choices)
     starts_on = models.DateField(_("起始日期"))
     ends_on = models.DateField(_("截止日期"), null=True, blank=True)
-    note = models.CharField(_("备注"), max_length=200, blank=True)
+    note = FreeCharField(_("备注"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", db_constraint=False)
@@ -163,15 +164,15 @@ class Passage(DivisionScoped, RecordedIdentity):
     vehicle_group = models.UUIDField(null=True, blank=True, db_index=True,
                                      help_text="shared by the people registered together from one vehicle")
     origin_code = models.CharField(_("来源地代码"), max_length=6, blank=True)
-    origin_name = models.CharField(_("来源地"), max_length=60, blank=True)
+    origin_name = FreeCharField(_("来源地"), max_length=60, blank=True)
     destination_code = models.CharField(_("目的地代码"), max_length=15, blank=True)
-    destination_name = models.CharField(_("目的地"), max_length=100, blank=True)
+    destination_name = FreeCharField(_("目的地"), max_length=100, blank=True)
     temperature = models.DecimalField(_("体温"), max_digits=3, decimal_places=1)
     fever = models.BooleanField(_("发热"), default=False)
     risk_area = models.BooleanField(_("来自风险地区"), default=False)
     risk_level = models.CharField(_("风险等级"), max_length=10, choices=RiskLevel.choices, blank=True)
     purpose = models.CharField(_("事由"), max_length=12, choices=Purpose.choices, blank=True)
-    note = models.CharField(_("备注"), max_length=200, blank=True)
+    note = FreeCharField(_("备注"), max_length=200, blank=True)
     recheck_temperature = models.DecimalField(_("复测体温"), max_digits=3, decimal_places=1, null=True, blank=True)
     outcome = models.CharField(_("处置结果"), max_length=12, choices=Outcome.choices, blank=True)
     # Unique through Meta.constraints, not unique=True, which on PostgreSQL adds a

@@ -6,13 +6,12 @@ from __future__ import annotations
 import logging
 import re
 
-from fangkong.lib.masking import scrub
+from fangkong.lib.masking import mask_numbers
 
-# In logs a long digit run is masked wherever it stands (scrub() alone needs it
-# to stand apart: "/x410611198001011234/" or "q=a13812341234" would pass):
-# 11 digits or more (mobile numbers, 15- and 18-digit ID numbers, bank cards),
-# keeping the first 3 and the last 2 to tell lines apart. Byte counts and
-# durations never reach 11 digits.
+# mask_numbers() finds what reads as an ID number or a mobile; in logs every
+# other long digit run is masked too, wherever it stands: 11 digits or more
+# (bank cards, numbers typed with a typo), keeping the first 3 and the last 2
+# to tell lines apart. Byte counts and durations never reach 11 digits.
 _LONG_DIGITS = re.compile(r"(\d{3})\d{6,}(\d{2}[Xx]?)")
 # C0 and C1 controls, DEL and the Unicode line/paragraph separators: a "%0A" in
 # a URL path must not start a forged log line.
@@ -27,7 +26,7 @@ def _escape(match: re.Match) -> str:
 def safe_log_text(text: str) -> str:
     """``text`` with ID-number-, phone- and other long number-like runs masked and
     control characters escaped (``\\x0a``): one line, no personal numbers."""
-    text = _LONG_DIGITS.sub(lambda m: m.group(1) + "******" + m.group(2), scrub(text))
+    text = _LONG_DIGITS.sub(lambda m: m.group(1) + "******" + m.group(2), mask_numbers(text))
     return _CONTROLS.sub(_escape, text)
 
 

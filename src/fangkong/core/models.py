@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
+
+from fangkong.core.fields import FreeCharField
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from fangkong.lib.codes import prefix_range
@@ -42,7 +44,7 @@ class StatusChange(models.Model):
     division_code = models.CharField(max_length=15, db_index=True)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20)
-    reason = models.CharField(max_length=200, blank=True)
+    reason = FreeCharField(max_length=200, blank=True)
     actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                               db_constraint=False)
     at = models.DateTimeField(db_index=True)

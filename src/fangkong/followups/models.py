@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from fangkong.core.fields import FreeCharField
 from fangkong.core.models import DivisionScoped
 
 from .choices import (
@@ -57,9 +58,9 @@ class FollowUp(DivisionScoped):
     division_code = models.CharField(max_length=15)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="followups")
     kind = models.CharField(_("措施"), max_length=24, choices=FollowUpKind.choices)
-    reason = models.CharField(_("原因"), max_length=200)
-    place = models.CharField(_("地点"), max_length=200, blank=True)
-    site_name = models.CharField(_("集中隔离点"), max_length=100, blank=True)
+    reason = FreeCharField(_("原因"), max_length=200)
+    place = FreeCharField(_("地点"), max_length=200, blank=True)
+    site_name = FreeCharField(_("集中隔离点"), max_length=100, blank=True)
     start_date = models.DateField(_("开始日期"))
     planned_end = models.DateField(_("计划解除日期"))
     days = models.PositiveSmallIntegerField(_("天数"), help_text="planned duration including extensions")
@@ -134,7 +135,7 @@ class HealthCheck(DivisionScoped):
     late = models.BooleanField(default=False, help_text="recorded after its window ended")
     temperature = models.DecimalField(_("体温"), max_digits=3, decimal_places=1, null=True, blank=True)
     symptoms = models.CharField(_("症状"), max_length=120, blank=True, help_text="comma-separated Symptom values")
-    note = models.CharField(_("备注"), max_length=200, blank=True)
+    note = FreeCharField(_("备注"), max_length=200, blank=True)
     client_key = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
@@ -188,7 +189,7 @@ class Referral(DivisionScoped):
                                      related_name="+", db_constraint=False)
     temperature = models.DecimalField(_("体温"), max_digits=3, decimal_places=1, null=True, blank=True)
     symptoms = models.CharField(_("症状"), max_length=120, blank=True)
-    reason = models.CharField(_("转诊原因"), max_length=200)
+    reason = FreeCharField(_("转诊原因"), max_length=200)
     checks_count = models.PositiveIntegerField(default=1, help_text="abnormal checks while open")
     status = models.CharField(_("状态"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.OPEN)
     opened_at = models.DateTimeField(default=timezone.now)
@@ -198,7 +199,7 @@ class Referral(DivisionScoped):
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+", db_constraint=False)
-    outcome = models.CharField(_("处理结果"), max_length=200, blank=True)
+    outcome = FreeCharField(_("处理结果"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = pgettext_lazy("model", "就医转诊")
@@ -229,17 +230,17 @@ class DeliveryRequest(DivisionScoped):
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     followup = models.ForeignKey(FollowUp, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     category = models.CharField(_("类别"), max_length=12, choices=DeliveryCategory.choices)
-    items = models.CharField(_("物品"), max_length=200)
+    items = FreeCharField(_("物品"), max_length=200)
     needed_by = models.DateTimeField(_("需送达时间"))
     status = models.CharField(_("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.OPEN)
-    note = models.CharField(_("备注"), max_length=200, blank=True)
+    note = FreeCharField(_("备注"), max_length=200, blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", db_constraint=False)
     taken_at = models.DateTimeField(null=True, blank=True)
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+", db_constraint=False)
-    volunteer_name = models.CharField(_("志愿者"), max_length=50, blank=True)
+    volunteer_name = FreeCharField(_("志愿者"), max_length=50, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", db_constraint=False)

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from fangkong.core.fields import FreeCharField, FreeJSONField, FreeTextField
+
 
 def _upload_path(job: ImportJob, filename: str) -> str:
     # Never the uploaded name in the path: it may carry a person's name.
@@ -43,7 +45,7 @@ class ImportJob(models.Model):
     # Where the user acted from (their acting assignment), for audit and roll-ups.
     division_code = models.CharField(max_length=15, blank=True, db_index=True)
     file = models.FileField(upload_to=_upload_path, blank=True, max_length=200)
-    original_name = models.CharField(_("文件名"), max_length=200, blank=True)
+    original_name = FreeCharField(_("文件名"), max_length=200, blank=True)
     language = models.CharField(max_length=10, blank=True)
     mode = models.CharField(_("保存方式"), max_length=10, choices=Mode.choices, default=Mode.NOTHING)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -57,11 +59,11 @@ class ImportJob(models.Model):
     error_rows = models.PositiveIntegerField(_("有错误的行数"), default=0)
     error_count = models.PositiveIntegerField(default=0)
     # [{"row": 5, "column": "证件号码", "message": "…"}], by row; never a cell's value.
-    errors = models.JSONField(default=list, blank=True)
+    errors = FreeJSONField(default=list, blank=True)
     # Counts from the ledger's save, e.g. {"persons": 120, "households": 40}.
-    result = models.JSONField(default=dict, blank=True)
+    result = FreeJSONField(default=dict, blank=True)
     # Why the file as a whole failed (not an .xlsx, no header, too many rows…).
-    message = models.TextField(blank=True)
+    message = FreeTextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     # Written with every progress report: a running job whose heartbeat is old

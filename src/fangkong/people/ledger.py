@@ -33,7 +33,7 @@ from fangkong.accounts.scoping import scope_filter, scope_prefixes, user_can_see
 from fangkong.lib.codes import is_code
 from fangkong.lib.documents import DOCUMENT_TYPES, make_resident_id
 from fangkong.lib.excel import Column, Ledger, Row
-from fangkong.lib.masking import scrub
+from fangkong.lib.masking import mask_numbers
 from fangkong.lib.text import identifying_text
 from fangkong.regions.models import Division
 from fangkong.regions.services import division_counts_adjust
@@ -238,7 +238,7 @@ class PeopleLedger(Ledger):
                 continue
             field = self._tags.get(word.lower())
             if field is None:
-                unknown.append(scrub(word)[:12])
+                unknown.append(mask_numbers(word)[:12])
             else:
                 tags[field] = True
         if unknown:

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from fangkong.core.fields import FreeCharField
 from fangkong.core.models import DivisionScoped
 from fangkong.lib.documents import DOCUMENT_TYPES
 
@@ -19,9 +20,9 @@ class Household(DivisionScoped):
     # db_index also gets a varchar_pattern_ops ("_like") twin on PostgreSQL,
     # which no query uses (scoping compares ranges, never LIKE).
     division_code = models.CharField(max_length=15)
-    address = models.CharField(_("地址"), max_length=200)
+    address = FreeCharField(_("地址"), max_length=200)
     head = models.ForeignKey("Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(_("备注"), max_length=200, blank=True)
+    note = FreeCharField(_("备注"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -62,7 +63,7 @@ class Person(DivisionScoped):
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     doc_type = models.CharField(_("证件类型"), max_length=10, choices=DOCUMENT_TYPES, default="ric")
-    doc_reason = models.CharField(_("无身份证原因"), max_length=200, blank=True)
+    doc_reason = FreeCharField(_("无身份证原因"), max_length=200, blank=True)
     doc_cipher = models.TextField(blank=True)
     doc_index = models.CharField(max_length=40, null=True, blank=True)
     doc_masked = models.CharField(_("证件号码"), max_length=40, blank=True)
@@ -70,7 +71,7 @@ class Person(DivisionScoped):
     phone_index = models.CharField(max_length=40, blank=True)
     phone_masked = models.CharField(_("电话"), max_length=20, blank=True)
     relation = models.CharField(_("与户主关系"), max_length=12, choices=Relation.choices, blank=True)
-    occupation = models.CharField(_("职业"), max_length=50, blank=True)
+    occupation = FreeCharField(_("职业"), max_length=50, blank=True)
     tag_elderly_alone = models.BooleanField(_("独居老人"), default=False)
     tag_low_income = models.BooleanField(_("低保户"), default=False)
     tag_disabled = models.BooleanField(_("残疾人"), default=False)

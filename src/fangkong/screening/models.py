@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from fangkong.core.fields import FreeCharField
 from fangkong.core.models import DivisionScoped
 from fangkong.people.models import RecordedIdentity
 
@@ -21,7 +22,7 @@ class Arrival(DivisionScoped, RecordedIdentity):
     # Overrides the inherited single-column index: the composites below lead with it.
     division_code = models.CharField(max_length=15)
     origin_code = models.CharField(_("来源地代码"), max_length=12, blank=True)
-    origin_name = models.CharField(_("来源地"), max_length=60, blank=True)
+    origin_name = FreeCharField(_("来源地"), max_length=60, blank=True)
     arrived_on = models.DateField(_("抵达日期"), default=timezone.localdate)
     source = models.CharField(_("来源"), max_length=12, choices=ArrivalSource.choices)
     source_ref = models.CharField(max_length=40, blank=True, help_text="e.g. checkpoint:12, visit:34, import:row5")
@@ -29,10 +30,10 @@ class Arrival(DivisionScoped, RecordedIdentity):
     flags = models.CharField(max_length=60, blank=True, help_text="comma-separated ArrivalFlag values")
     temperature = models.DecimalField(_("体温"), max_digits=3, decimal_places=1, null=True, blank=True)
     travel_mode = models.CharField(_("交通方式"), max_length=20, blank=True)
-    travel_number = models.CharField(_("车次/航班/车牌"), max_length=20, blank=True)
+    travel_number = FreeCharField(_("车次/航班/车牌"), max_length=20, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=ArrivalStatus.choices, default=ArrivalStatus.PENDING)
-    note = models.CharField(_("备注"), max_length=200, blank=True)
-    address = models.CharField(_("住址"), max_length=200, blank=True)
+    note = FreeCharField(_("备注"), max_length=200, blank=True)
+    address = FreeCharField(_("住址"), max_length=200, blank=True)
     reports = models.PositiveIntegerField(default=1, help_text="how many reports were merged into this one")
     created_at = models.DateTimeField(default=timezone.now)
     created_on = models.DateField(default=timezone.localdate, help_text="local day it entered the queue")
@@ -43,7 +44,7 @@ class Arrival(DivisionScoped, RecordedIdentity):
     handled_on = models.DateField(null=True, blank=True)
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", db_constraint=False, db_index=False)
-    dismiss_reason = models.CharField(_("不予处理原因"), max_length=200, blank=True)
+    dismiss_reason = FreeCharField(_("不予处理原因"), max_length=200, blank=True)
 
     class Meta:
         # Every index costs each passage that queues an arrival; the queue and the
@@ -91,12 +92,12 @@ class Campaign(DivisionScoped):
     or township. Two active campaigns never cover the same community on the
     same day, so a household's coverage is never counted twice."""
 
-    name = models.CharField(_("名称"), max_length=100)
+    name = FreeCharField(_("名称"), max_length=100)
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
     status = models.CharField(_("状态"), max_length=10, choices=CampaignStatus.choices,
                               default=CampaignStatus.ACTIVE)
-    note = models.CharField(_("说明"), max_length=200, blank=True)
+    note = FreeCharField(_("说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", db_constraint=False)
@@ -126,7 +127,7 @@ class Visit(DivisionScoped):
     result = models.CharField(_("结果"), max_length=12, choices=VisitResult.choices)
     attempts = models.PositiveIntegerField(default=1)
     returnees_found = models.PositiveIntegerField(_("发现返乡人数"), default=0)
-    note = models.CharField(_("备注"), max_length=200, blank=True)
+    note = FreeCharField(_("备注"), max_length=200, blank=True)
     first_at = models.DateTimeField(default=timezone.now)
     last_at = models.DateTimeField(default=timezone.now)
     screened_on = models.DateField(null=True, blank=True, help_text="local day the household was first screened")
@@ -149,7 +150,7 @@ class VisitAttempt(models.Model):
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="attempt_set")
     result = models.CharField(max_length=12, choices=VisitResult.choices)
-    note = models.CharField(max_length=200, blank=True)
+    note = FreeCharField(max_length=200, blank=True)
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                            related_name="+", db_constraint=False)
@@ -190,21 +191,21 @@ class Returnee(DivisionScoped):
     arrival = models.OneToOneField(Arrival, null=True, blank=True, on_delete=models.SET_NULL, related_name="returnee")
     source = models.CharField(_("来源"), max_length=12, choices=ArrivalSource.choices)
     origin_code = models.CharField(_("来源地代码"), max_length=12, blank=True)
-    origin_name = models.CharField(_("来源地"), max_length=60)
+    origin_name = FreeCharField(_("来源地"), max_length=60)
     arrived_on = models.DateField(_("抵达日期"))
     travel_mode = models.CharField(_("交通方式"), max_length=10, choices=TravelMode.choices, blank=True)
-    travel_number = models.CharField(_("车次/航班/车牌"), max_length=20, blank=True)
+    travel_number = FreeCharField(_("车次/航班/车牌"), max_length=20, blank=True)
     risk_area_contact = models.BooleanField(_("14天内到过风险地区"), default=False)
     case_contact = models.BooleanField(_("接触过病例或疑似病例"), default=False)
-    contact_note = models.CharField(_("接触情况说明"), max_length=200, blank=True)
+    contact_note = FreeCharField(_("接触情况说明"), max_length=200, blank=True)
     proposed_measure = models.CharField(_("建议措施"), max_length=20, choices=Measure.choices)
-    proposed_reason = models.CharField(_("建议依据"), max_length=200, blank=True)
+    proposed_reason = FreeCharField(_("建议依据"), max_length=200, blank=True)
     measure = models.CharField(_("决定措施"), max_length=20, choices=Measure.choices)
-    measure_reason = models.CharField(_("决定理由"), max_length=200)
+    measure_reason = FreeCharField(_("决定理由"), max_length=200)
     measure_state = models.CharField(_("措施状态"), max_length=10, choices=MeasureState.choices,
                                      default=MeasureState.STARTED)
-    place = models.CharField(_("隔离/监测地点"), max_length=200, blank=True)
-    site_name = models.CharField(_("集中隔离点"), max_length=100, blank=True)
+    place = FreeCharField(_("隔离/监测地点"), max_length=200, blank=True)
+    site_name = FreeCharField(_("集中隔离点"), max_length=100, blank=True)
     followup_id = models.BigIntegerField(null=True, blank=True, help_text="followups.FollowUp started, if any")
     confirmed_at = models.DateTimeField(default=timezone.now)
     confirmed_on = models.DateField(default=timezone.localdate)

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fangkong.lib.documents import make_resident_id
-from fangkong.lib.masking import mask_id_number, mask_phone, scrub
+from fangkong.lib.masking import mask_id_number, mask_phone, mask_numbers
 
 
 def test_id_numbers_are_masked_as_the_brief_shows():
@@ -36,6 +36,6 @@ def test_every_mobile_keeps_only_seven_digits(n):
 def test_scrub_removes_numbers_from_free_text(birth, seq, phone, prefix, suffix):
     number = make_resident_id("410611", birth, seq)
     text = f"{prefix} {number} {phone} {suffix}"
-    out = scrub(text)
+    out = mask_numbers(text)
     assert number not in out
     assert str(phone) not in out
