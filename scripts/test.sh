@@ -14,8 +14,9 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "!!! Install it with: apt-get install -y chromium fonts-noto-cjk" >&2
 fi
 
-echo "==> tests on SQLite"
-env -u DATABASE_URL .venv/bin/python -m pytest -n "$workers" "$@"
+echo "==> tests on SQLite (with coverage)"
+env -u DATABASE_URL .venv/bin/python -m pytest -n "$workers" \
+  --cov=fangkong --cov-report=term:skip-covered "$@"
 
 if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
   echo "==> tests on PostgreSQL (127.0.0.1:5432)"
