@@ -37,7 +37,7 @@ class FlowingClock:
     """The time moved with time-machine, still flowing from where it is put (so
     sessions, windows and ordering behave); the live server runs in this process."""
 
-    def __init__(self, traveller: time_machine.Coordinates):
+    def __init__(self, traveller: time_machine.Traveller):
         self.traveller = traveller
 
     def at(self, day: dt.date, hour: int, minute: int = 0) -> None:

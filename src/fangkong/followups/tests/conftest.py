@@ -26,9 +26,9 @@ class Clock:
     """Moves the time (``timezone.now``, ``localdate``, a field's
     ``default=timezone.now``) with time-machine; it stands still between moves."""
 
-    def __init__(self, traveller: time_machine.Coordinates):
+    def __init__(self, traveller: time_machine.Traveller, now: dt.datetime):
         self.traveller = traveller
-        self.now: dt.datetime | None = None
+        self.now = now
 
     def set(self, when: dt.datetime) -> dt.datetime:
         if timezone.is_naive(when):
@@ -46,8 +46,9 @@ class Clock:
 
 @pytest.fixture
 def clock():
-    with time_machine.travel(timezone.now(), tick=False) as traveller:
-        yield Clock(traveller)
+    now = timezone.now()
+    with time_machine.travel(now, tick=False) as traveller:
+        yield Clock(traveller, now)
 
 
 DAY1 = dt.date(2020, 2, 1)
