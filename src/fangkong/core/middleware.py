@@ -4,9 +4,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from collections.abc import Callable
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 

@@ -7,7 +7,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
-
 if TYPE_CHECKING:  # Paginator is generic only in django-stubs
     _Paginator = Paginator[Any]
 else:
