@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: on SQLite, then on PostgreSQL when 127.0.0.1:5432 answers.
+# The checks, then the whole test suite: mypy (config in pyproject.toml) and
+# "no model change without its migration" first, failing the run if either fails;
+# then the suite on SQLite with a coverage figure, then on PostgreSQL when
+# 127.0.0.1:5432 answers.
 # Browser journeys need Debian's Chromium (/usr/bin/chromium); without it they are
 # skipped with a loud warning, unless FANGKONG_REQUIRE_BROWSER=1 (CI), where a
 # missing browser fails the run.
@@ -14,8 +17,16 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "!!! Install it with: apt-get install -y chromium fonts-noto-cjk" >&2
 fi
 
-echo "==> tests on SQLite"
-env -u DATABASE_URL .venv/bin/python -m pytest -n "$workers" "$@"
+src="$(pwd)/src${PYTHONPATH:+:$PYTHONPATH}"
+echo "==> mypy"
+PYTHONPATH="$src" .venv/bin/python -m mypy
+echo "==> migrations match the models"
+PYTHONPATH="$src" env -u DATABASE_URL \
+  .venv/bin/python -m django makemigrations --check --dry-run --settings=fangkong.settings
+
+echo "==> tests on SQLite (with coverage)"
+env -u DATABASE_URL .venv/bin/python -m pytest -n "$workers" \
+  --cov=fangkong --cov-report=term:skip-covered "$@"
 
 if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
   echo "==> tests on PostgreSQL (127.0.0.1:5432)"

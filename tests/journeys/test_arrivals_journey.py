@@ -21,6 +21,7 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -33,23 +34,22 @@ POLICY_DAYS = 4
 
 
 class FlowingClock:
-    """``timezone.now`` moved by an offset (time still flows, so sessions,
-    windows and ordering behave); the live server runs in this process."""
+    """The time moved with time-machine, still flowing from where it is put (so
+    sessions, windows and ordering behave); the live server runs in this process."""
 
-    def __init__(self, monkeypatch):
-        self._real = timezone.now
-        self._offset = dt.timedelta(0)
-        monkeypatch.setattr(timezone, "now", lambda: self._real() + self._offset)
+    def __init__(self, traveller: time_machine.Traveller):
+        self.traveller = traveller
 
     def at(self, day: dt.date, hour: int, minute: int = 0) -> None:
         target = timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour, minute),
                                      timezone.get_default_timezone())
-        self._offset = target - self._real()
+        self.traveller.move_to(target)
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    return FlowingClock(monkeypatch)
+def clock():
+    with time_machine.travel(timezone.now(), tick=True) as traveller:
+        yield FlowingClock(traveller)
 
 
 def csrf_token(journey) -> str:

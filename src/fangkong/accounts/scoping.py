@@ -9,12 +9,15 @@ assignment sees nothing (superusers included: the admin site is separate).
 from __future__ import annotations
 
 import time
+from typing import Any, TypeVar
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from fangkong.audit.denials import note_out_of_scope, watching_denials
 from fangkong.lib.codes import collapse_prefixes, is_code, prefix_range
+
+_QS = TypeVar("_QS", bound=QuerySet[Any])
 
 _CACHE_ATTR = "_fangkong_scope"
 
@@ -68,7 +71,7 @@ def scope_q(user, field: str = "division_code", capability: str | None = None) -
     return q
 
 
-def scope_filter(qs: QuerySet, user, capability: str | None = None, field: str = "division_code") -> QuerySet:
+def scope_filter(qs: _QS, user, capability: str | None = None, field: str = "division_code") -> _QS:
     """``qs`` restricted to the user's jurisdiction."""
     prefixes = scope_prefixes(user, capability)
     if not prefixes:

@@ -9,7 +9,7 @@ each operation of the document, so the document says what the API does."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from ninja import Schema
@@ -43,11 +43,11 @@ class ValidationErrorOut(Schema):
                                                     "``__all__`` for errors not tied to one field")
 
 
-def _error_content(name: str) -> dict:
+def _error_content(name: str) -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
 
 
-def document_errors(document: dict) -> dict:
+def document_errors(document: dict[str, Any]) -> dict[str, Any]:
     """Add the error statuses every operation can answer, each with its schema:
     401 and 403 where a token is needed; 404 where the path names a record or
     the query a division; 422 where there is input; 400 and 413 where there is

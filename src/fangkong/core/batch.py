@@ -5,6 +5,7 @@ malformed item never costs the others, and never a 500."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import pydantic
 from django.utils.translation import gettext as _
@@ -31,11 +32,12 @@ def item_errors(exc: pydantic.ValidationError) -> dict[str, list[str]]:
     return errors
 
 
-def batch_parse(items: Iterable, schema: type[pydantic.BaseModel]):
+def batch_parse(items: Iterable[Any], schema: type[pydantic.BaseModel]
+                ) -> tuple[list[tuple[int, pydantic.BaseModel]], dict[int, tuple[str, dict[str, list[str]]]]]:
     """(good, malformed): good is [(index, validated item)], malformed is
     {index: (client_key or "", {field: [message]})}."""
     good: list[tuple[int, pydantic.BaseModel]] = []
-    malformed: dict[int, tuple[str, dict]] = {}
+    malformed: dict[int, tuple[str, dict[str, list[str]]]] = {}
     for i, raw in enumerate(items):
         if not isinstance(raw, dict):
             malformed[i] = ("", {"__all__": [_("应为 JSON 对象。")]})
@@ -43,16 +45,17 @@ def batch_parse(items: Iterable, schema: type[pydantic.BaseModel]):
         try:
             good.append((i, schema.model_validate(raw)))
         except pydantic.ValidationError as exc:
-            key = raw.get("client_key") if isinstance(raw.get("client_key"), str) else ""
+            key = raw.get("client_key")
+            key = key if isinstance(key, str) else ""
             malformed[i] = (key[:64], item_errors(exc))
     return good, malformed
 
 
-def batch_result(total: int, results: dict[int, dict], malformed: dict[int, tuple[str, dict]],
-                 blank: dict) -> dict:
+def batch_result(total: int, results: dict[int, dict[str, Any]], malformed: dict[int, tuple[str, dict[str, list[str]]]],
+                 blank: dict[str, Any]) -> dict[str, Any]:
     """The response body: counts per status and one result per item, in order.
     ``blank`` holds the item-specific keys of an error result (e.g. {"check": None})."""
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     for i in range(total):
         if i in results:
             out.append(results[i])

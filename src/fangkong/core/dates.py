@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ _SHAPE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 DAY_PATTERN = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
 
 
-def _parse(value) -> dt.date | None:
+def _parse(value: Any) -> dt.date | None:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         day = value
     elif isinstance(value, str) and _SHAPE.match(value.strip()):
@@ -43,7 +43,7 @@ def parse_day(value: str, field: str = "day") -> dt.date:
     return day
 
 
-def _day(value):
+def _day(value: Any) -> dt.date | None:
     if value is None:
         return value
     day = _parse(value)

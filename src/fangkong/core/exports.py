@@ -5,24 +5,26 @@ download response."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from fangkong.audit.services import record
 from fangkong.lib.excel import XLSX_CONTENT_TYPE, export_workbook
 
 
-def xlsx_download(request, *, title: str, headers: Sequence, rows: Iterable[Sequence], kind: str, object_type: str,
-                  filename: str, division_code: str = "", detail: dict | None = None,
+def xlsx_download(request: HttpRequest, *, title: str, headers: Sequence[object], rows: Iterable[Sequence[Any]],
+                  kind: str, object_type: str, filename: str, division_code: str = "",
+                  detail: dict[str, Any] | None = None,
                   on: dt.date | None = None) -> HttpResponse:
     """Build the workbook from ``rows`` (streamed), audit the export with how many
     rows went out, and answer with ``<filename>-<YYYYMMDD>.xlsx`` (the day the
     list is about, ``on``, else today)."""
     count = 0
 
-    def counted():
+    def counted() -> Iterator[Sequence[Any]]:
         nonlocal count
         for row in rows:
             count += 1

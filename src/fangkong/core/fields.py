@@ -17,7 +17,8 @@ typed into a note was never checked, never encrypted and never meant to be kept.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
@@ -28,7 +29,8 @@ def _mask(value: Any) -> Any:
     return mask_numbers(value) if isinstance(value, str) else value
 
 
-def _plain_path(field, name, path, args, kwargs):
+def _plain_path(field: object, name: str, path: str, args: Sequence[Any],
+                kwargs: dict[str, Any]) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
     """Deconstruct as the plain Django field: the column is the same, so the
     migrations state has no reason to change — and on SQLite an AlterField
     would rebuild the table, dropping the audit trail's append-only triggers."""
@@ -39,23 +41,31 @@ def _plain_path(field, name, path, args, kwargs):
 class _MaskedText:
     """Mixin for CharField and TextField."""
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         return _plain_path(self, *super().deconstruct())  # type: ignore[misc]
 
-    def pre_save(self, model_instance, add):
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         value = _mask(super().pre_save(model_instance, add))  # type: ignore[misc]
         setattr(model_instance, self.attname, value)  # type: ignore[attr-defined]
         return value
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> Any:
         return _mask(super().get_prep_value(value))  # type: ignore[misc]
 
 
-class FreeCharField(_MaskedText, models.CharField):
+if TYPE_CHECKING:  # the fields are generic only in django-stubs
+    _CharField = models.CharField[Any, Any]
+    _TextField = models.TextField[Any, Any]
+else:
+    _CharField = models.CharField
+    _TextField = models.TextField
+
+
+class FreeCharField(_MaskedText, _CharField):
     """A CharField for free text: ID and phone numbers in it are masked when stored."""
 
 
-class FreeTextField(_MaskedText, models.TextField):
+class FreeTextField(_MaskedText, _TextField):
     """A TextField for free text: ID and phone numbers in it are masked when stored."""
 
 
@@ -80,13 +90,13 @@ class FreeJSONField(models.JSONField):
     """A JSONField that may carry typed text (import row errors, a typed login
     name, a measure's place): every string in it is masked when stored."""
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         return _plain_path(self, *super().deconstruct())
 
-    def pre_save(self, model_instance, add):
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         value = mask_json(super().pre_save(model_instance, add))
         setattr(model_instance, self.attname, value)
         return value
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> Any:
         return super().get_prep_value(mask_json(value))

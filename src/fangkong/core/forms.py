@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,18 +15,18 @@ class FixedChoiceField(forms.ChoiceField):
     that needs other choices assigns a new list (``field.choices = …``), which
     never touches the shared one."""
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: dict[int, Any]) -> FixedChoiceField:
         # The widget's copy shares the choices too (Select's own copy runs them
         # through normalize_choices again); deepcopy finds it in memo.
         widget = copy.copy(self.widget)
         widget.attrs = self.widget.attrs.copy()
         memo[id(self.widget)] = widget
-        result = forms.Field.__deepcopy__(self, memo)
-        result._choices = self._choices
+        result: FixedChoiceField = forms.Field.__deepcopy__(self, memo)
+        result._choices = self._choices  # type: ignore[attr-defined]  # ChoiceField's, not in django-stubs
         return result
 
 
-def apply_errors(form, exc: ValidationError) -> None:
+def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     """Put a service's ValidationError next to the matching fields of a form
     (unknown fields go to the top of the form), keeping what the user typed."""
     if hasattr(exc, "error_dict"):

@@ -23,6 +23,7 @@ import logging
 import os
 import threading
 import time
+from typing import Any
 
 from gunicorn.glogging import Logger
 
@@ -32,10 +33,10 @@ from fangkong.core.logging import RedactPersonalData
 OVERRUN_EXIT = 75
 
 
-class SafeLogger(Logger):
+class SafeLogger(Logger):  # type: ignore[misc]  # gunicorn ships no type hints: Logger is Any
     """gunicorn's logger with the app's redaction filter on both its loggers."""
 
-    def setup(self, cfg):
+    def setup(self, cfg: Any) -> None:
         super().setup(cfg)
         for log in (self.error_log, self.access_log):
             if not any(isinstance(f, RedactPersonalData) for f in log.filters):
@@ -49,26 +50,26 @@ def request_timeout() -> float:
     return float(os.environ.get("FANGKONG_REQUEST_TIMEOUT", "120"))
 
 
-def post_worker_init(worker):
+def post_worker_init(worker: Any) -> None:
     worker.fk_in_flight = {}  # thread id → monotonic start of its current request
     worker.fk_lock = threading.Lock()
     threading.Thread(target=_watch, args=(worker, request_timeout()), name="fangkong-watchdog",
                      daemon=True).start()
 
 
-def pre_request(worker, req):
+def pre_request(worker: Any, req: Any) -> None:
     if hasattr(worker, "fk_in_flight"):
         with worker.fk_lock:
             worker.fk_in_flight[threading.get_ident()] = time.monotonic()
 
 
-def post_request(worker, req, environ, resp):
+def post_request(worker: Any, req: Any, environ: Any, resp: Any) -> None:
     if hasattr(worker, "fk_in_flight"):
         with worker.fk_lock:
             worker.fk_in_flight.pop(threading.get_ident(), None)
 
 
-def _watch(worker, budget: float, tick: float = 1.0) -> None:
+def _watch(worker: Any, budget: float, tick: float = 1.0) -> None:
     log = worker.log
     while True:
         time.sleep(tick)

@@ -17,11 +17,13 @@ from __future__ import annotations
 import ipaddress
 
 from django.conf import settings
+from django.http import HttpRequest
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-def _address(text: str):
+def _address(text: str) -> IPAddress | None:
     text = text.strip()
     if text.startswith("[") and "]" in text:  # [2001:db8::1]:443
         text = text[1:text.index("]")]
@@ -33,11 +35,11 @@ def _address(text: str):
         return None
 
 
-def _trusted(address, proxies: list[IPNetwork]) -> bool:
+def _trusted(address: IPAddress | None, proxies: list[IPNetwork]) -> bool:
     return address is not None and any(address in network for network in proxies)
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     """The client's address: ``REMOTE_ADDR``, or behind a trusted proxy the
     right-most address of ``X-Forwarded-For`` that is not a trusted proxy.
     A malformed entry met before that stops the walk: the proxy's address is

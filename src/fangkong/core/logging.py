@@ -18,7 +18,7 @@ _LONG_DIGITS = re.compile(r"(\d{3})\d{6,}(\d{2}[Xx]?)")
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-def _escape(match: re.Match) -> str:
+def _escape(match: re.Match[str]) -> str:
     ch = match.group(0)
     return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
 

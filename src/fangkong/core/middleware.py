@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
-def _bad_input(request):
+def _bad_input(request: HttpRequest) -> HttpResponse:
     from django.http import JsonResponse
     from django.utils.translation import gettext as _
 
@@ -21,7 +23,7 @@ def _bad_input(request):
 
 
 class DomainErrorMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -34,7 +36,7 @@ class DomainErrorMiddleware:
                 return _bad_input(request)
         return self.get_response(request)
 
-    def process_exception(self, request: HttpRequest, exception: Exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, ValidationError):
             return render(request, "core/error.html", {"messages_list": exception.messages}, status=400)
         if isinstance(exception, PermissionDenied):
@@ -48,7 +50,7 @@ class ChineseByDefaultMiddleware:
     a command centre's screens). The choice is the language cookie set by
     /i18n/setlang/, which LocaleMiddleware reads next."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -63,7 +65,7 @@ class SessionIdleRefreshMiddleware:
     SESSION_COOKIE_AGE - SESSION_REFRESH_SECONDS and SESSION_COOKIE_AGE after
     the last request."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -97,7 +99,7 @@ class PrivateResponseHeadersMiddleware:
         "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer", "microphone",
         "payment", "usb", "browsing-topics"))
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Self, TypeVar
+
 from django.db import models
 
 from fangkong.core.fields import FreeCharField
@@ -10,14 +12,17 @@ from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from fangkong.lib.codes import prefix_range
 
 
-class DivisionScopedQuerySet(models.QuerySet):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class DivisionScopedQuerySet(models.QuerySet[_M]):
     """Every business model's queryset: ``under(code)`` is one index range scan."""
 
-    def under(self, prefix: str):
+    def under(self, prefix: str) -> Self:
         lo, hi = prefix_range(prefix)
         return self.filter(division_code__gte=lo, division_code__lt=hi)
 
-    def visible_to(self, user):
+    def visible_to(self, user: Any) -> Self:
         from fangkong.accounts.scoping import scope_filter
 
         return scope_filter(self, user)
@@ -55,10 +60,10 @@ class StatusChange(models.Model):
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["object_type", "object_id", "at"])]
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("status history cannot be changed")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("status history cannot be deleted")

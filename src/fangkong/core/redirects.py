@@ -5,11 +5,14 @@ that lands on someone else's)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
-def safe_next(request, default: str, *args, **kwargs) -> str:
+def safe_next(request: HttpRequest, default: str, *args: Any, **kwargs: Any) -> str:
     """``next`` from the POST body or the query string if it is a local path
     (``/...``, not ``//host``, ``/\\host`` or any scheme), else ``default``
     (a URL or a URL name, resolved with ``args``/``kwargs``)."""

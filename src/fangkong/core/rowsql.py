@@ -22,15 +22,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import AutoField, Model
 
 
 IN_CHUNK = 500
 
 
-def _integer_range(field, connection) -> tuple[int, int] | None:
+def _integer_range(field: Any, connection: BaseDatabaseWrapper) -> tuple[int, int] | None:
     target = field.target_field if field.is_relation else field
-    return connection.ops.integer_field_ranges.get(target.get_internal_type())
+    limits: tuple[int, int] | None = connection.ops.integer_field_ranges.get(target.get_internal_type())
+    return limits
 
 
 class RowSelect:
@@ -50,7 +52,7 @@ class RowSelect:
     """
 
     def __init__(self, model: type[Model], where: str, *, params: Sequence[str],
-                 fields: Sequence[str] | None = None, order_by: str = "", for_update: bool = False):
+                 fields: Sequence[str] | None = None, order_by: str = "", for_update: bool = False) -> None:
         self.slots = re.findall(r"%s|\{in\}", where)
         if len(self.slots) != len(params) or self.slots.count("{in}") > 1:
             raise ValueError("where: one name in params for each placeholder, and at most one {in}")
@@ -59,7 +61,7 @@ class RowSelect:
         self.order_by = order_by
         self.for_update = for_update
         meta = model._meta
-        self.param_fields = [meta.get_field(name) for name in params]
+        self.param_fields: list[Any] = [meta.get_field(name) for name in params]
         if fields is None:
             self.fields = list(meta.concrete_fields)
         else:
@@ -67,15 +69,16 @@ class RowSelect:
             wanted = {meta.get_field(name) for name in fields} | {meta.pk}
             self.fields = [f for f in meta.concrete_fields if f in wanted]
         self.attnames = [f.attname for f in self.fields]
-        self._plans: dict[tuple[str, int], tuple[str, list]] = {}
+        self._plans: dict[tuple[str, int], tuple[str, list[Any]]] = {}
 
-    def _plan(self, using: str, n_in: int) -> tuple[str, list]:
+    def _plan(self, using: str, n_in: int) -> tuple[str, list[Any]]:
         plan = self._plans.get((using, n_in))
         if plan is None:
             connection = connections[using]
             qn = connection.ops.quote_name
             table = self.model._meta.db_table
-            columns = ", ".join(f"{qn(table)}.{qn(f.column)}" for f in self.fields)
+            # (A concrete field's column is never None; django-stubs types it optional.)
+            columns = ", ".join(f"{qn(table)}.{qn(f.column)}" for f in self.fields)  # type: ignore[arg-type]
             where = self.where.replace("{in}", ", ".join(["%s"] * n_in))
             sql = f"SELECT {columns} FROM {qn(table)} WHERE {where}"
             if self.order_by:
@@ -91,15 +94,17 @@ class RowSelect:
             plan = self._plans[(using, n_in)] = (sql, converters)
         return plan
 
-    def _run(self, using: str | None, in_values: Sequence[Any] | None, params: Sequence[Any]) -> list:
+    def _run(self, using: str | None, in_values: Sequence[Any] | None, params: Sequence[Any]) -> list[Any]:
         using = using or router.db_for_read(self.model)
         connection = connections[using]
         if len(params) != len(self.slots) - (in_values is not None):
             raise TypeError(f"{len(self.slots)} placeholders, {len(params)} values")
-        args: list = []
+        args: list[Any] = []
         values = iter(params)
         for slot, field in zip(self.slots, self.param_fields):
-            given = list(in_values) if slot == "{in}" else [next(values)]
+            if slot == "{in}" and in_values is None:
+                raise TypeError("{in} takes its values from rows_in()")
+            given = list(in_values) if slot == "{in}" and in_values is not None else [next(values)]
             limits = _integer_range(field, connection)
             if limits:
                 # As the ORM's lookups: a number the column cannot hold matches
@@ -126,15 +131,15 @@ class RowSelect:
             result.append(self.model.from_db(using, self.attnames, row))
         return result
 
-    def rows(self, *params: Any, using: str | None = None) -> list:
+    def rows(self, *params: Any, using: str | None = None) -> list[Any]:
         return self._run(using, None, params)
 
-    def one(self, *params: Any, using: str | None = None):
+    def one(self, *params: Any, using: str | None = None) -> Any:
         """The first row, or None."""
         found = self._run(using, None, params)
         return found[0] if found else None
 
-    def rows_in(self, values: Sequence[Any], *params: Any, using: str | None = None) -> list:
+    def rows_in(self, values: Sequence[Any], *params: Any, using: str | None = None) -> list[Any]:
         """Rows for ``where`` with ``{in}`` standing for ``values`` (``params``
         fill the other placeholders): one statement per IN_CHUNK values, under
         SQLite's limit on parameters (``order_by`` holds within each)."""
@@ -144,7 +149,7 @@ class RowSelect:
         return found
 
 
-_insert_plans: dict[tuple[type[Model], str, int], tuple[str, list, bool]] = {}
+_insert_plans: dict[tuple[type[Model], str, int], tuple[str, list[Any], bool]] = {}
 
 
 SMALL_INSERT = 20
@@ -172,11 +177,11 @@ def insert(objs: Sequence[Model], *, using: str | None = None) -> None:
         fields = [f for f in meta.concrete_fields if not isinstance(f, AutoField)]
         qn = connection.ops.quote_name
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+        sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # type: ignore[arg-type]
                f"VALUES {', '.join([row] * len(objs))}")
         returning = isinstance(meta.pk, AutoField) and connection.features.can_return_rows_from_bulk_insert
         if returning:
-            sql += f" RETURNING {qn(meta.pk.column)}"
+            sql += f" RETURNING {qn(meta.pk.column)}"  # type: ignore[arg-type]
         plan = _insert_plans[key] = (sql, fields, returning)
     sql, fields, returning = plan
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for obj in objs for f in fields]

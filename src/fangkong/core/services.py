@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -13,7 +13,8 @@ from .models import StatusChange
 M = TypeVar("M", bound=models.Model)
 
 
-def status_change_record(*, actor, obj, to_status: str, from_status: str = "", reason: str = "") -> StatusChange:
+def status_change_record(*, actor: Any, obj: models.Model, to_status: str, from_status: str = "",
+                         reason: str = "") -> StatusChange:
     """Append one line of status history for ``obj`` (call inside the service's transaction)."""
     return StatusChange.objects.create(
         object_type=obj._meta.label_lower, object_id=str(obj.pk), division_code=getattr(obj, "division_code", ""),
@@ -22,7 +23,7 @@ def status_change_record(*, actor, obj, to_status: str, from_status: str = "", r
     )
 
 
-def status_history(obj) -> list[StatusChange]:
+def status_history(obj: models.Model) -> list[StatusChange]:
     return list(StatusChange.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
                 .select_related("actor"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 
@@ -15,7 +15,7 @@ def _favicon() -> bytes:
 
 
 @require_safe
-def favicon(request):
+def favicon(request: HttpRequest) -> HttpResponse:
     """/favicon.ico, which browsers ask for on every page that names no icon
     (the admin, the API docs): the site's icon, not a 404."""
     response = HttpResponse(_favicon(), content_type="image/x-icon")

@@ -20,10 +20,10 @@ import os
 import re
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -35,19 +35,27 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.worksheet.datavalidation import DataValidation
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+# An upload: its bytes, a path, or a seekable binary file object.
+Source = bytes | bytearray | str | os.PathLike[str] | BinaryIO
+# Rows as ``_rows`` yields them: (row number, {0-based column: value}).
+SheetRows = Iterator[tuple[int, dict[int, Any]]]
+
 logger = logging.getLogger(__name__)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def watermark_text(user) -> str:
+def watermark_text(user: Any) -> str:
     now = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     who = getattr(user, "full_name", "") or getattr(user, "username", "")
     return _("防控平台导出 · 导出人：%(who)s（%(username)s） · 导出时间：%(now)s · 内部资料，严禁外传") % {
         "who": who, "username": getattr(user, "username", ""), "now": now}
 
 
-def export_workbook(*, title: str, headers: Sequence[str], rows: Iterable[Sequence], user) -> bytes:
+def export_workbook(*, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], user: Any) -> bytes:
     """One sheet: the watermark line, the header row, then the rows (write-only, so
     a 100,000-row export stays in constant memory)."""
     wb = Workbook(write_only=True)
@@ -75,7 +83,7 @@ def export_workbook(*, title: str, headers: Sequence[str], rows: Iterable[Sequen
     return buf.getvalue()
 
 
-def _cell(value):
+def _cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
@@ -125,8 +133,8 @@ class Column:
     header: str
     required: bool = False
     aliases: tuple[str, ...] = ()
-    help: str = ""
-    allowed: str = ""
+    help: StrOrPromise = ""
+    allowed: StrOrPromise = ""
     choices: tuple[str, ...] = ()  # offered as a drop-down in the template
     example: Any = None
     width: int = 16
@@ -139,11 +147,11 @@ class RowError:
     column: str  # the column's header ("" for the row as a whole)
     message: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
-def normalize_header(value) -> str:
+def normalize_header(value: Any) -> str:
     """'  证件号码（必填）*' → '证件号码'."""
     text = "".join(str(value if value is not None else "").split())
     text = text.replace("*", "").replace("＊", "")
@@ -151,7 +159,7 @@ def normalize_header(value) -> str:
     return text.lower()
 
 
-def cell_text(value) -> str:
+def cell_text(value: Any) -> str:
     """A cell as the text a person would have typed into a form field."""
     if value is None:
         return ""
@@ -178,7 +186,7 @@ def cell_text(value) -> str:
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
-def parse_date(value) -> dt.date | None:
+def parse_date(value: Any) -> dt.date | None:
     """A date from a cell: a real date, '2020-01-31', '2020/1/31', '2020.1.31',
     '2020年1月31日' or '20200131'. Raises ValueError; '' is None."""
     if value is None:
@@ -208,13 +216,13 @@ class Row:
 
     __slots__ = ("number", "_values", "_headers", "errors")
 
-    def __init__(self, number: int, values: dict[str, Any], headers: dict[str, str]):
+    def __init__(self, number: int, values: dict[str, Any], headers: dict[str, str]) -> None:
         self.number = number
         self._values = values
         self._headers = headers
         self.errors: list[RowError] = []
 
-    def raw(self, key: str):
+    def raw(self, key: str) -> Any:
         return self._values.get(key)
 
     def text(self, key: str) -> str:
@@ -231,7 +239,7 @@ class Row:
             self.error(key, message or _("日期格式应为 2020-01-31。"))
             return None
 
-    def error(self, key: str, message) -> None:
+    def error(self, key: str, message: object) -> None:
         self.errors.append(RowError(self.number, self._headers.get(key, ""), str(message)))
 
     @property
@@ -246,7 +254,7 @@ class Ledger:
     kind = ""
     title = ""
     columns: tuple[Column, ...] = ()
-    notes: tuple[str, ...] = ()  # general notes at the top of the explanation sheet
+    notes: tuple[StrOrPromise, ...] = ()  # general notes at the top of the explanation sheet
 
     @property
     def sheet_title(self) -> str:
@@ -313,9 +321,9 @@ def template_workbook(ledger: Ledger) -> bytes:
     for c in notes[notes.max_row]:
         c.font, c.fill = header_font, fill
     for col in ledger.columns:
-        example = ledger.example_rows()[0].get(col.key)
+        first_example = ledger.example_rows()[0].get(col.key)
         notes.append([str(col.header), _("必填") if col.required else _("选填"), str(col.help), str(col.allowed),
-                      cell_text(example)])
+                      cell_text(first_example)])
     for letter, width in zip("ABCDE", (18, 10, 60, 40, 24), strict=True):
         notes.column_dimensions[letter].width = width
     for row in notes.iter_rows(min_row=1):
@@ -383,7 +391,7 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.0f}"
 
 
-def _file_size(f) -> int:
+def _file_size(f: BinaryIO) -> int:
     pos = f.tell()
     f.seek(0, io.SEEK_END)
     size = f.tell()
@@ -392,13 +400,14 @@ def _file_size(f) -> int:
 
 
 @contextmanager
-def open_workbook(source, *, max_bytes: int, budget: Budget | None = None):
+def open_workbook(source: Source, *, max_bytes: int, budget: Budget | None = None) -> Iterator[Any]:
     """Open an uploaded file as a read-only workbook, or raise ImportFileError
     with a message saying what is wrong with it. ``source``: bytes, a path or a
     seekable binary file object. Use as ``with open_workbook(...) as wb:``.
     The shared strings (read in full when the workbook opens) are read within
     ``budget``."""
     with ExitStack() as stack:
+        f: BinaryIO
         if isinstance(source, (bytes, bytearray)):
             f = io.BytesIO(source)
         elif isinstance(source, (str, os.PathLike)):
@@ -411,7 +420,7 @@ def open_workbook(source, *, max_bytes: int, budget: Budget | None = None):
         yield wb
 
 
-def _load(f, max_bytes: int, budget: Budget):
+def _load(f: BinaryIO, max_bytes: int, budget: Budget) -> Any:
     size = _file_size(f)
     if size == 0:
         raise ImportFileError(_("上传的文件是空的。"), code="empty")
@@ -508,7 +517,7 @@ def _parsed_whole(name: str) -> bool:
 _SST = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
-def _shared_strings(src, budget: Budget) -> list[str]:
+def _shared_strings(src: IO[bytes], budget: Budget) -> list[str]:
     """The shared-string table, as openpyxl reads it (the text of each <si>:
     its <t>, or its runs' <t>; phonetic runs left out), a few times faster
     and within ``budget``: openpyxl reads the whole table when the workbook
@@ -519,7 +528,7 @@ def _shared_strings(src, budget: Budget) -> list[str]:
     strings: list[str] = []
     parts: list[str] = []
     phonetic = 0
-    root = None
+    root: Any = None  # the document element, once met
     for event, el in iterparse(src, events=("start", "end")):
         if event == "start":
             if root is None:
@@ -541,10 +550,10 @@ def _shared_strings(src, budget: Budget) -> list[str]:
     return strings
 
 
-class _Reader(ExcelReader):
+class _Reader(ExcelReader):  # type: ignore[misc]  # openpyxl ships no type hints
     budget: Budget
 
-    def read_strings(self):
+    def read_strings(self) -> None:
         ct = self.package.find(SHARED_STRINGS)
         if ct is not None:
             with self.archive.open(ct.PartName[1:]) as src:
@@ -553,18 +562,18 @@ class _Reader(ExcelReader):
 
 
 class _BadReference(Exception):
-    def __init__(self, row: int):
+    def __init__(self, row: int) -> None:
         self.row = row
 
 
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 
 
-class _Parser(WorkSheetParser):
+class _Parser(WorkSheetParser):  # type: ignore[misc]  # openpyxl ships no type hints
     """openpyxl's sheet parser, refusing row and column numbers Excel cannot
     have before anything is built for them."""
 
-    def parse_row(self, row):
+    def parse_row(self, row: Any) -> Any:
         ref = row.get("r")
         if ref is not None and not (ref.isdigit() and len(ref) <= 7 and 0 < int(ref) <= EXCEL_MAX_ROW):
             said = int(ref) if ref.isdigit() and len(ref) <= 12 else self.row_counter + 1
@@ -573,7 +582,7 @@ class _Parser(WorkSheetParser):
             raise _BadReference(self.row_counter + 1)
         return super().parse_row(row)
 
-    def parse_cell(self, element):
+    def parse_cell(self, element: Any) -> Any:
         ref = element.get("r")
         if ref is not None:
             m = _CELL_REF.match(ref)
@@ -591,7 +600,7 @@ def column_index(letters: str) -> int:
     return n
 
 
-def _rows(ws, *, max_rows: int, budget: Budget):
+def _rows(ws: Any, *, max_rows: int, budget: Budget) -> SheetRows:
     """(row number, {0-based column: value}) for every row the sheet's XML
     holds, in order. Unlike openpyxl's ``iter_rows`` nothing is made up for the
     rows and columns a file skips (one cell at row 2,000,000,000 would
@@ -615,15 +624,15 @@ def _rows(ws, *, max_rows: int, budget: Budget):
             raise _bad_reference(exc.row) from None
 
 
-def _dimension_rows(ws, max_rows: int) -> int | None:
+def _dimension_rows(ws: Any, max_rows: int) -> int | None:
     """The sheet's own idea of its last row (its <dimension>), if believable."""
-    rows = ws.max_row
+    rows: int | None = ws.max_row
     if not rows or rows <= 0 or rows > last_row_number(max_rows):
         return None
     return rows
 
 
-def _sheet(wb, ledger: Ledger):
+def _sheet(wb: Any, ledger: Ledger) -> Any:
     sheets = wb.worksheets
     if not sheets:
         raise ImportFileError(_("文件中没有工作表。"), code="empty")
@@ -633,18 +642,18 @@ def _sheet(wb, ledger: Ledger):
     return sheets[0]
 
 
-def _is_blank(value) -> bool:
+def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
 class _Header:
-    def __init__(self, number: int, positions: dict[str, int], ignored: list[str]):
+    def __init__(self, number: int, positions: dict[str, int], ignored: list[str]) -> None:
         self.number = number
         self.positions = positions  # column key → 0-based index in the row
         self.ignored = ignored
 
 
-def _match_header(ledger: Ledger, rows) -> tuple[_Header, Any]:
+def _match_header(ledger: Ledger, rows: SheetRows) -> tuple[_Header, SheetRows]:
     """Find the header among the first rows (``rows``: ``_rows(...)``); returns
     it and the iterator, which continues with the first row after the header."""
     names: dict[str, str] = {}
@@ -690,11 +699,11 @@ def _match_header(ledger: Ledger, rows) -> tuple[_Header, Any]:
                           code="header")
 
 
-def _example_keys(ledger: Ledger, keys) -> set[tuple]:
+def _example_keys(ledger: Ledger, keys: Sequence[str]) -> set[tuple[str, ...]]:
     return {tuple(cell_text(example.get(k)) for k in keys) for example in ledger.example_rows()}
 
 
-def inspect_workbook(source, ledger: Ledger, *, max_bytes: int, max_rows: int,
+def inspect_workbook(source: Source, ledger: Ledger, *, max_bytes: int, max_rows: int,
                      count_up_to: int | None = None, seconds: float | None = None) -> SheetInfo:
     """A quick look at an upload before it is accepted: it is a readable .xlsx,
     the header has the required columns, there is at least one data row and
@@ -746,7 +755,7 @@ def inspect_workbook(source, ledger: Ledger, *, max_bytes: int, max_rows: int,
         return SheetInfo(estimated_rows=estimate, header_row=header.number, columns=keys, ignored=header.ignored)
 
 
-def check_rows(source, ledger: Ledger, *, max_bytes: int, max_rows: int,
+def check_rows(source: Source, ledger: Ledger, *, max_bytes: int, max_rows: int,
                progress: Callable[[int, int | None], None] | None = None, every: int = 500,
                seconds: float | None = None) -> CheckedRows:
     """Read every data row and validate it with the ledger. Blank rows and the
@@ -803,7 +812,7 @@ def check_rows(source, ledger: Ledger, *, max_bytes: int, max_rows: int,
             logger.info("import: unreadable sheet", exc_info=True)
             raise ImportFileError(_CORRUPT(), code="corrupt") from None
 
-    def add_error(number: int, key: str, message) -> None:
+    def add_error(number: int, key: str, message: object) -> None:
         result.add(RowError(number, headers.get(key, ""), str(message)))
 
     good = [(n, v) for n, v in result.items if n not in result.bad_rows]
@@ -815,7 +824,7 @@ def check_rows(source, ledger: Ledger, *, max_bytes: int, max_rows: int,
     return result
 
 
-def run_import(source, ledger: Ledger, *, mode: str, max_bytes: int, max_rows: int,
+def run_import(source: Source, ledger: Ledger, *, mode: str, max_bytes: int, max_rows: int,
                progress: Callable[[int, int | None], None] | None = None, every: int = 500,
                seconds: float | None = None) -> ImportOutcome:
     """Check every row, then save according to ``mode``: with MODE_NOTHING any bad
@@ -829,7 +838,7 @@ def run_import(source, ledger: Ledger, *, mode: str, max_bytes: int, max_rows: i
     return ImportOutcome(checked=checked, mode=mode, saved=saved)
 
 
-def errors_workbook(errors: Iterable[dict], *, user, title: str) -> bytes:
+def errors_workbook(errors: Iterable[dict[str, Any]], *, user: Any, title: str) -> bytes:
     """The error report of an import as a watermarked sheet (row, column, reason)."""
     return export_workbook(title=title, headers=[_("行号"), _("列"), _("原因")],
                            rows=((e.get("row"), e.get("column", ""), e.get("message", "")) for e in errors), user=user)

@@ -80,7 +80,7 @@ _P = f"[{PROVINCES}]"
 _A = f"[{AUTHORITY_LETTERS}]"
 _S = f"[{SERIAL_CHARS}]"
 _N = f"[{NEW_ENERGY_LETTERS}]"
-_PATTERNS: list[tuple[str, re.Pattern]] = [
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (ORDINARY, re.compile(f"{_P}{_A}{_S}{{5}}")),
     (NEW_ENERGY_SMALL, re.compile(f"{_P}{_A}{_N}{_S}[0-9]{{4}}")),
     (NEW_ENERGY_LARGE, re.compile(f"{_P}{_A}[0-9]{{5}}{_N}")),

@@ -11,12 +11,13 @@ import json
 import os
 import secrets
 from pathlib import Path
+from typing import cast
 
 
 def demo_keys(path: Path) -> dict[str, str]:
     """Return the demo keys, creating the file (mode 0600) on first use."""
     if path.exists():
-        return json.loads(path.read_text())
+        return cast(dict[str, str], json.loads(path.read_text()))
     path.parent.mkdir(parents=True, exist_ok=True)
     keys = {
         "SECRET_KEY": secrets.token_urlsafe(50),
@@ -33,4 +34,4 @@ def demo_keys(path: Path) -> dict[str, str]:
         pass
     finally:
         tmp.unlink()
-    return json.loads(path.read_text())
+    return cast(dict[str, str], json.loads(path.read_text()))

@@ -1,4 +1,5 @@
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.urls import reverse
@@ -29,7 +30,7 @@ def test_five_failures_lock_the_account(client, qinghuayuan_worker):
     assert "锁定" in r.content.decode()
 
 
-def test_sessions_expire_after_thirty_idle_minutes(client, qinghuayuan_worker, monkeypatch):
+def test_sessions_expire_after_thirty_idle_minutes(client, qinghuayuan_worker):
     import time
 
     assert settings.SESSION_COOKIE_AGE == 30 * 60
@@ -37,11 +38,11 @@ def test_sessions_expire_after_thirty_idle_minutes(client, qinghuayuan_worker, m
     client.get(reverse("accounts:home"))
     first = client.session.get_expiry_date()
     # Within a minute nothing is written; after it, the expiry moves forward.
-    real = time.time
-    monkeypatch.setattr(time, "time", lambda: real() + 120)
-    client.get(reverse("accounts:home"))
-    assert client.session["_touched"] >= int(real()) + 119
-    assert client.session.get_expiry_date() >= first
+    start = time.time()
+    with time_machine.travel(start + 120):
+        client.get(reverse("accounts:home"))
+        assert client.session["_touched"] >= int(start) + 119
+        assert client.session.get_expiry_date() >= first
 
 
 def test_an_idle_session_is_gone(client, qinghuayuan_worker):

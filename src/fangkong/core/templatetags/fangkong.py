@@ -1,3 +1,6 @@
+import datetime as dt
+from collections.abc import Iterable
+
 from django import template
 
 from fangkong.lib.punctuation import punct
@@ -6,18 +9,18 @@ register = template.Library()
 
 
 @register.filter
-def community_of(names: dict, code: str) -> str:
+def community_of(names: dict[str, str], code: str) -> str:
     """Name of the community a division code lies in, from a {code: name} dict."""
     return names.get((code or "")[:12], "") if names else ""
 
 
 @register.filter
-def get_label(labels: dict, key: str) -> str:
+def get_label(labels: dict[str, str], key: str) -> str:
     return labels.get(key, key) if labels else key
 
 
 @register.filter
-def age(birth_date) -> int | str:
+def age(birth_date: dt.date | None) -> int | str:
     """A birth date shown as an age in years (never the date itself: see docs/privacy.md)."""
     from fangkong.lib.masking import age as _age
 
@@ -32,6 +35,6 @@ def punct_tag(mark: str) -> str:
 
 
 @register.filter
-def punct_join(items, mark: str = "、") -> str:
+def punct_join(items: Iterable[object] | None, mark: str = "、") -> str:
     """{{ labels|punct_join:"、" }}: joined with the mark in the active language."""
     return punct(mark).join(str(i) for i in items or ())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from conftest import QINGHUAYUAN
@@ -22,17 +23,18 @@ def qinghuayuan_head(hebi):
 
 
 class Clock:
-    """Moves ``timezone.now`` (and so ``localdate``) for the services."""
+    """Moves the time (``timezone.now``, ``localdate``, a field's
+    ``default=timezone.now``) with time-machine; it stands still between moves."""
 
-    def __init__(self, monkeypatch):
-        self.monkeypatch = monkeypatch
-        self.now = None
+    def __init__(self, traveller: time_machine.Traveller, now: dt.datetime):
+        self.traveller = traveller
+        self.now = now
 
     def set(self, when: dt.datetime) -> dt.datetime:
         if timezone.is_naive(when):
             when = timezone.make_aware(when, timezone.get_default_timezone())
         self.now = when
-        self.monkeypatch.setattr(timezone, "now", lambda: self.now)
+        self.traveller.move_to(when)
         return when
 
     def at(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -43,8 +45,10 @@ class Clock:
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch)
+def clock():
+    now = timezone.now()
+    with time_machine.travel(now, tick=False) as traveller:
+        yield Clock(traveller, now)
 
 
 DAY1 = dt.date(2020, 2, 1)

@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
@@ -101,7 +101,7 @@ def test_a_measure_stricter_than_the_rules_waits_for_a_second_person(qinghuayuan
                          measure_reason="家属反映其曾去过医院")
     assert r.proposed_measure == "health_monitoring" and r.measure_state == "awaiting" and not started
     approval = ApprovalRequest.objects.get(object_id=str(r.pk))
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied, match="不能审批自己提出的申请"):
         approval_decide(user=qinghuayuan_worker, approval=approval, approve=True, reason="同意")
     approval_decide(user=township_officer, approval=approval, approve=True, reason="情况属实")
     r.refresh_from_db()

@@ -8,6 +8,8 @@ import os
 import signal
 import subprocess
 import sys
+from argparse import ArgumentParser
+from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -41,7 +43,7 @@ def gunicorn_command(*, host: str, port: int, workers: int, threads: int) -> lis
 class Command(BaseCommand):
     help = "Serve Fangkong with gunicorn and run the background task worker."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default=os.environ.get("FANGKONG_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("FANGKONG_PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("FANGKONG_WORKERS", "3")))
@@ -53,9 +55,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true",
                             help="do not start the task worker nor the audit sealer")
 
-    def handle(self, *args, host, port, workers, threads, no_worker, **opts):
+    def handle(self, *args: Any, host: str, port: int, workers: int, threads: int, no_worker: bool,
+               **opts: Any) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
-        procs: list[subprocess.Popen] = []
+        procs: list[subprocess.Popen[bytes]] = []
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fangkong.settings"}
         if not no_worker:
             procs.append(subprocess.Popen([sys.executable, "-m", "fangkong.cli", "db_worker",
@@ -67,7 +70,7 @@ class Command(BaseCommand):
                                       env=env))
         self.stdout.write(self.style.SUCCESS(f"Fangkong is serving on http://{host}:{port}/  (Ctrl-C stops)"))
 
-        def stop(*_):
+        def stop(*_: Any) -> None:
             for p in procs:
                 if p.poll() is None:
                     p.terminate()
