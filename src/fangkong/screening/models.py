@@ -185,7 +185,14 @@ class Returnee(DivisionScoped):
     """A confirmed returnee (返乡人员): a person in the registry, where they came
     from and how, their contacts, the measure the system proposed and the one
     the grid worker decided, with the reason. Created from an arrival (which
-    itself came from a passage, self-report, visit or import)."""
+    itself came from a passage, self-report, visit or import).
+
+    ``followup`` is the quarantine or monitoring the decision started (none
+    while it awaits approval, when rejected or when no measure was needed). It
+    is PROTECTed: a follow-up is the record that a restriction was imposed on a
+    person, which nothing deletes, and a decided measure whose follow-up
+    vanished would look started while nobody checks on the person — so
+    deleting one a returnee points at fails loudly instead."""
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     arrival = models.OneToOneField(Arrival, null=True, blank=True, on_delete=models.SET_NULL, related_name="returnee")
@@ -206,7 +213,8 @@ class Returnee(DivisionScoped):
                                      default=MeasureState.STARTED)
     place = FreeCharField(_("隔离/监测地点"), max_length=200, blank=True)
     site_name = FreeCharField(_("集中隔离点"), max_length=100, blank=True)
-    followup_id = models.BigIntegerField(null=True, blank=True, help_text="followups.FollowUp started, if any")
+    followup = models.ForeignKey("followups.FollowUp", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", help_text="the follow-up the decision started, if any")
     confirmed_at = models.DateTimeField(default=timezone.now)
     confirmed_on = models.DateField(default=timezone.localdate)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
