@@ -19,8 +19,6 @@ class Arrival(DivisionScoped, RecordedIdentity):
     list sent down from above. ``division_code`` is the destination community
     (or grid). Flagged arrivals (fever, risk-area origin) go to the top."""
 
-    # Overrides the inherited single-column index: the composites below lead with it.
-    division_code = models.CharField(max_length=15)
     origin_code = models.CharField(_("来源地代码"), max_length=12, blank=True)
     origin_name = FreeCharField(_("来源地"), max_length=60, blank=True)
     arrived_on = models.DateField(_("抵达日期"), default=timezone.localdate)
@@ -105,7 +103,8 @@ class Campaign(DivisionScoped):
     class Meta:
         verbose_name = pgettext_lazy("model", "入户排查")
         verbose_name_plural = pgettext_lazy("models", "入户排查")
-        indexes = [models.Index(fields=["status", "ends_on"])]
+        indexes = [models.Index(fields=["status", "ends_on"]),
+                   models.Index(fields=["division_code"], name="campaign_division")]  # the scoped lists (a range)
 
     def __str__(self) -> str:
         return self.name
@@ -138,7 +137,8 @@ class Visit(DivisionScoped):
         verbose_name = pgettext_lazy("model", "入户走访")
         verbose_name_plural = pgettext_lazy("models", "入户走访")
         constraints = [models.UniqueConstraint(fields=["campaign", "household"], name="visit_one_per_household")]
-        indexes = [models.Index(fields=["campaign", "division_code", "result"], name="visit_campaign_div")]
+        indexes = [models.Index(fields=["campaign", "division_code", "result"], name="visit_campaign_div"),
+                   models.Index(fields=["division_code"], name="visit_division")]  # the scoped lists (a range)
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.household_id}: {self.result}"
@@ -226,6 +226,7 @@ class Returnee(DivisionScoped):
         indexes = [
             models.Index(fields=["confirmed_on", "division_code"], name="returnee_confirmed_div"),
             models.Index(fields=["measure", "division_code"], name="returnee_measure_div"),
+            models.Index(fields=["division_code"], name="returnee_division"),  # the scoped lists (a range)
         ]
 
     def __str__(self) -> str:
