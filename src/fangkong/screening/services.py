@@ -131,8 +131,7 @@ def arrival_record(*, actor, division_code: str, identity: dict, source: str, ar
 
 
 # Every inbound checkpoint registration runs this: a statement built once.
-_PENDING_BY_DOC = RowSelect(Arrival, '"doc_index" IN ({in}) AND "status" = %s', params=("doc_index", "status"),
-                            order_by='"id"', for_update=True)
+_PENDING_BY_DOC = RowSelect(Arrival, {"doc_index": "in", "status": "="}, order_by=["id"], for_update=True)
 
 
 def arrivals_record(*, actor, items: Sequence[ArrivalIn], request=None, audit: list | None = None,
