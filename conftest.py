@@ -1,5 +1,5 @@
 """Fixtures shared by every test: the Hebi division tree and one named user per
-role (see DESIGN.md). Use these users everywhere; do not make ad-hoc ones."""
+role (see docs/architecture.md, "Who uses it"). Use these users everywhere; do not make ad-hoc ones."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ FULL_CITY = 1_570_000
 SEED = 2020
 PAGE = 50
 
-# Targets for the whole city (DESIGN.md, "Scale"). The load targets scale with
+# Targets for the whole city (docs/architecture.md, "Scale"). The load targets scale with
 # the population (see load_target) so that --quick remains a meaningful check.
 LOAD_TARGET_S = {"sqlite": 180.0, "postgres": 60.0}
 RSS_TARGET_MIB = 2048.0

@@ -1,7 +1,7 @@
 """A deterministic slice of the arrivals flow for the demo city.
 
 ``seed_arrivals_flow`` plays the last few weeks of the one flow that matters
-most (DESIGN.md) through the real services, acting as the demo accounts:
+most (docs/architecture.md) through the real services, acting as the demo accounts:
 checkpoints at the three levels with their duty rosters, risk areas, passages
 (some feverish, some from risk areas) that queue arrivals in the destination
 communities, returnees confirmed in 清华园社区 with home quarantine or health

@@ -10,7 +10,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from ninja.utils import check_csrf
 
-from fangkong.regions.schemas import ErrorOut
+from fangkong.core.schemas import ErrorOut
 
 from .models import ApiToken, hash_token
 from .scoping import active_assignments

@@ -10,7 +10,7 @@ from fangkong.core.rowsql import RowSelect
 
 from .models import User
 
-_BY_ID = RowSelect(User, '"id" = %s', params=("id",))
+_BY_ID = RowSelect(User, {"id": "="})
 
 
 class PasswordBackend(ModelBackend):

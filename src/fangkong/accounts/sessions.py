@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from fangkong.core.rowsql import RowSelect
 
-_LIVE = RowSelect(Session, '"session_key" = %s AND "expire_date" > %s', params=("session_key", "expire_date"))
+_LIVE = RowSelect(Session, {"session_key": "=", "expire_date": ">"})
 
 
 class SessionStore(DatabaseSessionStore):

@@ -38,7 +38,10 @@ class ApprovalRequest(DivisionScoped):
     class Meta:
         verbose_name = pgettext_lazy("model", "审批申请")
         verbose_name_plural = pgettext_lazy("models", "审批申请")
-        indexes = [models.Index(fields=["object_type", "object_id", "status"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "status"]),
+            models.Index(fields=["division_code"], name="approval_division"),  # the scoped lists (a range)
+        ]
         constraints = [
             # At most one open request per object and kind.
             models.UniqueConstraint(fields=["kind", "object_type", "object_id"],

@@ -20,7 +20,7 @@ from fangkong.accounts.roles import CHECKPOINTS_VIEW
 from fangkong.accounts.scoping import has_capability
 from fangkong.core.batch import batch_parse, batch_result
 from fangkong.core.dates import Day
-from fangkong.regions.schemas import OptionalDivisionCode, Text
+from fangkong.core.schemas import OptionalDivisionCode, Text
 
 from . import selectors, services
 from .guidance import next_steps

@@ -33,6 +33,7 @@ class Checkpoint(DivisionScoped):
         verbose_name = pgettext_lazy("model", "卡点")
         verbose_name_plural = pgettext_lazy("models", "卡点")
         ordering = ["division_code", "name"]
+        indexes = [models.Index(fields=["division_code"], name="checkpoint_division")]  # the scoped lists (a range)
 
     def __str__(self) -> str:
         return self.name
@@ -82,7 +83,8 @@ class Shift(DivisionScoped):
         verbose_name = pgettext_lazy("model", "值守班次")
         verbose_name_plural = pgettext_lazy("models", "值守班次")
         ordering = ["starts_at", "id"]
-        indexes = [models.Index(fields=["checkpoint", "starts_at"])]
+        indexes = [models.Index(fields=["checkpoint", "starts_at"]),
+                   models.Index(fields=["division_code"], name="shift_division")]  # the scoped rosters (a range)
         constraints = [models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")),
                                               name="shift_ends_after_start")]
 
@@ -154,8 +156,6 @@ class Passage(DivisionScoped, RecordedIdentity):
     (screening.rules.passage_queues) wanted one. ``client_key`` makes a
     retried submission return the first passage."""
 
-    # Overrides the inherited single-column index: (division_code, registered_at) covers it.
-    division_code = models.CharField(max_length=15)
     checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="passages", db_index=False)
     registered_at = models.DateTimeField(_("登记时间"), default=timezone.now)
     registered_on = models.DateField(_("登记日期"), help_text="local (Asia/Shanghai) day of registered_at")

@@ -54,7 +54,7 @@ def checkpoint_list(*, user, filters: CheckpointFilters | None = None) -> QueryS
     return qs.order_by("level", "division_code", "name")
 
 
-_CHECKPOINT_BY_ID = RowSelect(Checkpoint, '"id" = %s', params=("id",))
+_CHECKPOINT_BY_ID = RowSelect(Checkpoint, {"id": "="})
 
 
 def checkpoint_get(*, user, pk: int) -> Checkpoint:

@@ -493,7 +493,7 @@ class _Lookups:
 # division_code: where the person is registered (the queue rule: a resident
 # passing their own community's gate queues no arrival).
 _PERSON_FIELDS = ("id", "doc_index", "name", "phone_cipher", "phone_index", "phone_masked", "division_code")
-_PERSONS_BY_DOC = RowSelect(Person, '"doc_index" IN ({in})', params=("doc_index",), fields=_PERSON_FIELDS)
+_PERSONS_BY_DOC = RowSelect(Person, {"doc_index": "in"}, fields=_PERSON_FIELDS)
 
 
 def _lookups() -> _Lookups:

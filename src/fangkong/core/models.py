@@ -29,9 +29,15 @@ class DivisionScopedQuerySet(models.QuerySet[_M]):
 
 
 class DivisionScoped(models.Model):
-    """A record that belongs to a place: carries its division code, denormalized."""
+    """A record that belongs to a place: carries its division code, denormalized.
 
-    division_code = models.CharField(max_length=15, db_index=True)
+    The field has no ``db_index``: on PostgreSQL that would add a
+    varchar_pattern_ops ("_like") twin no query uses (scoping compares ranges).
+    Each subclass states in ``Meta.indexes`` the index its scoped queries use:
+    a composite leading with ``division_code``, or ``division_code`` alone
+    (``core/tests/test_write_indexes.py`` checks every subclass)."""
+
+    division_code = models.CharField(max_length=15)
 
     objects = DivisionScopedQuerySet.as_manager()
 

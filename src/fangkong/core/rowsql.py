@@ -17,8 +17,7 @@ with the ORM's on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import connections, router
@@ -35,33 +34,40 @@ def _integer_range(field: Any, connection: BaseDatabaseWrapper) -> tuple[int, in
     return limits
 
 
+_OPERATORS = {"=": "= %s", ">": "> %s", ">=": ">= %s", "<": "< %s", "<=": "<= %s", "in": "IN ({in})"}
+
+
 class RowSelect:
     """``SELECT <the model's columns> FROM <its table> WHERE <where>``.
 
-    ``where`` uses quoted column names and ``%s`` placeholders; ``params``
-    names the field each placeholder compares with, in order, so that values
-    are adapted as the ORM adapts them (a datetime on SQLite, say). ``{in}``
-    stands for a list of placeholders, one per value given to ``rows_in``
-    (it counts as one name in ``params``; the SQL for each length is kept).
-    ``fields``: attribute names to load (default all concrete fields; the
-    primary key is always loaded); the others are deferred as with
-    ``.only()``. ``for_update`` adds FOR UPDATE where the database supports
-    it (PostgreSQL; SQLite's write lock serializes writers anyway). Meant for
-    equality and IN conditions: an integer outside its column's range matches
+    ``where`` maps field names to operators (``=``, ``>``, ``>=``, ``<``,
+    ``<=``, ``in``), ANDed in order: ``{"doc_index": "in", "status": "="}``.
+    The columns come from the fields (``Model._meta.get_field(name).column``),
+    so a renamed or removed field fails when the statement is declared (at
+    import), not when it runs. Values are given in the same order and adapted
+    as the ORM adapts them (a datetime on SQLite, say); the ``in`` condition
+    (at most one) takes the list given to ``rows_in``. ``order_by``: field
+    names, ``-name`` for descending. ``fields``: attribute names to load
+    (default all concrete fields; the primary key is always loaded); the
+    others are deferred as with ``.only()``. ``for_update`` adds FOR UPDATE
+    where the database supports it (PostgreSQL; SQLite's write lock
+    serializes writers anyway). An integer outside its column's range matches
     nothing, as with the ORM's exact lookups.
     """
 
-    def __init__(self, model: type[Model], where: str, *, params: Sequence[str],
-                 fields: Sequence[str] | None = None, order_by: str = "", for_update: bool = False) -> None:
-        self.slots = re.findall(r"%s|\{in\}", where)
-        if len(self.slots) != len(params) or self.slots.count("{in}") > 1:
-            raise ValueError("where: one name in params for each placeholder, and at most one {in}")
+    def __init__(self, model: type[Model], where: Mapping[str, str], *, fields: Sequence[str] | None = None,
+                 order_by: Sequence[str] = (), for_update: bool = False) -> None:
+        if not where or any(op not in _OPERATORS for op in where.values()):
+            raise ValueError(f"where: field name → one of {sorted(_OPERATORS)}")
+        if list(where.values()).count("in") > 1:
+            raise ValueError("where: at most one 'in' condition")
         self.model = model
-        self.where = where
-        self.order_by = order_by
-        self.for_update = for_update
         meta = model._meta
-        self.param_fields: list[Any] = [meta.get_field(name) for name in params]
+        self.conditions: list[tuple[Any, str]] = [(meta.get_field(name), op) for name, op in where.items()]
+        self.slots = ["{in}" if op == "in" else "%s" for _field, op in self.conditions]
+        self.param_fields: list[Any] = [field for field, _op in self.conditions]
+        self.order: list[tuple[Any, bool]] = [(meta.get_field(name.removeprefix("-")), name.startswith("-")) for name in order_by]
+        self.for_update = for_update
         if fields is None:
             self.fields = list(meta.concrete_fields)
         else:
@@ -79,10 +85,12 @@ class RowSelect:
             table = self.model._meta.db_table
             # (A concrete field's column is never None; django-stubs types it optional.)
             columns = ", ".join(f"{qn(table)}.{qn(f.column)}" for f in self.fields)  # type: ignore[arg-type]
-            where = self.where.replace("{in}", ", ".join(["%s"] * n_in))
+            where = " AND ".join(f"{qn(field.column)} {_OPERATORS[op]}" for field, op in self.conditions)
+            where = where.replace("{in}", ", ".join(["%s"] * n_in))
             sql = f"SELECT {columns} FROM {qn(table)} WHERE {where}"
-            if self.order_by:
-                sql += f" ORDER BY {self.order_by}"
+            if self.order:
+                sql += " ORDER BY " + ", ".join(qn(field.column) + (" DESC" if desc else "")
+                                                for field, desc in self.order)
             if self.for_update and connection.features.has_select_for_update:
                 sql += " FOR UPDATE"
             converters = []
@@ -157,8 +165,10 @@ SMALL_INSERT = 20
 
 def insert(objs: Sequence[Model], *, using: str | None = None) -> None:
     """INSERT new instances of one model as ``bulk_create`` does (``pre_save``
-    with add=True, so auto_now_add fields are filled; no signals; primary keys
-    set from RETURNING). Up to SMALL_INSERT rows go in one statement built
+    with add=True, so auto_now_add fields are filled; primary keys set from
+    RETURNING). It sends no signals — no ``pre_save``/``post_save``, as
+    ``bulk_create`` — so a model whose writes need a receiver (counts, caches,
+    ``scope_stamp``) must not go through it. Up to SMALL_INSERT rows go in one statement built
     once per model and row count; more go through ``bulk_create`` in batches
     of 500 (on PostgreSQL it sends them as arrays, which is what large lists
     want)."""

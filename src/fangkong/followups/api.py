@@ -20,9 +20,9 @@ from fangkong.accounts.roles import FOLLOWUPS_EDIT, FOLLOWUPS_VIEW
 from fangkong.accounts.scoping import get_for_user
 from fangkong.audit.services import record
 from fangkong.core.batch import batch_parse, batch_result
+from fangkong.core.schemas import MAX_ID, ErrorOut, ValidationErrorOut
 from fangkong.people import number_search
 from fangkong.people.models import Person
-from fangkong.regions.schemas import MAX_ID, ErrorOut, ValidationErrorOut
 
 from . import selectors, services
 from .models import DeliveryRequest, FollowUp, HealthCheck, Referral

@@ -53,9 +53,6 @@ class FollowUp(DivisionScoped):
     check window of every day in between. ``division_code`` is the person's.
     Status history lives in core.StatusChange; at most one open follow-up per person."""
 
-    # Overrides the inherited single-column index (and its unused PostgreSQL
-    # "_like" twin): both composite indexes below lead with division_code.
-    division_code = models.CharField(max_length=15)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="followups")
     kind = models.CharField(_("措施"), max_length=24, choices=FollowUpKind.choices)
     reason = FreeCharField(_("原因"), max_length=200)
@@ -121,7 +118,6 @@ class HealthCheck(DivisionScoped):
 
     # No single-column indexes here: the unique slot index serves follow-up
     # lookups and the partial due index serves the lists; each index on 30 M rows counts.
-    division_code = models.CharField(max_length=15)
     followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="checks", db_constraint=False,
                                  db_index=False)
     slot_date = models.DateField(_("日期"))
@@ -180,9 +176,6 @@ class Referral(DivisionScoped):
     until a clinic picks it up (the medical module); status history in
     core.StatusChange. Further abnormal checks while it is open are counted on it."""
 
-    # Overrides the inherited single-column index (and its unused PostgreSQL
-    # "_like" twin): the composite index below leads with division_code.
-    division_code = models.CharField(max_length=15)
     followup = models.ForeignKey(FollowUp, on_delete=models.PROTECT, related_name="referrals")
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     health_check = models.ForeignKey(HealthCheck, null=True, blank=True, on_delete=models.SET_NULL,
@@ -224,9 +217,6 @@ class DeliveryRequest(DivisionScoped):
     what, for whom, needed by when; a worker or volunteer takes it and marks it
     delivered. Open past ``needed_by`` is overdue."""
 
-    # Overrides the inherited single-column index (and its unused PostgreSQL
-    # "_like" twin): the composite index below leads with division_code.
-    division_code = models.CharField(max_length=15)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     followup = models.ForeignKey(FollowUp, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     category = models.CharField(_("类别"), max_length=12, choices=DeliveryCategory.choices)

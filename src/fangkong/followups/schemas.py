@@ -11,7 +11,7 @@ from ninja import Schema
 from pydantic import Field, WithJsonSchema
 
 from fangkong.core.dates import Day
-from fangkong.regions.schemas import DivisionCode, Id, InputSchema, OptionalDivisionCode, Text
+from fangkong.core.schemas import DivisionCode, Id, InputSchema, OptionalDivisionCode, Text
 
 from .choices import DeliveryCategory, FollowUpKind, Symptom
 

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from fangkong.accounts import roles
 from fangkong.accounts.roles import (
     FOLLOWUPS_EDIT,
     FOLLOWUPS_EXPORT,
@@ -25,6 +24,7 @@ from fangkong.accounts.roles import (
     FOLLOWUPS_VIEW,
     PEOPLE_VIEW,
     REFERRALS_PICK_UP,
+    SCREENING_VIEW,
 )
 from fangkong.accounts.scoping import get_for_user, has_capability
 from fangkong.audit.services import record
@@ -40,6 +40,7 @@ from fangkong.people import number_search
 from fangkong.people.models import Person
 from fangkong.people.services import describe_place
 from fangkong.regions.models import Division
+from fangkong.screening.selectors import arrival_queue, visit_revisits
 
 from . import selectors, services
 from .choices import (
@@ -114,16 +115,12 @@ def today(request):
     user = request.user
     _require(request, FOLLOWUPS_VIEW)
     sections = {}
-    screening = has_capability(user, getattr(roles, "SCREENING_VIEW", "screening.view"))
-    try:
-        from fangkong.screening.selectors import arrival_queue, visit_revisits
-    except ImportError:  # screening not there: leave its sections out
-        arrival_queue = visit_revisits = None
-    if screening and arrival_queue is not None:
+    screening = has_capability(user, SCREENING_VIEW)
+    if screening:
         arrivals = arrival_queue(user=user)
         sections["arrivals"] = {"items": list(arrivals[:TODAY_ITEMS]), "count": arrivals.count(),
                                 "all": _url("screening:arrival_list")}
-    if screening and visit_revisits is not None:
+    if screening:
         revisits = visit_revisits(user=user)
         sections["revisits"] = {"items": list(revisits[:TODAY_ITEMS]), "count": revisits.count(),
                                 "all": _url("screening:campaign_list")}

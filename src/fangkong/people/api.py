@@ -20,10 +20,10 @@ from ninja import Query, Router, Status
 from fangkong.accounts.roles import PEOPLE_EDIT, PEOPLE_REVEAL, PEOPLE_VIEW
 from fangkong.accounts.scoping import has_capability
 from fangkong.audit.services import record
+from fangkong.core.schemas import MAX_ID, ErrorOut, ValidationErrorOut
 from fangkong.lib.documents import normalize_document
 from fangkong.lib.masking import age
 from fangkong.regions.models import Division
-from fangkong.regions.schemas import MAX_ID, ErrorOut, ValidationErrorOut
 
 from . import selectors, services
 from .choices import TAGS

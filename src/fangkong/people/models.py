@@ -16,10 +16,6 @@ class Household(DivisionScoped):
     """A household (户) at an address in a community or one of its grids.
     ``division_code`` is the finest known place: the grid, else the community."""
 
-    # Overrides the inherited field so its index is declared in Meta: a field's
-    # db_index also gets a varchar_pattern_ops ("_like") twin on PostgreSQL,
-    # which no query uses (scoping compares ranges, never LIKE).
-    division_code = models.CharField(max_length=15)
     address = FreeCharField(_("地址"), max_length=200)
     head = models.ForeignKey("Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     note = FreeCharField(_("备注"), max_length=200, blank=True)
@@ -54,7 +50,6 @@ class Person(DivisionScoped):
     # PostgreSQL those also get a varchar_pattern_ops ("_like") twin, and no
     # query uses one — blind indexes are compared for equality, codes and
     # names/pinyin as ranges (people.selectors, lib.codes.prefix_range).
-    division_code = models.CharField(max_length=15)
     household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="members")
     name = models.CharField(_("姓名"), max_length=50)

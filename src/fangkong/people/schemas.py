@@ -13,8 +13,8 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field
 
+from fangkong.core.schemas import Id, InputSchema, OptionalDivisionCode, Text
 from fangkong.lib.documents import DOCUMENT_TYPES
-from fangkong.regions.schemas import Id, InputSchema, OptionalDivisionCode, Text
 
 from .choices import TAGS, Relation, Sex
 

@@ -9,11 +9,12 @@ from django.http import Http404
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from fangkong.core.schemas import ErrorOut, Text, ValidationErrorOut
 from fangkong.lib.codes import is_code
 
 from . import selectors
 from .models import Division
-from .schemas import DivisionDetailOut, DivisionOut, ErrorOut, LevelName, Text, ValidationErrorOut
+from .schemas import DivisionDetailOut, DivisionOut, LevelName
 
 router = Router(tags=["divisions"])
 

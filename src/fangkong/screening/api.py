@@ -20,12 +20,12 @@ from fangkong.accounts.roles import (
 )
 from fangkong.accounts.scoping import get_for_user, has_capability, scope_prefixes, user_can_see_code
 from fangkong.audit.services import record
+from fangkong.core.schemas import MAX_ID, ErrorOut, ValidationErrorOut
 from fangkong.people import number_search
 from fangkong.people.models import Household
 from fangkong.people.selectors import search_kind
 from fangkong.people.services import describe_place, require
 from fangkong.regions.models import Division
-from fangkong.regions.schemas import MAX_ID, ErrorOut, ValidationErrorOut
 
 from . import selectors, services
 from .choices import ArrivalStatus

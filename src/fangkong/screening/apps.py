@@ -18,16 +18,8 @@ class ScreeningConfig(AppConfig):
 def _register_ledger() -> None:
     """The returnee list (上级下发返乡人员名单) is a kind of the shared Excel
     import (fangkong.ledgers); it registers itself here like approval kinds do."""
-    from django.apps import apps
-    from django.utils.translation import gettext_lazy as _
-
-    if not apps.is_installed("fangkong.ledgers"):
-        return
-    try:
-        from fangkong.ledgers.kinds import KINDS, Kind
-    except ImportError:
-        return
     from fangkong.accounts.roles import SCREENING_IMPORT
+    from fangkong.ledgers.kinds import KINDS, Kind
 
     KINDS.setdefault("returnees", Kind("returnees", _("返乡人员名单（上级下发）"),
                                        "fangkong.screening.ledger.ReturneeListLedger", SCREENING_IMPORT,

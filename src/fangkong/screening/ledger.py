@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from fangkong.accounts.roles import SCREENING_IMPORT
 from fangkong.accounts.scoping import scope_prefixes, user_can_see_code
+from fangkong.checkpoints.origins import origin_resolve
 from fangkong.lib.documents import make_resident_id
 from fangkong.lib.excel import Column, Ledger, Row
 from fangkong.lib.text import identifying_text
@@ -40,12 +42,6 @@ TRAVEL_CHOICES = ("火车/高铁", "飞机", "长途客车", "自驾", "其他")
 
 def _origin_from_text(text: str):
     """An origin from a code or a name (湖北省武汉市, 武汉市, 武汉)."""
-    try:
-        from fangkong.checkpoints.origins import origin_resolve  # noqa: PLC0415 - the checkpoints app owns the list
-    except ImportError:
-        return origin_get(text)
-    from django.core.exceptions import ValidationError
-
     try:
         found = origin_resolve(text)
     except ValidationError:

@@ -19,8 +19,6 @@ class Arrival(DivisionScoped, RecordedIdentity):
     list sent down from above. ``division_code`` is the destination community
     (or grid). Flagged arrivals (fever, risk-area origin) go to the top."""
 
-    # Overrides the inherited single-column index: the composites below lead with it.
-    division_code = models.CharField(max_length=15)
     origin_code = models.CharField(_("来源地代码"), max_length=12, blank=True)
     origin_name = FreeCharField(_("来源地"), max_length=60, blank=True)
     arrived_on = models.DateField(_("抵达日期"), default=timezone.localdate)
@@ -105,7 +103,8 @@ class Campaign(DivisionScoped):
     class Meta:
         verbose_name = pgettext_lazy("model", "入户排查")
         verbose_name_plural = pgettext_lazy("models", "入户排查")
-        indexes = [models.Index(fields=["status", "ends_on"])]
+        indexes = [models.Index(fields=["status", "ends_on"]),
+                   models.Index(fields=["division_code"], name="campaign_division")]  # the scoped lists (a range)
 
     def __str__(self) -> str:
         return self.name
@@ -138,7 +137,8 @@ class Visit(DivisionScoped):
         verbose_name = pgettext_lazy("model", "入户走访")
         verbose_name_plural = pgettext_lazy("models", "入户走访")
         constraints = [models.UniqueConstraint(fields=["campaign", "household"], name="visit_one_per_household")]
-        indexes = [models.Index(fields=["campaign", "division_code", "result"], name="visit_campaign_div")]
+        indexes = [models.Index(fields=["campaign", "division_code", "result"], name="visit_campaign_div"),
+                   models.Index(fields=["division_code"], name="visit_division")]  # the scoped lists (a range)
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.household_id}: {self.result}"
@@ -185,7 +185,14 @@ class Returnee(DivisionScoped):
     """A confirmed returnee (返乡人员): a person in the registry, where they came
     from and how, their contacts, the measure the system proposed and the one
     the grid worker decided, with the reason. Created from an arrival (which
-    itself came from a passage, self-report, visit or import)."""
+    itself came from a passage, self-report, visit or import).
+
+    ``followup`` is the quarantine or monitoring the decision started (none
+    while it awaits approval, when rejected or when no measure was needed). It
+    is PROTECTed: a follow-up is the record that a restriction was imposed on a
+    person, which nothing deletes, and a decided measure whose follow-up
+    vanished would look started while nobody checks on the person — so
+    deleting one a returnee points at fails loudly instead."""
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     arrival = models.OneToOneField(Arrival, null=True, blank=True, on_delete=models.SET_NULL, related_name="returnee")
@@ -206,7 +213,8 @@ class Returnee(DivisionScoped):
                                      default=MeasureState.STARTED)
     place = FreeCharField(_("隔离/监测地点"), max_length=200, blank=True)
     site_name = FreeCharField(_("集中隔离点"), max_length=100, blank=True)
-    followup_id = models.BigIntegerField(null=True, blank=True, help_text="followups.FollowUp started, if any")
+    followup = models.ForeignKey("followups.FollowUp", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", help_text="the follow-up the decision started, if any")
     confirmed_at = models.DateTimeField(default=timezone.now)
     confirmed_on = models.DateField(default=timezone.localdate)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -218,6 +226,7 @@ class Returnee(DivisionScoped):
         indexes = [
             models.Index(fields=["confirmed_on", "division_code"], name="returnee_confirmed_div"),
             models.Index(fields=["measure", "division_code"], name="returnee_measure_div"),
+            models.Index(fields=["division_code"], name="returnee_division"),  # the scoped lists (a range)
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ from ninja import Schema
 from pydantic import Field, StrictBool
 
 from fangkong.core.dates import Day
-from fangkong.regions.schemas import Id, InputSchema, OptionalDivisionCode, Text
+from fangkong.core.schemas import Id, InputSchema, OptionalDivisionCode, Text
 
 from .choices import ArrivalSource, ArrivalStatus, Measure, TravelMode, VisitResult
 

@@ -24,6 +24,7 @@ from fangkong.accounts.scoping import get_for_user, has_capability, user_can_see
 from fangkong.audit.services import entry, record, record_all
 from fangkong.core.rowsql import RowSelect, insert
 from fangkong.core.services import status_change_record
+from fangkong.followups.services import followup_start
 from fangkong.lib import vault
 from fangkong.lib.text import identifying_text
 from fangkong.people.models import Household, Person
@@ -130,8 +131,7 @@ def arrival_record(*, actor, division_code: str, identity: dict, source: str, ar
 
 
 # Every inbound checkpoint registration runs this: a statement built once.
-_PENDING_BY_DOC = RowSelect(Arrival, '"doc_index" IN ({in}) AND "status" = %s', params=("doc_index", "status"),
-                            order_by='"id"', for_update=True)
+_PENDING_BY_DOC = RowSelect(Arrival, {"doc_index": "in", "status": "="}, order_by=["id"], for_update=True)
 
 
 def arrivals_record(*, actor, items: Sequence[ArrivalIn], request=None, audit: list | None = None,
@@ -777,31 +777,19 @@ def returnee_confirm(*, user, arrival: Arrival, measure: str, measure_reason: st
 APPROVAL_KIND = "screening.stricter_measure"
 
 
-def _followup_start():
-    """followups.services.followup_start, or None while that app has not landed."""
-    try:
-        from fangkong.followups.services import followup_start  # noqa: PLC0415 - the followups app owns it
-    except ImportError:
-        return None
-    return followup_start
-
-
 def _start_followup(user, returnee: Returnee, *, request=None, approval=None) -> None:
     """Start the follow-up (quarantine or monitoring) the decision calls for.
     Home quarantine and monitoring count from the day of arrival; centralized
     quarantine from today, when the person is taken to the site. ``approval``:
     the approved stricter-measure request, which is the second person's
     confirmation a centralized quarantine otherwise asks for (one approval)."""
-    start = _followup_start()
-    if start is None:
-        return  # kept as decided; ``returnee_followups_start`` starts it once the app is there
-    followup = start(user=user, person=returnee.person, kind=returnee.measure, reason=returnee.measure_reason,
-                     place=returnee.place, site_name=returnee.site_name,
-                     start_date=_followup_start_date(returnee),
-                     source_ref=f"returnee:{returnee.pk}", request=request,
-                     **({"approval": approval} if approval is not None else {}))
-    returnee.followup_id = followup.pk
-    returnee.save(update_fields=["followup_id"])
+    followup = followup_start(user=user, person=returnee.person, kind=returnee.measure,
+                              reason=returnee.measure_reason, place=returnee.place, site_name=returnee.site_name,
+                              start_date=_followup_start_date(returnee),
+                              source_ref=f"returnee:{returnee.pk}", request=request,
+                              **({"approval": approval} if approval is not None else {}))
+    returnee.followup = followup
+    returnee.save(update_fields=["followup"])
 
 
 def _followup_start_date(returnee: Returnee) -> dt.date:
@@ -809,22 +797,6 @@ def _followup_start_date(returnee: Returnee) -> dt.date:
     if returnee.measure == Measure.CENTRAL_QUARANTINE or (today - returnee.arrived_on).days >= OBSERVATION_DAYS:
         return today
     return returnee.arrived_on
-
-
-def returnee_followups_start(*, user, prefix: str = "") -> int:
-    """Start the follow-ups of decided measures that have none yet (returnees
-    confirmed before the followups app was installed). Returns how many."""
-    if _followup_start() is None:
-        return 0
-    qs = Returnee.objects.filter(measure_state=MeasureState.STARTED, followup_id__isnull=True)
-    if prefix:
-        qs = qs.under(prefix)
-    n = 0
-    for returnee in qs.select_related("person", "confirmed_by").iterator():
-        with transaction.atomic():
-            _start_followup(returnee.confirmed_by or user, returnee)
-        n += 1
-    return n
 
 
 def _approval_apply(*, approval, decider) -> None:

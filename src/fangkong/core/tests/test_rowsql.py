@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.core.exceptions import FieldDoesNotExist
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -42,14 +43,14 @@ def registered(checkpoint_staff, hq_officer):
 def test_one_returns_what_the_orm_returns_for_every_column(registered):
     cp, passages = registered
     for model, pk in ((Passage, passages[1].pk), (Checkpoint, cp.pk), (Arrival, passages[1].arrival_id)):
-        row = RowSelect(model, '"id" = %s', params=("id",)).one(pk)
+        row = RowSelect(model, {"id": "="}).one(pk)
         orm = model.objects.get(pk=pk)
         assert type(row) is model and row._state.adding is False and row._state.db == "default"
         assert _values(row) == _values(orm)
-    fever = RowSelect(Passage, '"id" = %s', params=("id",)).one(passages[1].pk)
+    fever = RowSelect(Passage, {"id": "="}).one(passages[1].pk)
     assert fever.temperature == Decimal("38.1") and fever.fever is True and isinstance(fever.registered_at, dt.datetime)
     assert fever.registered_at.tzinfo is not None
-    assert RowSelect(Passage, '"id" = %s', params=("id",)).one(-1) is None
+    assert RowSelect(Passage, {"id": "="}).one(-1) is None
 
 
 def test_json_ip_and_datetime_columns_come_back_converted(hq_officer):
@@ -58,7 +59,7 @@ def test_json_ip_and_datetime_columns_come_back_converted(hq_officer):
     e = entry(hq_officer, "export", None, object_type="person", division_code="4106")
     e.detail, e.ip = {"rows": 3, "名称": ["甲", None]}, "10.0.0.7"
     insert([e])
-    row = RowSelect(AuditEntry, '"id" = %s', params=("id",)).one(e.pk)
+    row = RowSelect(AuditEntry, {"id": "="}).one(e.pk)
     assert _values(row) == _values(AuditEntry.objects.get(pk=e.pk))
     assert row.detail == {"rows": 3, "名称": ["甲", None]} and row.ip == "10.0.0.7"
 
@@ -66,8 +67,7 @@ def test_json_ip_and_datetime_columns_come_back_converted(hq_officer):
 def test_rows_in_with_other_params_order_and_chunked_lists(registered):
     _cp, passages = registered
     docs = [p.doc_index for p in passages]
-    select = RowSelect(Arrival, '"doc_index" IN ({in}) AND "status" = %s', params=("doc_index", "status"),
-                       order_by='"id"')
+    select = RowSelect(Arrival, {"doc_index": "in", "status": "="}, order_by=["id"])
     found = select.rows_in(docs, "pending")
     assert [a.pk for a in found] == sorted(p.arrival_id for p in passages)
     assert select.rows_in(docs, "handled") == []
@@ -79,7 +79,7 @@ def test_rows_in_with_other_params_order_and_chunked_lists(registered):
 
 def test_only_some_fields_defers_the_others(registered):
     _cp, passages = registered
-    select = RowSelect(Passage, '"doc_index" IN ({in})', params=("doc_index",), fields=("name", "doc_index"))
+    select = RowSelect(Passage, {"doc_index": "in"}, fields=("name", "doc_index"))
     (row,) = select.rows_in([passages[0].doc_index])
     assert row.pk == passages[0].pk and row.name == passages[0].name
     assert "plate" in row.get_deferred_fields() and "name" not in row.get_deferred_fields()
@@ -88,7 +88,7 @@ def test_only_some_fields_defers_the_others(registered):
 
 def test_for_update_only_where_the_database_has_it(registered):
     _cp, passages = registered
-    select = RowSelect(Arrival, '"id" = %s', params=("id",), for_update=True)
+    select = RowSelect(Arrival, {"id": "="}, for_update=True)
     with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
         assert select.one(passages[0].arrival_id).pk == passages[0].arrival_id
     assert ctx.captured_queries[-1]["sql"].endswith("FOR UPDATE") is connection.features.has_select_for_update
@@ -100,18 +100,32 @@ def test_params_are_adapted_as_the_orm_adapts_them(db):
     now = timezone.now()
     Session.objects.create(session_key="a" * 32, session_data="x", expire_date=now - dt.timedelta(seconds=1))
     Session.objects.create(session_key="b" * 32, session_data="y", expire_date=now + dt.timedelta(seconds=1))
-    live = RowSelect(Session, '"session_key" = %s AND "expire_date" > %s', params=("session_key", "expire_date"))
+    live = RowSelect(Session, {"session_key": "=", "expire_date": ">"})
     assert live.one("a" * 32, now) is None
     assert live.one("b" * 32, now).session_data == "y"
 
 
-def test_placeholders_and_params_must_match():
+def test_conditions_name_fields_and_a_renamed_one_fails_where_it_is_declared():
+    with pytest.raises(FieldDoesNotExist):
+        RowSelect(Passage, {"id": "=", "no_such_field": "="})
+    with pytest.raises(FieldDoesNotExist):
+        RowSelect(Passage, {"id": "="}, order_by=["-no_such_field"])
     with pytest.raises(ValueError):
-        RowSelect(Passage, '"id" = %s AND "name" = %s', params=("id",))
+        RowSelect(Passage, {"id": "like"})
     with pytest.raises(ValueError):
-        RowSelect(Passage, '"id" IN ({in}) OR "arrival_id" IN ({in})', params=("id", "arrival"))
+        RowSelect(Passage, {"id": "in", "arrival": "in"})
     with pytest.raises(TypeError):
-        RowSelect(Passage, '"id" = %s', params=("id",)).one()
+        RowSelect(Passage, {"id": "="}).one()
+
+
+def test_the_sql_quotes_each_fields_column(registered):
+    _cp, passages = registered
+    select = RowSelect(Passage, {"arrival": "=", "registered_at": "<="}, order_by=["-registered_at", "id"])
+    qn = connection.ops.quote_name
+    sql, _converters = select._plan("default", 0)
+    assert f'WHERE {qn("arrival_id")} = %s AND {qn("registered_at")} <= %s' in sql
+    assert sql.endswith(f'ORDER BY {qn("registered_at")} DESC, {qn("id")}')
+    assert [p.pk for p in select.rows(passages[1].arrival_id, timezone.now())] == [passages[1].pk]
 
 
 def _audit(user, n: int, action: str = "view") -> list[AuditEntry]:
@@ -170,9 +184,9 @@ def test_a_number_the_column_cannot_hold_matches_nothing(registered, client, che
     """As the ORM's exact lookups (SQLite would raise OverflowError): a huge id
     in a URL is the same 404 as a missing one, never a 500."""
     cp, passages = registered
-    by_id = RowSelect(Passage, '"id" = %s', params=("id",))
+    by_id = RowSelect(Passage, {"id": "="})
     assert by_id.one(10**20) is None and by_id.one(-(10**20)) is None
-    in_list = RowSelect(Passage, '"id" IN ({in})', params=("id",))
+    in_list = RowSelect(Passage, {"id": "in"})
     assert [p.pk for p in in_list.rows_in([10**20, passages[0].pk])] == [passages[0].pk]
     assert in_list.rows_in([10**20]) == []
     client.force_login(checkpoint_staff)
@@ -185,7 +199,7 @@ def test_rows_in_sends_long_lists_in_chunks(registered):
     """SQLite's limit on parameters: one statement per IN_CHUNK values."""
     _cp, passages = registered
     docs = [f"missing-{i}" for i in range(2 * rowsql.IN_CHUNK + 10)] + [p.doc_index for p in passages]
-    select = RowSelect(Arrival, '"doc_index" IN ({in}) AND "status" = %s', params=("doc_index", "status"))
+    select = RowSelect(Arrival, {"doc_index": "in", "status": "="})
     with CaptureQueriesContext(connection) as ctx:
         found = select.rows_in(docs, "pending")
     assert len(ctx.captured_queries) == 3

@@ -42,6 +42,26 @@ HOT = {
 LEAN = [*HOT, "people_person", "people_household", "followups_followup", "followups_referral",
         "followups_deliveryrequest"]
 
+
+def _division_scoped():
+    from django.apps import apps
+
+    from fangkong.core.models import DivisionScoped
+
+    return [m for m in apps.get_models() if issubclass(m, DivisionScoped)]
+
+
+def test_division_code_is_indexed_in_meta_only():
+    """core.models.DivisionScoped declares division_code without db_index: each
+    subclass states in Meta.indexes the index its scoped queries use (a range
+    on the code), so no table gets the PostgreSQL "_like" twin."""
+    models = _division_scoped()
+    assert len(models) >= 14
+    for model in models:
+        assert not model._meta.get_field("division_code").db_index, model
+        assert any(index.fields[0] == "division_code" for index in model._meta.indexes), (
+            f"{model._meta.label}: no index leads with division_code")
+
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own indexes")
 
 
@@ -62,6 +82,15 @@ def test_no_pattern_ops_twin_on_the_written_tables():
     twins = [(table, name) for table, name, definition in _pg_indexes(LEAN) if "pattern_ops" in definition]
     assert not twins, (f"unused varchar_pattern_ops indexes {twins}: declare the field's index in Meta.indexes "
                        f"(or its uniqueness in Meta.constraints) instead of db_index=True / unique=True")
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_no_division_code_has_a_pattern_ops_twin():
+    tables = [m._meta.db_table for m in _division_scoped()]
+    twins = [(table, name) for table, name, definition in _pg_indexes(tables)
+             if "pattern_ops" in definition and _columns(definition).startswith("division_code ")]
+    assert not twins, f"unused varchar_pattern_ops indexes on division_code {twins}"
 
 
 @postgresql_only
@@ -93,6 +122,15 @@ def test_the_indexes_the_queries_need_are_there():
     assert (("doc_index",), True) in person
     assert {(("phone_index",), False), (("name_pinyin",), False), (("name_initials",), False),
             (("division_code",), False)} <= person
+
+
+@pytest.mark.django_db
+def test_every_division_scoped_table_has_an_index_leading_with_division_code():
+    """On both databases: the scoped range query of each table can use an index."""
+    with connection.cursor() as cursor:
+        for model in _division_scoped():
+            constraints = connection.introspection.get_constraints(cursor, model._meta.db_table).values()
+            assert any(c["index"] and c["columns"][:1] == ["division_code"] for c in constraints), model
 
 
 @postgresql_only

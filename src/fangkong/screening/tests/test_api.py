@@ -42,13 +42,6 @@ def xmz(ximazhuang_worker):
     return Api(ximazhuang_worker)
 
 
-@pytest.fixture
-def no_followups(monkeypatch):
-    import fangkong.screening.services as services
-
-    monkeypatch.setattr(services, "_followup_start", lambda: None)
-
-
 def test_the_queue_lists_flagged_first_masked(qhy):
     an_arrival(name="钱多多")
     flagged = an_arrival(name="孙发热", flags=["fever"])
@@ -71,7 +64,7 @@ def test_the_detail_is_audited_and_the_outsider_gets_404(qhy, xmz):
     assert xmz.get("/arrivals/99999999999999999999").status_code in (404, 422)
 
 
-def test_dismiss_and_confirm_through_the_api(qhy, no_followups):
+def test_dismiss_and_confirm_through_the_api(qhy):
     a1, a2 = an_arrival(), an_arrival()
     assert qhy.post(f"/arrivals/{a1.pk}/dismiss", {"reason": ""}).status_code == 422
     assert qhy.post(f"/arrivals/{a1.pk}/dismiss", {"reason": "途经本地"}).json()["status"] == "dismissed"
@@ -90,7 +83,7 @@ def test_unknown_fields_and_bad_values_are_refused(qhy):
     assert r.status_code == 422 and {"measure", "extra"} <= set(r.json()["errors"])
 
 
-def test_the_outsider_cannot_see_returnees(qhy, xmz, no_followups):
+def test_the_outsider_cannot_see_returnees(qhy, xmz):
     a = an_arrival()
     qhy.post(f"/arrivals/{a.pk}/confirm", {"measure": "none", "measure_reason": "不需要"})
     r = Returnee.objects.get()

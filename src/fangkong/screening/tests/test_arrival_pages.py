@@ -1,6 +1,5 @@
 import io
 
-import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -10,13 +9,6 @@ from fangkong.lib import vault
 from fangkong.screening.models import Arrival, Returnee
 
 from .helpers import an_arrival
-
-
-@pytest.fixture
-def no_followups(monkeypatch):
-    import fangkong.screening.services as services
-
-    monkeypatch.setattr(services, "_followup_start", lambda: None)
 
 
 def test_the_queue_shows_flagged_arrivals_first_with_what_the_flag_means(client, qinghuayuan_worker):
@@ -121,7 +113,7 @@ def test_the_confirm_page_proposes_a_measure(client, qinghuayuan_worker):
     assert "系统建议" in html and "健康监测" in html
 
 
-def test_confirming_from_the_page_creates_the_returnee(client, qinghuayuan_worker, household_qhy, no_followups):
+def test_confirming_from_the_page_creates_the_returnee(client, qinghuayuan_worker, household_qhy):
     a = an_arrival()
     login(client, qinghuayuan_worker)
     r = client.post(reverse("screening:arrival_confirm", args=[a.pk]), {
@@ -135,7 +127,7 @@ def test_confirming_from_the_page_creates_the_returnee(client, qinghuayuan_worke
     assert client.get(returnee.get_absolute_url()).status_code == 200
 
 
-def test_confirming_with_bad_input_shows_the_errors_and_saves_nothing(client, qinghuayuan_worker, no_followups):
+def test_confirming_with_bad_input_shows_the_errors_and_saves_nothing(client, qinghuayuan_worker):
     a = an_arrival()
     login(client, qinghuayuan_worker)
     r = client.post(reverse("screening:arrival_confirm", args=[a.pk]), {

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from fangkong.checkpoints.models import RiskArea
 from fangkong.screening.services import measure_propose
 
 TODAY = dt.date(2020, 2, 1)
@@ -38,8 +39,7 @@ def test_the_default_day_is_today():
 
 
 def test_a_current_risk_area_of_origin_proposes_home_quarantine():
-    models = pytest.importorskip("fangkong.checkpoints.models")
-    models.RiskArea.objects.create(origin_code="42", origin_name="湖北省", level="high",
+    RiskArea.objects.create(origin_code="42", origin_name="湖北省", level="high",
                                    starts_on=TODAY - dt.timedelta(days=30))
     p = measure_propose(origin_code="4201", arrived_on=TODAY - dt.timedelta(days=2), today=TODAY)
     assert p.measure == "home_quarantine" and "高风险" in p.reason
@@ -47,8 +47,7 @@ def test_a_current_risk_area_of_origin_proposes_home_quarantine():
 
 
 def test_a_risk_area_lifted_before_the_arrival_does_not_count():
-    models = pytest.importorskip("fangkong.checkpoints.models")
-    models.RiskArea.objects.create(origin_code="4201", origin_name="武汉市", level="medium",
+    RiskArea.objects.create(origin_code="4201", origin_name="武汉市", level="medium",
                                    starts_on=TODAY - dt.timedelta(days=30), ends_on=TODAY - dt.timedelta(days=10))
     assert measure_propose(origin_code="4201", arrived_on=TODAY - dt.timedelta(days=2),
                            today=TODAY).measure == "health_monitoring"

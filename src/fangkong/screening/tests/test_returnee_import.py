@@ -7,14 +7,10 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from conftest import QINGHUAYUAN, XIMAZHUANG, new_resident_id
-from fangkong.lib import excel, vault
-
-if not hasattr(excel, "Ledger") or not __import__("django.apps", fromlist=["apps"]).apps.is_installed(
-        "fangkong.ledgers"):
-    pytest.skip("the shared Excel import (fangkong.ledgers) is not installed", allow_module_level=True)
-
-from fangkong.lib.excel import MODE_GOOD_ROWS, MODE_NOTHING, run_import, template_workbook  # noqa: E402
-from fangkong.screening.ledger import ReturneeListLedger  # noqa: E402
+from fangkong.ledgers.services import import_job_create
+from fangkong.lib import vault
+from fangkong.lib.excel import MODE_GOOD_ROWS, MODE_NOTHING, run_import, template_workbook
+from fangkong.screening.ledger import ReturneeListLedger
 from fangkong.screening.models import Arrival
 
 HEADER = ["姓名", "身份证号码", "手机号码", "来源地", "抵达日期", "目的地村社区", "目的地住址", "交通方式", "车次航班车牌"]
@@ -102,9 +98,8 @@ def test_the_template_has_the_columns_and_an_example(county_officer):
 
 
 def test_the_import_runs_through_the_shared_ledgers_app(county_officer):
-    services = pytest.importorskip("fangkong.ledgers.services")
     upload = SimpleUploadedFile("list.xlsx", _xlsx([_row(), _row(origin="火星")]))
-    job = services.import_job_create(user=county_officer, kind="returnees", upload=upload, mode="good_rows")
+    job = import_job_create(user=county_officer, kind="returnees", upload=upload, mode="good_rows")
     assert job.status == "done" and job.saved_rows == 1 and job.error_rows == 1
     assert job.errors[0]["row"] == 3 and Arrival.objects.count() == 1
 

@@ -13,10 +13,7 @@ from .helpers import an_arrival
 
 
 @pytest.fixture
-def returnee(qinghuayuan_worker, monkeypatch):
-    import fangkong.screening.services as services
-
-    monkeypatch.setattr(services, "_followup_start", lambda: None)
+def returnee(qinghuayuan_worker):
     return returnee_confirm(user=qinghuayuan_worker, arrival=an_arrival(name="周返乡"), measure="health_monitoring",
                             measure_reason="返乡")
 

@@ -1,8 +1,7 @@
 import datetime as dt
 from io import StringIO
 
-import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.utils import timezone
 
 from conftest import QINGHUAYUAN
@@ -29,7 +28,3 @@ def test_purge_throttle_forgets_expired_windows(db):
     call_command("screening", "purge-throttle", stdout=StringIO())
     assert not ReportThrottle.objects.exists()
 
-
-def test_a_bad_division_is_refused(db):
-    with pytest.raises(CommandError):
-        call_command("screening", "start-followups", "--division", "x1", stdout=StringIO())
