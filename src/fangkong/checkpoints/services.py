@@ -16,7 +16,6 @@ import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,6 +31,7 @@ from fangkong.audit.services import entry, record, record_all
 from fangkong.core.rowsql import RowSelect, insert
 from fangkong.core.services import idempotent_create, status_change_record
 from fangkong.lib.plates import parse_plate
+from fangkong.lib.vitals import is_fever, parse_temperature
 from fangkong.people.identity import recorded_identity
 from fangkong.people.models import Person
 from fangkong.regions.models import Division
@@ -41,10 +41,7 @@ from fangkong.screening.services import ArrivalIn, arrivals_record
 
 from . import selectors
 from .choices import (
-    FEVER_FROM,
     LEVEL_MIN_CODE_LENGTH,
-    TEMPERATURE_MAX,
-    TEMPERATURE_MIN,
     Direction,
     Kind,
     Level,
@@ -63,9 +60,6 @@ MAX_SHIFT = dt.timedelta(hours=24)
 MAX_BACKDATE = dt.timedelta(days=30)
 MAX_CLOCK_SKEW = dt.timedelta(minutes=10)
 
-_FEVER = Decimal(FEVER_FROM)
-_T_MIN, _T_MAX = Decimal(TEMPERATURE_MIN), Decimal(TEMPERATURE_MAX)
-_TENTH = Decimal("0.1")
 # Stands in for a blank name while the registry is asked for it; no real
 # name contains these brackets.
 _NAME_PENDING = "〔待查〕"
@@ -501,28 +495,6 @@ def _lookups() -> _Lookups:
     return _Lookups(today=today, risk_levels=current_risk_levels(today))
 
 
-def parse_temperature(value) -> Decimal:
-    """A body temperature in °C from what was typed: 36.5, "36,5", or "365"
-    (the decimal point forgotten, common with gloves). ValidationError keyed
-    'temperature' when missing or outside 35.0–42.0."""
-    text = str(value if value is not None else "").strip().replace("，", ".").replace(",", ".").replace("℃", "")
-    if not text:
-        raise ValidationError({"temperature": _("请填写体温。")})
-    if len(text) > 10:
-        raise ValidationError({"temperature": _("体温应为数字，如 36.5。")})
-    try:
-        t = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError({"temperature": _("体温应为数字，如 36.5。")}) from None
-    if not t.is_finite():
-        raise ValidationError({"temperature": _("体温应为数字，如 36.5。")})
-    if "." not in text and 350 <= t <= 420:
-        t = t / 10
-    if not (_T_MIN <= t <= _T_MAX):
-        raise ValidationError({"temperature": _("体温应在35.0℃到42.0℃之间，请复测后填写。")})
-    return t.quantize(_TENTH)
-
-
 def _registered_at(value, now: dt.datetime) -> dt.datetime:
     if value is None:
         return now
@@ -901,7 +873,7 @@ def passage_recheck(*, actor, passage: Passage, temperature, outcome: str = "", 
         t = None
     if outcome and outcome not in Outcome.values:
         errors["outcome"] = [_("请选择处置结果。")]
-    if t is not None and t >= _FEVER and outcome == Outcome.RELEASED:
+    if is_fever(t) and outcome == Outcome.RELEASED:
         errors["outcome"] = [_("复测仍发热，不能放行：请联系120或发热门诊转运。")]
     if errors:
         raise ValidationError(errors)

@@ -7,7 +7,7 @@ and the FollowUpDayCount roll-up kept exact in the same transaction."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -19,6 +19,7 @@ from fangkong.accounts.scoping import get_for_user, has_capability
 from fangkong.audit.services import record
 from fangkong.core.services import status_change_record
 from fangkong.lib.punctuation import punct
+from fangkong.lib.vitals import FEVER_FROM, is_fever, parse_temperature
 from fangkong.people.models import Person
 from fangkong.people.services import require
 
@@ -410,7 +411,7 @@ def release_blockers(followup: FollowUp, *, early: bool = False) -> list[str]:
     since = (min(today, followup.planned_end) if early else followup.planned_end) - \
         dt.timedelta(days=schedule.NO_FEVER_DAYS)
     recent = HealthCheck.objects.filter(followup=followup, status=CheckStatus.DONE, slot_date__gte=since)
-    if recent.filter(temperature__gte=Decimal(str(schedule.FEVER_AT))).exists() or \
+    if recent.filter(temperature__gte=FEVER_FROM).exists() or \
             recent.filter(symptoms__contains=Symptom.FEVER).exists():
         blockers.append(_("最后 %(n)s 天内有发热记录。") % {"n": schedule.NO_FEVER_DAYS})
     if Referral.objects.filter(followup=followup, status__in=[ReferralStatus.OPEN, ReferralStatus.PICKED_UP]).exists():
@@ -462,18 +463,6 @@ def followup_release_apply(*, approval, decider) -> None:
 
 # ---------------------------------------------------------------- health checks
 
-def _parse_temperature(value) -> Decimal:
-    if value is None or value == "":
-        raise ValidationError({"temperature": _("请填写体温。")})
-    try:
-        t = Decimal(str(value).strip().replace("℃", "").replace("°C", "").strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError({"temperature": _("体温应为数字，如 36.5。")}) from None
-    if not t.is_finite() or not Decimal("35.0") <= t <= Decimal("42.0"):
-        raise ValidationError({"temperature": _("体温应在 35.0 到 42.0 ℃ 之间，请重新测量。")})
-    return t.quantize(Decimal("0.1"))
-
-
 def _parse_symptoms(values) -> list[str]:
     if isinstance(values, str):
         values = [v for v in values.split(",") if v]
@@ -486,7 +475,7 @@ def _parse_symptoms(values) -> list[str]:
 
 def is_abnormal(temperature: Decimal | None, symptoms: list[str]) -> bool:
     """Fever (≥ 37.3 °C) or any listed symptom: an escalation."""
-    return bool(symptoms) or (temperature is not None and temperature >= Decimal(str(schedule.FEVER_AT)))
+    return bool(symptoms) or is_fever(temperature)
 
 
 def _already_recorded(check: HealthCheck) -> ValidationError:
@@ -514,7 +503,7 @@ def health_check_record(*, user, check: HealthCheck, temperature, symptoms=(), n
             if prior.pk != check.pk:
                 raise ValidationError({"client_key": _("该客户端编号已用于另一次检测。")})
             return prior, False
-    temperature = _parse_temperature(temperature)
+    temperature = parse_temperature(temperature)
     symptoms = _parse_symptoms(symptoms)
     note = _text(note, "note")
     check = get_for_user(HealthCheck.objects.select_for_update(), user, FOLLOWUPS_EDIT, pk=check.pk)
@@ -562,7 +551,7 @@ def referral_raise(*, user, check: HealthCheck, request=None) -> Referral:
         existing.save(update_fields=["checks_count", "temperature", "symptoms"])
         return existing
     parts = []
-    if check.temperature is not None and check.temperature >= Decimal(str(schedule.FEVER_AT)):
+    if is_fever(check.temperature):
         parts.append(_("发热 %(t)s ℃") % {"t": check.temperature})
     if check.symptoms:
         parts.append(punct("、").join(check.symptom_labels()))

@@ -1,8 +1,15 @@
 from django import template
 
+from fangkong.lib import vitals
 from fangkong.lib.punctuation import punct
 
 register = template.Library()
+
+
+@register.filter
+def fever(temperature) -> bool:
+    """A stored temperature of 37.3 ℃ or more (fangkong.lib.vitals)."""
+    return vitals.is_fever(temperature)
 
 
 @register.filter
