@@ -168,8 +168,8 @@ def passage_batch(request, checkpoint_id: int, payload: BatchIn):
                                               items=[_to_input(item) for _i, item in good], request=request)
     out = {}
     for (i, _item), r in zip(good, results):
-        passages = [r.passage] if r.passage is not None else []
+        passages = [r.record] if r.record is not None else []
         out[i] = {"index": i, "client_key": r.client_key, "status": r.status,
-                  "passage": passage_out(r.passage) if r.passage is not None else None,
+                  "passage": passage_out(r.record) if r.record is not None else None,
                   "next_steps": _steps(passages), "errors": r.errors}
     return batch_result(len(payload.items), out, malformed, {"passage": None, "next_steps": []})

@@ -28,6 +28,7 @@ from fangkong.accounts.models import User
 from fangkong.accounts.roles import CHECKPOINTS_MANAGE, CHECKPOINTS_REGISTER, RISK_AREAS_EDIT
 from fangkong.accounts.scoping import get_for_user, has_capability, user_can_see_code
 from fangkong.audit.services import entry, record, record_all
+from fangkong.core.batch import CREATED, DUPLICATE, ERROR, BatchResult
 from fangkong.core.rowsql import RowSelect, insert
 from fangkong.core.services import idempotent_create, status_change_record
 from fangkong.lib.plates import parse_plate
@@ -768,20 +769,6 @@ def _registration_for_key(key: str) -> Registration | None:
 
 # ---------------------------------------------------------------- batch (offline tablets)
 
-CREATED = "created"
-DUPLICATE = "duplicate"
-ERROR = "error"
-
-
-@dataclass
-class BatchResult:
-    index: int
-    client_key: str
-    status: str  # created / duplicate / error
-    passage: Passage | None = None
-    errors: dict[str, list[str]] | None = None
-
-
 def passage_register_batch(*, actor, checkpoint: Checkpoint | int, items: Sequence[PassageIn],
                            request=None) -> list[BatchResult]:
     """Register up to 500 passages sent by a checkpoint tablet that was offline,
@@ -807,7 +794,7 @@ def passage_register_batch(*, actor, checkpoint: Checkpoint | int, items: Sequen
             results[i] = BatchResult(i, key, ERROR, errors={"client_key": [_("批量上传的每条记录都须有 client_key。")]})
             continue
         if key in existing:
-            results[i] = BatchResult(i, key, DUPLICATE, passage=existing[key])
+            results[i] = BatchResult(i, key, DUPLICATE, record=existing[key])
             continue
         if key in first_index:
             results[i] = BatchResult(i, key, DUPLICATE)  # filled in once the first is saved
@@ -836,9 +823,9 @@ def passage_register_batch(*, actor, checkpoint: Checkpoint | int, items: Sequen
                 if is_new:
                     created[i] = passage
                 else:
-                    results[i] = BatchResult(i, keys[i], DUPLICATE, passage=passage)
+                    results[i] = BatchResult(i, keys[i], DUPLICATE, record=passage)
         for i, passage in created.items():
-            results[i] = BatchResult(i, keys[i], CREATED, passage=passage)
+            results[i] = BatchResult(i, keys[i], CREATED, record=passage)
         ids = sorted(p.pk for p in created.values())
         tally = {s: sum(1 for r in results if r is not None and r.status == s) for s in (CREATED, DUPLICATE, ERROR)}
         # One entry for the upload (who, where, how many, which ids; each
@@ -848,11 +835,11 @@ def passage_register_batch(*, actor, checkpoint: Checkpoint | int, items: Sequen
                              detail={"batch": len(items), **tally, "first_id": ids[0] if ids else 0,
                                      "last_id": ids[-1] if ids else 0}))
         record_all(entries)
-    by_key = {r.client_key: r.passage for r in results if r is not None and r.passage is not None}
+    by_key = {r.client_key: r.record for r in results if r is not None and r.record is not None}
     for r in results:
-        if r is not None and r.status == DUPLICATE and r.passage is None:
-            r.passage = by_key.get(r.client_key)
-            if r.passage is None:  # the first of the pair failed validation: so does this one
+        if r is not None and r.status == DUPLICATE and r.record is None:
+            r.record = by_key.get(r.client_key)
+            if r.record is None:  # the first of the pair failed validation: so does this one
                 first = results[first_index[r.client_key]]
                 r.status, r.errors = ERROR, first.errors
     return [r for r in results if r is not None]

@@ -213,8 +213,8 @@ def check_batch(request, payload: BatchIn):
     out = {}
     for (i, _item), r in zip(good, results):
         out[i] = {"index": i, "client_key": r.client_key, "status": r.status,
-                  "check": check_out(r.check) if r.check is not None else None,
-                  "referral_id": r.referral.pk if r.referral is not None else None, "errors": r.errors}
+                  "check": check_out(r.record) if r.record is not None else None,
+                  "referral_id": r.related.pk if r.related is not None else None, "errors": r.errors}
     return batch_result(len(payload.items), out, malformed, {"check": None})
 
 

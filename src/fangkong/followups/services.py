@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from fangkong.accounts.roles import FOLLOWUPS_EDIT, FOLLOWUPS_POLICY, REFERRALS_PICK_UP
 from fangkong.accounts.scoping import get_for_user, has_capability
 from fangkong.audit.services import record
+from fangkong.core.batch import CREATED, DUPLICATE, ERROR, BatchResult
 from fangkong.core.services import status_change_record
 from fangkong.lib.punctuation import punct
 from fangkong.lib.vitals import FEVER_FROM, is_fever, parse_temperature
@@ -755,18 +756,7 @@ def delivery_cancel(*, user, delivery: DeliveryRequest, reason: str, request=Non
 
 # ---------------------------------------------------------------- batches (a phone that was offline)
 
-CREATED, DUPLICATE, ERROR = "created", "duplicate", "error"
 MAX_BATCH = 500
-
-
-class BatchResult:
-    """One item's outcome: created, duplicate (the first result, returned) or error."""
-
-    __slots__ = ("check", "client_key", "errors", "index", "referral", "status")
-
-    def __init__(self, index, client_key, status, check=None, referral=None, errors=None):
-        self.index, self.client_key, self.status = index, client_key, status
-        self.check, self.referral, self.errors = check, referral, errors
 
 
 def health_check_record_batch(*, user, items: list[dict], request=None) -> list[BatchResult]:
@@ -799,5 +789,5 @@ def health_check_record_batch(*, user, items: list[dict], request=None) -> list[
             referral = None
             if is_abnormal(check.temperature, check.symptom_list()):
                 referral = Referral.objects.filter(followup_id=check.followup_id).order_by("-opened_at").first()
-            results.append(BatchResult(i, key, CREATED if created else DUPLICATE, check=check, referral=referral))
+            results.append(BatchResult(i, key, CREATED if created else DUPLICATE, record=check, related=referral))
     return results
