@@ -26,7 +26,12 @@ from django.utils.translation import gettext as _
 
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import CHECKPOINTS_MANAGE, CHECKPOINTS_REGISTER, RISK_AREAS_EDIT
-from fangkong.accounts.scoping import get_for_user, has_capability, user_can_see_code
+from fangkong.accounts.scoping import (
+    get_for_user,
+    has_capability,
+    require_capability,
+    user_can_see_code,
+)
 from fangkong.audit.services import entry, record, record_all
 from fangkong.core.batch import CREATED, DUPLICATE, ERROR, BatchResult
 from fangkong.core.rowsql import RowSelect, insert
@@ -67,8 +72,7 @@ _NAME_PENDING = "〔待查〕"
 
 
 def _require(actor, capability: str, code: str) -> None:
-    if not has_capability(actor, capability, code):
-        raise PermissionDenied(_("您没有在此卡点进行该操作的权限。"))
+    require_capability(actor, capability, code, _("您没有在此卡点进行该操作的权限。"))
 
 
 def _text(value, limit: int) -> str:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from fangkong.accounts.roles import FOLLOWUPS_EDIT, FOLLOWUPS_VIEW
-from fangkong.accounts.scoping import get_for_user
+from fangkong.accounts.scoping import get_for_user, require_capability
 from fangkong.audit.services import record
 from fangkong.core.batch import batch_parse, batch_result
 from fangkong.people import number_search
@@ -121,7 +121,7 @@ def _detail(f: FollowUp) -> dict:
 @router.get("", response={200: FollowUpPage, **_ERRORS}, summary="People under a measure in my jurisdiction (paged)")
 def followup_list(request, filters: Query[FollowUpQuery]):
     number_search.refuse_api(filters.q, _("这里按姓名查找，不接受证件号码或电话；查找人员请用 POST /api/v1/persons/search。"))
-    services.require(request.auth, FOLLOWUPS_VIEW)
+    require_capability(request.auth, FOLLOWUPS_VIEW)
     qs = selectors.followup_list(user=request.auth, filters=selectors.FollowUpFilters(
         kind=filters.kind, status=filters.status, division=filters.division, q=filters.q,
         approval=filters.approval))
@@ -134,7 +134,7 @@ def followup_list(request, filters: Query[FollowUpQuery]):
 @router.post("", response={201: FollowUpDetailOut, **_ERRORS},
              summary="Start a measure for a person (schedules the health checks)")
 def followup_start(request, payload: FollowUpIn):
-    services.require(request.auth, FOLLOWUPS_EDIT)
+    require_capability(request.auth, FOLLOWUPS_EDIT)
     person = get_for_user(Person.objects.all(), request.auth, FOLLOWUPS_EDIT, pk=payload.person_id)
     f = services.followup_start(user=request.auth, person=person, kind=payload.kind, reason=payload.reason,
                                 place=payload.place, site_name=payload.site_name, start_date=payload.start_date,
@@ -186,7 +186,7 @@ def followup_release(request, followup_id: int, payload: ReasonIn):
 @router.get("/checks", response={200: CheckPage, **_ERRORS},
             summary="Checks overdue, due now, due later today, done or late (paged)")
 def check_list(request, filters: Query[CheckQuery]):
-    services.require(request.auth, FOLLOWUPS_VIEW)
+    require_capability(request.auth, FOLLOWUPS_VIEW)
     qs = selectors.check_list(user=request.auth, filters=selectors.CheckFilters(
         state=filters.state, division=filters.division, day=filters.day))
     items, count, pages = _paginate(qs, filters.page, filters.page_size)
@@ -206,7 +206,7 @@ def check_record(request, check_id: int, payload: CheckIn):
 @router.post("/checks/batch", response={200: BatchOut, **_ERRORS},
              summary="Record up to 500 checks from a phone that was offline; a result for every item")
 def check_batch(request, payload: BatchIn):
-    services.require(request.auth, FOLLOWUPS_EDIT)
+    require_capability(request.auth, FOLLOWUPS_EDIT)
     good, malformed = batch_parse(payload.items, BatchCheckIn)
     results = services.health_check_record_batch(user=request.auth, items=[item.model_dump() for _i, item in good],
                                                  request=request)
@@ -222,7 +222,7 @@ def check_batch(request, payload: BatchIn):
 
 @router.get("/referrals", response={200: ReferralPage, **_ERRORS}, summary="Fever-clinic referrals (paged)")
 def referral_list(request, filters: Query[ReferralQuery]):
-    services.require(request.auth, FOLLOWUPS_VIEW)
+    require_capability(request.auth, FOLLOWUPS_VIEW)
     qs = selectors.referral_list(user=request.auth, status=filters.status, division=filters.division)
     items, count, pages = _paginate(qs, filters.page, filters.page_size)
     return {"items": [referral_out(r) for r in items], "count": count, "page": filters.page, "pages": pages}
@@ -254,7 +254,7 @@ def referral_pick_up(request, referral_id: int, payload: NoteIn):
 
 @router.get("/deliveries", response={200: DeliveryPage, **_ERRORS}, summary="Care deliveries (paged, overdue first)")
 def delivery_list(request, filters: Query[DeliveryQuery]):
-    services.require(request.auth, FOLLOWUPS_VIEW)
+    require_capability(request.auth, FOLLOWUPS_VIEW)
     qs = selectors.delivery_list(user=request.auth, status=filters.status, division=filters.division,
                                  overdue=filters.overdue)
     items, count, pages = _paginate(qs, filters.page, filters.page_size)
@@ -264,7 +264,7 @@ def delivery_list(request, filters: Query[DeliveryQuery]):
 @router.post("/deliveries", response={200: DeliveryOut, 201: DeliveryOut, **_ERRORS},
              summary="Request a care delivery (201; a retry with the same client_key: 200)")
 def delivery_create(request, payload: DeliveryIn):
-    services.require(request.auth, FOLLOWUPS_EDIT)
+    require_capability(request.auth, FOLLOWUPS_EDIT)
     person = get_for_user(Person.objects.all(), request.auth, FOLLOWUPS_EDIT, pk=payload.person_id)
     d, created = services.delivery_request_create(
         user=request.auth, person=person, category=payload.category, items=payload.items,

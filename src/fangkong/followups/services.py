@@ -15,14 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.roles import FOLLOWUPS_EDIT, FOLLOWUPS_POLICY, REFERRALS_PICK_UP
-from fangkong.accounts.scoping import get_for_user, has_capability
+from fangkong.accounts.scoping import get_for_user, has_capability, require_capability
 from fangkong.audit.services import record
 from fangkong.core.batch import CREATED, DUPLICATE, ERROR, BatchResult
 from fangkong.core.services import status_change_record
 from fangkong.lib.punctuation import punct
 from fangkong.lib.vitals import FEVER_FROM, is_fever, parse_temperature
 from fangkong.people.models import Person
-from fangkong.people.services import require
 
 from . import measures, schedule, tally
 from .choices import (
@@ -87,7 +86,7 @@ def policy_days(kind: str) -> int:
 @transaction.atomic
 def measure_policy_set(*, user, kind: str, days: int, request=None) -> MeasurePolicy:
     """HQ sets how many days a measure lasts from now on (running follow-ups keep theirs)."""
-    require(user, FOLLOWUPS_POLICY)
+    require_capability(user, FOLLOWUPS_POLICY)
     if kind not in FollowUpKind.values:
         raise ValidationError({"kind": _("措施无效。")})
     if not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
@@ -591,7 +590,7 @@ def referral_close(*, user, referral: Referral, outcome: str, request=None) -> R
     referral = get_for_user(Referral.objects.select_for_update(), user, pk=referral.pk)
     outcome = _text(outcome, "outcome", required=True, label=_("处理结果"))
     if referral.status == ReferralStatus.OPEN:
-        require(user, FOLLOWUPS_EDIT, referral.division_code)
+        require_capability(user, FOLLOWUPS_EDIT, referral.division_code)
     elif referral.status == ReferralStatus.PICKED_UP:
         if not has_capability(user, REFERRALS_PICK_UP, referral.division_code):
             raise PermissionDenied(_("医疗机构已接收该转诊，只能由医疗机构关闭。"))
@@ -614,7 +613,7 @@ def referral_close(*, user, referral: Referral, outcome: str, request=None) -> R
 def referral_pick_up(*, user, referral: Referral, note: str = "", request=None) -> Referral:
     """A clinic takes over an open referral (the medical module calls this)."""
     referral = get_for_user(Referral.objects.select_for_update(), user, pk=referral.pk)
-    require(user, REFERRALS_PICK_UP, referral.division_code)
+    require_capability(user, REFERRALS_PICK_UP, referral.division_code)
     if referral.status != ReferralStatus.OPEN:
         raise ValidationError(_("该转诊已被接收或已关闭。"))
     note = _text(note, "note")
@@ -696,7 +695,7 @@ def delivery_request_create(*, user, person: Person, category: str, items: str, 
 
 def _locked_delivery(user, delivery: DeliveryRequest) -> DeliveryRequest:
     delivery = get_for_user(DeliveryRequest.objects.select_for_update(), user, pk=delivery.pk)
-    require(user, FOLLOWUPS_EDIT, delivery.division_code)
+    require_capability(user, FOLLOWUPS_EDIT, delivery.division_code)
     return delivery
 
 

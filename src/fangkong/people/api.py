@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from fangkong.accounts.roles import PEOPLE_EDIT, PEOPLE_REVEAL, PEOPLE_VIEW
-from fangkong.accounts.scoping import has_capability
+from fangkong.accounts.scoping import has_capability, require_capability
 from fangkong.audit.services import record
 from fangkong.lib.documents import normalize_document
 from fangkong.lib.masking import age
@@ -129,17 +129,17 @@ def _duplicate(user, dup: services.DuplicatePerson) -> Status:
 
 def _household_for_edit(user, pk: int) -> Household:
     """A household the user can see (else 404) and may edit (else 403)."""
-    services.require(user, PEOPLE_VIEW)
+    require_capability(user, PEOPLE_VIEW)
     household = selectors.household_get(user=user, pk=_check_id(pk))
-    services.require(user, PEOPLE_EDIT, household.division_code)
+    require_capability(user, PEOPLE_EDIT, household.division_code)
     return household
 
 
 def _person_for(user, pk: int, capability: str) -> Person:
     """A person the user can see (else 404) and may act on with ``capability`` (else 403)."""
-    services.require(user, PEOPLE_VIEW)
+    require_capability(user, PEOPLE_VIEW)
     person = selectors.person_get(user=user, pk=_check_id(pk))
-    services.require(user, capability, person.division_code)
+    require_capability(user, capability, person.division_code)
     return person
 
 
@@ -148,7 +148,7 @@ def _person_for(user, pk: int, capability: str) -> Person:
 @households.get("", response={200: HouseholdPage, **_ERRORS}, summary="Households in my jurisdiction (paged)")
 def household_list(request, filters: Query[HouseholdQuery]):
     user = request.auth
-    services.require(user, PEOPLE_VIEW)
+    require_capability(user, PEOPLE_VIEW)
     if selectors.search_kind(filters.q) in selectors.SENSITIVE_KINDS:
         # Households are found by address; a number in a URL ends up in access logs.
         raise ValidationError({"q": [_("户按地址查找，不接受证件号码或电话；查找人员请用 POST /api/v1/persons/search。")]})
@@ -166,7 +166,7 @@ def household_list(request, filters: Query[HouseholdQuery]):
 @households.post("", response={201: HouseholdDetailOut, **_ERRORS}, summary="Add a household")
 def household_create(request, payload: HouseholdIn):
     user = request.auth
-    services.require(user, PEOPLE_EDIT)
+    require_capability(user, PEOPLE_EDIT)
     household = services.household_create(user=user, division_code=payload.division_code, address=payload.address,
                                           note=payload.note, request=request)
     return Status(201, household_detail_out(user, household))
@@ -176,7 +176,7 @@ def household_create(request, payload: HouseholdIn):
                 summary="One household and its members (audited)")
 def household_detail(request, household_id: int):
     user = request.auth
-    services.require(user, PEOPLE_VIEW)
+    require_capability(user, PEOPLE_VIEW)
     household = selectors.household_get(user=user, pk=_check_id(household_id))
     record(user, "view", household, request=request)
     return household_detail_out(user, household)
@@ -232,7 +232,7 @@ def person_search(request, filters: PersonSearchIn):
 
 def _person_page(request, filters) -> dict:
     user = request.auth
-    services.require(user, PEOPLE_VIEW)
+    require_capability(user, PEOPLE_VIEW)
     criteria = selectors.PersonFilters(q=filters.q, division=filters.division, tag=filters.tag or "",
                                        sex=filters.sex or "", household=filters.household)
     qs = selectors.person_list(user=user, filters=criteria).only(*_LIST_FIELDS)
@@ -252,7 +252,7 @@ def _person_page(request, filters) -> dict:
               summary="Register a person (409 if the document number is already registered)")
 def person_create(request, payload: PersonIn):
     user = request.auth
-    services.require(user, PEOPLE_EDIT)
+    require_capability(user, PEOPLE_EDIT)
     household = None
     if payload.household_id is not None:
         if payload.division_code:
@@ -283,7 +283,7 @@ def person_move(request, payload: MoveIn):
     common superior) for two-person approval (202), and until it is approved the
     person stays invisible to me. The answer never says where they live."""
     user = request.auth
-    services.require(user, PEOPLE_EDIT)
+    require_capability(user, PEOPLE_EDIT)
     household = selectors.household_get(user=user, pk=payload.household_id, capability=PEOPLE_EDIT)
     try:
         normalize_document(payload.doc_type, payload.doc_number)
@@ -303,7 +303,7 @@ def person_move(request, payload: MoveIn):
 @persons.get("/{int:person_id}", response={200: PersonDetailOut, **_ERRORS}, summary="One person (audited)")
 def person_detail(request, person_id: int):
     user = request.auth
-    services.require(user, PEOPLE_VIEW)
+    require_capability(user, PEOPLE_VIEW)
     person = selectors.person_get(user=user, pk=_check_id(person_id))
     record(user, "view", person, request=request)
     return person_detail_out(user, person)

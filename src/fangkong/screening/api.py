@@ -18,12 +18,18 @@ from ninja import Query, Router, Status
 from fangkong.accounts.roles import (
     SCREENING_CAMPAIGN, SCREENING_HANDLE, SCREENING_VIEW,
 )
-from fangkong.accounts.scoping import get_for_user, has_capability, scope_prefixes, user_can_see_code
+from fangkong.accounts.scoping import (
+    get_for_user,
+    has_capability,
+    require_capability,
+    scope_prefixes,
+    user_can_see_code,
+)
 from fangkong.audit.services import record
 from fangkong.people import number_search
 from fangkong.people.models import Household
 from fangkong.people.selectors import search_kind
-from fangkong.people.services import describe_place, require
+from fangkong.people.services import describe_place
 from fangkong.regions.models import Division
 from fangkong.regions.schemas import MAX_ID, ErrorOut, ValidationErrorOut
 
@@ -166,7 +172,7 @@ def arrival_search(request, filters: ArrivalSearchIn):
 
 def _arrival_page(request, filters) -> dict:
     user = request.auth
-    require(user, SCREENING_VIEW)
+    require_capability(user, SCREENING_VIEW)
     qs = selectors.arrival_list(user=user, filters=selectors.ArrivalFilters(
         status="" if filters.status == "all" else filters.status, source=filters.source, flagged=filters.flagged,
         division=filters.division, q=filters.q))
@@ -218,7 +224,7 @@ def arrival_confirm(request, arrival_id: int, payload: ConfirmIn):
 @router.get("/measure-proposal", response={200: ProposalOut, **_ERRORS},
             summary="The measure the rules propose for a returnee")
 def measure_proposal(request, query: Query[ProposalQuery]):
-    require(request.auth, SCREENING_VIEW)
+    require_capability(request.auth, SCREENING_VIEW)
     p = services.measure_propose(origin_code=query.origin_code, arrived_on=query.arrived_on,
                                  risk_area_contact=query.risk_area_contact, case_contact=query.case_contact)
     return {"measure": p.measure, "reason": p.reason}
@@ -247,7 +253,7 @@ def self_report(request, payload: SelfReportIn, response: HttpResponse):
             summary="Door-to-door campaigns over my places (newest first, at most 200)")
 def campaign_list(request, status: str = ""):
     user = request.auth
-    require(user, SCREENING_VIEW)
+    require_capability(user, SCREENING_VIEW)
     return [campaign_out(c) for c in selectors.campaign_list(user=user, status=status)[:200]]
 
 
@@ -255,7 +261,7 @@ def campaign_list(request, status: str = ""):
              summary="Start a campaign over a community or a township")
 def campaign_create(request, payload: CampaignIn):
     user = request.auth
-    require(user, SCREENING_CAMPAIGN)
+    require_capability(user, SCREENING_CAMPAIGN)
     c = services.campaign_start(user=user, request=request, **payload.dict())
     return Status(201, {**campaign_out(c), "coverage": coverage_row_out(selectors.campaign_coverage(campaign=c))})
 
@@ -312,7 +318,7 @@ def visit_create(request, campaign_id: int, payload: VisitIn):
             summary="Screening coverage of a division in my jurisdiction on a day (default: mine, today)")
 def coverage(request, query: Query[CountQuery]):
     user = request.auth
-    require(user, SCREENING_VIEW)
+    require_capability(user, SCREENING_VIEW)
     prefix = _prefix(user, query.division)
     day = query.day or timezone.localdate()
     s = selectors.coverage_summary(prefix=prefix, day=day)
@@ -325,7 +331,7 @@ def coverage(request, query: Query[CountQuery]):
             summary="Arrivals, self-reports, returnees and coverage of a division on a day (command level)")
 def counts(request, query: Query[CountQuery]):
     user = request.auth
-    require(user, SCREENING_VIEW)
+    require_capability(user, SCREENING_VIEW)
     prefix = _prefix(user, query.division)
     day = query.day or timezone.localdate()
     c = selectors.screening_counts(prefix=prefix, day=day)
@@ -343,7 +349,7 @@ def counts(request, query: Query[CountQuery]):
 def returnee_list(request, filters: Query[ReturneeQuery]):
     number_search.refuse_api(filters.q, _name_only())
     user = request.auth
-    require(user, SCREENING_VIEW)
+    require_capability(user, SCREENING_VIEW)
     qs = selectors.returnee_list(user=user, filters=selectors.ReturneeFilters(
         measure=filters.measure, division=filters.division, q=filters.q))
     items, count, pages = _paginate(qs, filters.page, filters.page_size)

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.roles import SCREENING_CAMPAIGN, SCREENING_HANDLE, SCREENING_POLICY
-from fangkong.accounts.scoping import get_for_user, has_capability, user_can_see_code
+from fangkong.accounts.scoping import get_for_user, require_capability, user_can_see_code
 from fangkong.audit.services import entry, record, record_all
 from fangkong.core.rowsql import RowSelect, insert
 from fangkong.core.services import status_change_record
@@ -67,11 +67,6 @@ SELF_REPORT_PER_DAY = settings.FANGKONG_SELF_REPORT_PER_DAY
 # An arrival date may lie at most this far back (self-reports, imports, visits).
 ARRIVAL_MAX_AGE_DAYS = 60
 
-
-
-def _require(user, capability: str, code: str | None = None) -> None:
-    if not has_capability(user, capability, code):
-        raise PermissionDenied(_("您没有此项操作的权限。"))
 
 
 def _reason(text: str, field: str = "reason", minimum: int = 2) -> str:
@@ -269,7 +264,7 @@ def arrival_rule_set(*, user, everyone: bool, outside_city: bool, risk_area: boo
     """HQ sets which inbound checkpoint passages queue an arrival (``ArrivalRule``;
     the passage is recorded either way). At least one condition; audited with
     the reason and what changed."""
-    _require(user, SCREENING_POLICY)
+    require_capability(user, SCREENING_POLICY)
     reason = _reason(reason)
     values = {"everyone": bool(everyone), "outside_city": bool(outside_city), "risk_area": bool(risk_area),
               "fever": bool(fever), "not_registered": bool(not_registered)}
@@ -324,7 +319,7 @@ def arrival_reveal(*, user, arrival: Arrival, field: str, reason: str, request=N
     from fangkong.people.reveals import clean_reason, reveal_record
 
     arrival = get_for_user(Arrival.objects.all(), user, SCREENING_HANDLE, pk=arrival.pk)
-    _require(user, PEOPLE_REVEAL, arrival.division_code)
+    require_capability(user, PEOPLE_REVEAL, arrival.division_code)
     if field not in REVEAL_FIELDS:
         raise ValidationError({"field": _("只能查看证件号码或电话。")})
     reason = clean_reason(reason)  # the same rules and limits as every reveal
