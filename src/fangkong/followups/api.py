@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -19,10 +18,11 @@ from ninja import Query, Router, Status
 from fangkong.accounts.roles import FOLLOWUPS_EDIT, FOLLOWUPS_VIEW
 from fangkong.accounts.scoping import get_for_user, require_capability
 from fangkong.audit.services import record
+from fangkong.core.api_errors import path_id
 from fangkong.core.batch import batch_parse, batch_result
 from fangkong.people import number_search
 from fangkong.people.models import Person
-from fangkong.regions.schemas import MAX_ID, ErrorOut, ValidationErrorOut
+from fangkong.regions.schemas import ErrorOut, ValidationErrorOut
 
 from . import selectors, services
 from .models import DeliveryRequest, FollowUp, HealthCheck, Referral
@@ -59,12 +59,6 @@ from .schemas import (
 router = Router(tags=["followups"])
 
 _ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-
-
-def _id(pk: int) -> int:
-    if not 1 <= pk <= MAX_ID:
-        raise Http404
-    return pk
 
 
 def _paginate(qs, page: int, size: int) -> tuple[list, int, int]:
@@ -145,7 +139,7 @@ def followup_start(request, payload: FollowUpIn):
 @router.get("/{int:followup_id}", response={200: FollowUpDetailOut, **_ERRORS},
             summary="One follow-up with its checks (audited)")
 def followup_detail(request, followup_id: int):
-    f = selectors.followup_get(user=request.auth, pk=_id(followup_id))
+    f = selectors.followup_get(user=request.auth, pk=path_id(followup_id))
     record(request.auth, "view", f, request=request)
     return _detail(f)
 
@@ -153,7 +147,7 @@ def followup_detail(request, followup_id: int):
 @router.post("/{int:followup_id}/extend", response={200: FollowUpDetailOut, **_ERRORS},
              summary="Extend the period, with a reason")
 def followup_extend(request, followup_id: int, payload: ExtendIn):
-    f = selectors.followup_get(user=request.auth, pk=_id(followup_id))
+    f = selectors.followup_get(user=request.auth, pk=path_id(followup_id))
     services.followup_extend(user=request.auth, followup=f, days=payload.days, reason=payload.reason,
                              request=request)
     return _detail(selectors.followup_get(user=request.auth, pk=f.pk))
@@ -164,7 +158,7 @@ def followup_extend(request, followup_id: int, payload: ExtendIn):
                      "starts the new one (201); a weakening one (lighter measure or earlier end) waits for a "
                      "second person's approval (202, nothing changed yet)")
 def followup_transfer(request, followup_id: int, payload: TransferIn):
-    f = selectors.followup_get(user=request.auth, pk=_id(followup_id))
+    f = selectors.followup_get(user=request.auth, pk=path_id(followup_id))
     result = services.followup_transfer(user=request.auth, followup=f, kind=payload.kind, reason=payload.reason,
                                         place=payload.place, site_name=payload.site_name, days=payload.days,
                                         request=request)
@@ -176,7 +170,7 @@ def followup_transfer(request, followup_id: int, payload: TransferIn):
 @router.post("/{int:followup_id}/release", response={201: ApprovalOut, **_ERRORS},
              summary="Ask for release: a second person must approve (/approvals)")
 def followup_release(request, followup_id: int, payload: ReasonIn):
-    f = selectors.followup_get(user=request.auth, pk=_id(followup_id))
+    f = selectors.followup_get(user=request.auth, pk=path_id(followup_id))
     a = services.followup_release_request(user=request.auth, followup=f, reason=payload.reason, request=request)
     return Status(201, {"id": a.pk, "kind": a.kind, "status": a.status, "reason": a.reason})
 
@@ -196,7 +190,7 @@ def check_list(request, filters: Query[CheckQuery]):
 @router.post("/checks/{int:check_id}/record", response={200: CheckOut, 201: CheckOut, **_ERRORS},
              summary="Record one check (201; a retry with the same client_key: 200 and the first result)")
 def check_record(request, check_id: int, payload: CheckIn):
-    check = selectors.check_get(user=request.auth, pk=_id(check_id))
+    check = selectors.check_get(user=request.auth, pk=path_id(check_id))
     check, created = services.health_check_record(
         user=request.auth, check=check, temperature=payload.temperature, symptoms=payload.symptoms,
         note=payload.note, client_key=payload.client_key, request=request)
@@ -230,7 +224,7 @@ def referral_list(request, filters: Query[ReferralQuery]):
 
 @router.get("/referrals/{int:referral_id}", response={200: ReferralOut, **_ERRORS}, summary="One referral (audited)")
 def referral_detail(request, referral_id: int):
-    r = selectors.referral_get(user=request.auth, pk=_id(referral_id))
+    r = selectors.referral_get(user=request.auth, pk=path_id(referral_id))
     record(request.auth, "view", r, request=request)
     return referral_out(r)
 
@@ -238,7 +232,7 @@ def referral_detail(request, referral_id: int):
 @router.post("/referrals/{int:referral_id}/close", response={200: ReferralOut, **_ERRORS},
              summary="Close a referral with its outcome (community: open ones; clinic: picked-up ones)")
 def referral_close(request, referral_id: int, payload: OutcomeIn):
-    r = selectors.referral_get(user=request.auth, pk=_id(referral_id))
+    r = selectors.referral_get(user=request.auth, pk=path_id(referral_id))
     return referral_out(services.referral_close(user=request.auth, referral=r, outcome=payload.outcome,
                                                 request=request))
 
@@ -246,7 +240,7 @@ def referral_close(request, referral_id: int, payload: OutcomeIn):
 @router.post("/referrals/{int:referral_id}/pick-up", response={200: ReferralOut, **_ERRORS},
              summary="A clinic takes over an open referral")
 def referral_pick_up(request, referral_id: int, payload: NoteIn):
-    r = selectors.referral_get(user=request.auth, pk=_id(referral_id))
+    r = selectors.referral_get(user=request.auth, pk=path_id(referral_id))
     return referral_out(services.referral_pick_up(user=request.auth, referral=r, note=payload.note, request=request))
 
 
@@ -274,13 +268,13 @@ def delivery_create(request, payload: DeliveryIn):
 
 @router.get("/deliveries/{int:delivery_id}", response={200: DeliveryOut, **_ERRORS}, summary="One delivery")
 def delivery_detail(request, delivery_id: int):
-    return delivery_out(selectors.delivery_get(user=request.auth, pk=_id(delivery_id)))
+    return delivery_out(selectors.delivery_get(user=request.auth, pk=path_id(delivery_id)))
 
 
 @router.post("/deliveries/{int:delivery_id}/take", response={200: DeliveryOut, **_ERRORS},
              summary="Take a delivery (a volunteer's name may be given)")
 def delivery_take(request, delivery_id: int, payload: TakeIn):
-    d = selectors.delivery_get(user=request.auth, pk=_id(delivery_id))
+    d = selectors.delivery_get(user=request.auth, pk=path_id(delivery_id))
     return delivery_out(services.delivery_take(user=request.auth, delivery=d, volunteer_name=payload.volunteer_name,
                                                request=request))
 
@@ -288,7 +282,7 @@ def delivery_take(request, delivery_id: int, payload: TakeIn):
 @router.post("/deliveries/{int:delivery_id}/deliver", response={200: DeliveryOut, **_ERRORS},
              summary="Mark a delivery delivered")
 def delivery_deliver(request, delivery_id: int, payload: NoteIn):
-    d = selectors.delivery_get(user=request.auth, pk=_id(delivery_id))
+    d = selectors.delivery_get(user=request.auth, pk=path_id(delivery_id))
     return delivery_out(services.delivery_mark_delivered(user=request.auth, delivery=d, note=payload.note,
                                                          request=request))
 
@@ -296,7 +290,7 @@ def delivery_deliver(request, delivery_id: int, payload: NoteIn):
 @router.post("/deliveries/{int:delivery_id}/cancel", response={200: DeliveryOut, **_ERRORS},
              summary="Cancel a delivery, with a reason")
 def delivery_cancel(request, delivery_id: int, payload: ReasonIn):
-    d = selectors.delivery_get(user=request.auth, pk=_id(delivery_id))
+    d = selectors.delivery_get(user=request.auth, pk=path_id(delivery_id))
     return delivery_out(services.delivery_cancel(user=request.auth, delivery=d, reason=payload.reason,
                                                  request=request))
 

@@ -20,10 +20,11 @@ from ninja import Query, Router, Status
 from fangkong.accounts.roles import PEOPLE_EDIT, PEOPLE_REVEAL, PEOPLE_VIEW
 from fangkong.accounts.scoping import has_capability, require_capability
 from fangkong.audit.services import record
+from fangkong.core.api_errors import path_id
 from fangkong.lib.documents import normalize_document
 from fangkong.lib.masking import age
 from fangkong.regions.models import Division
-from fangkong.regions.schemas import MAX_ID, ErrorOut, ValidationErrorOut
+from fangkong.regions.schemas import ErrorOut, ValidationErrorOut
 
 from . import selectors, services
 from .choices import TAGS
@@ -59,13 +60,6 @@ _LIST_FIELDS = ("id", "name", "sex", "birth_date", "doc_type", "doc_masked", "ph
 
 
 # ---------------------------------------------------------------- helpers
-
-def _check_id(pk: int) -> int:
-    # Ids past 64 bits are malformed, not missing: keep them from the database driver.
-    if not 1 <= pk <= MAX_ID:
-        raise Http404
-    return pk
-
 
 def _community_names(codes) -> dict[str, str]:
     return dict(Division.objects.filter(code__in={c[:12] for c in codes}).values_list("code", "short_name"))
@@ -130,7 +124,7 @@ def _duplicate(user, dup: services.DuplicatePerson) -> Status:
 def _household_for_edit(user, pk: int) -> Household:
     """A household the user can see (else 404) and may edit (else 403)."""
     require_capability(user, PEOPLE_VIEW)
-    household = selectors.household_get(user=user, pk=_check_id(pk))
+    household = selectors.household_get(user=user, pk=path_id(pk))
     require_capability(user, PEOPLE_EDIT, household.division_code)
     return household
 
@@ -138,7 +132,7 @@ def _household_for_edit(user, pk: int) -> Household:
 def _person_for(user, pk: int, capability: str) -> Person:
     """A person the user can see (else 404) and may act on with ``capability`` (else 403)."""
     require_capability(user, PEOPLE_VIEW)
-    person = selectors.person_get(user=user, pk=_check_id(pk))
+    person = selectors.person_get(user=user, pk=path_id(pk))
     require_capability(user, capability, person.division_code)
     return person
 
@@ -177,7 +171,7 @@ def household_create(request, payload: HouseholdIn):
 def household_detail(request, household_id: int):
     user = request.auth
     require_capability(user, PEOPLE_VIEW)
-    household = selectors.household_get(user=user, pk=_check_id(household_id))
+    household = selectors.household_get(user=user, pk=path_id(household_id))
     record(user, "view", household, request=request)
     return household_detail_out(user, household)
 
@@ -304,7 +298,7 @@ def person_move(request, payload: MoveIn):
 def person_detail(request, person_id: int):
     user = request.auth
     require_capability(user, PEOPLE_VIEW)
-    person = selectors.person_get(user=user, pk=_check_id(person_id))
+    person = selectors.person_get(user=user, pk=path_id(person_id))
     record(user, "view", person, request=request)
     return person_detail_out(user, person)
 

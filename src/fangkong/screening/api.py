@@ -26,12 +26,13 @@ from fangkong.accounts.scoping import (
     user_can_see_code,
 )
 from fangkong.audit.services import record
+from fangkong.core.api_errors import path_id
 from fangkong.people import number_search
 from fangkong.people.models import Household
 from fangkong.people.selectors import search_kind
 from fangkong.people.services import describe_place
 from fangkong.regions.models import Division
-from fangkong.regions.schemas import MAX_ID, ErrorOut, ValidationErrorOut
+from fangkong.regions.schemas import ErrorOut, ValidationErrorOut
 
 from . import selectors, services
 from .choices import ArrivalStatus
@@ -66,12 +67,6 @@ from .schemas import (
 router = Router(tags=["screening"])
 
 _ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-
-
-def _id(pk: int) -> int:
-    if not 1 <= pk <= MAX_ID:
-        raise Http404
-    return pk
 
 
 def _communities(codes) -> dict[str, str]:
@@ -189,7 +184,7 @@ def _arrival_page(request, filters) -> dict:
             summary="One arrival (audited)")
 def arrival_detail(request, arrival_id: int):
     user = request.auth
-    arrival = selectors.arrival_get(user=user, pk=_id(arrival_id))
+    arrival = selectors.arrival_get(user=user, pk=path_id(arrival_id))
     record(user, "view", arrival, request=request)
     return _arrival_detail(user, arrival)
 
@@ -198,7 +193,7 @@ def arrival_detail(request, arrival_id: int):
              summary="Take an arrival off the queue with a reason")
 def arrival_dismiss(request, arrival_id: int, payload: DismissIn):
     user = request.auth
-    arrival = selectors.arrival_get(user=user, pk=_id(arrival_id))
+    arrival = selectors.arrival_get(user=user, pk=path_id(arrival_id))
     arrival = services.arrival_dismiss(user=user, arrival=arrival, reason=payload.reason, request=request)
     return _arrival_detail(user, arrival)
 
@@ -207,7 +202,7 @@ def arrival_dismiss(request, arrival_id: int, payload: DismissIn):
              summary="Confirm the arrival as a returnee and decide the measure")
 def arrival_confirm(request, arrival_id: int, payload: ConfirmIn):
     user = request.auth
-    arrival = selectors.arrival_get(user=user, pk=_id(arrival_id))
+    arrival = selectors.arrival_get(user=user, pk=path_id(arrival_id))
     household = None
     if payload.household_id:
         household = Household.objects.filter(pk=payload.household_id).first() or Household(pk=payload.household_id)
@@ -270,7 +265,7 @@ def campaign_create(request, payload: CampaignIn):
             summary="One campaign with its live coverage per community and grid")
 def campaign_detail(request, campaign_id: int):
     user = request.auth
-    c = selectors.campaign_get(user=user, pk=_id(campaign_id))
+    c = selectors.campaign_get(user=user, pk=path_id(campaign_id))
     return {**campaign_out(c), "coverage": coverage_row_out(selectors.campaign_coverage(campaign=c, user=user))}
 
 
@@ -278,7 +273,7 @@ def campaign_detail(request, campaign_id: int):
              summary="End a campaign")
 def campaign_close(request, campaign_id: int, payload: CloseIn):
     user = request.auth
-    c = selectors.campaign_get(user=user, pk=_id(campaign_id))
+    c = selectors.campaign_get(user=user, pk=path_id(campaign_id))
     return campaign_out(services.campaign_close(user=user, campaign=c, reason=payload.reason, request=request))
 
 
@@ -287,7 +282,7 @@ def campaign_close(request, campaign_id: int, payload: CloseIn):
 def campaign_households(request, campaign_id: int, filters: Query[HouseholdVisitQuery]):
     number_search.refuse_api(filters.q, _name_only())
     user = request.auth
-    c = selectors.campaign_get(user=user, pk=_id(campaign_id))
+    c = selectors.campaign_get(user=user, pk=path_id(campaign_id))
     qs = selectors.campaign_households(user=user, campaign=c, state=filters.state, division=filters.division,
                                        q=filters.q)
     items, count, pages = _paginate(qs, filters.page, filters.page_size)
@@ -300,7 +295,7 @@ def campaign_households(request, campaign_id: int, filters: Query[HouseholdVisit
              summary="Record a knock on a household's door (client key: a retry returns the first result)")
 def visit_create(request, campaign_id: int, payload: VisitIn):
     user = request.auth
-    c = selectors.campaign_get(user=user, pk=_id(campaign_id))
+    c = selectors.campaign_get(user=user, pk=path_id(campaign_id))
     household = get_for_user(Household.objects.all(), user, SCREENING_VIEW, pk=payload.household_id)
     found = [services.FoundReturnee(**f.dict()) for f in payload.returnees]
     visit, recorded = services.visit_record(user=user, campaign=c, household=household, result=payload.result,
@@ -365,6 +360,6 @@ def returnee_list(request, filters: Query[ReturneeQuery]):
             summary="One returnee (audited)")
 def returnee_detail(request, returnee_id: int):
     user = request.auth
-    r = selectors.returnee_get(user=user, pk=_id(returnee_id))
+    r = selectors.returnee_get(user=user, pk=path_id(returnee_id))
     record(user, "view", r, request=request)
     return returnee_out(r, _communities([r.division_code]))
