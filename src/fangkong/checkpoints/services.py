@@ -37,6 +37,7 @@ from fangkong.core.batch import CREATED, DUPLICATE, ERROR, BatchResult
 from fangkong.core.rowsql import RowSelect, insert
 from fangkong.core.services import idempotent_create, status_change_record
 from fangkong.lib.plates import parse_plate
+from fangkong.lib.text import clean_text, reason_text
 from fangkong.lib.vitals import is_fever, parse_temperature
 from fangkong.people.identity import recorded_identity
 from fangkong.people.models import Person
@@ -75,17 +76,6 @@ def _require(actor, capability: str, code: str) -> None:
     require_capability(actor, capability, code, _("您没有在此卡点进行该操作的权限。"))
 
 
-def _text(value, limit: int) -> str:
-    return " ".join(str(value or "").replace("\x00", "").split())[:limit]
-
-
-def _reason(value: str) -> str:
-    text = _text(value, 200)
-    if len(text) < 2:
-        raise ValidationError({"reason": _("请填写原因（至少2个字）。")})
-    return text
-
-
 # ---------------------------------------------------------------- checkpoints
 
 def _checkpoint_place(actor, level: str, division_code: str) -> Division:
@@ -106,14 +96,14 @@ def _checkpoint_place(actor, level: str, division_code: str) -> Division:
 
 def _checkpoint_fields(*, name: str, kind: str, location: str, note: str) -> dict:
     errors: dict[str, list[str]] = {}
-    name = _text(name, 100)
+    name = clean_text(name, 100)
     if len(name) < 2:
         errors["name"] = [_("请填写卡点名称。")]
     if kind not in Kind.values:
         errors["kind"] = [_("请选择卡点类型。")]
     if errors:
         raise ValidationError(errors)
-    return {"name": name, "kind": kind, "location": _text(location, 200), "note": _text(note, 200)}
+    return {"name": name, "kind": kind, "location": clean_text(location, 200), "note": clean_text(note, 200)}
 
 
 @transaction.atomic
@@ -154,7 +144,7 @@ def checkpoint_status_change(*, actor, checkpoint: Checkpoint, to_status: str, r
         raise ValidationError({"status": _("状态无效。")})
     if to_status == checkpoint.status:
         raise ValidationError({"status": _("卡点已经是“%(s)s”状态。") % {"s": checkpoint.get_status_display()}})
-    reason = _reason(reason)
+    reason = reason_text(reason)
     from_status = checkpoint.status
     checkpoint.status, checkpoint.status_changed_at = to_status, timezone.now()
     checkpoint.save(update_fields=["status", "status_changed_at"])
@@ -176,7 +166,7 @@ def work_norm_create(*, actor, level: str, text: str, request=None) -> WorkNorm:
     _require_city_manager(actor)
     if level not in Level.values:
         raise ValidationError({"level": _("请选择卡点级别。")})
-    text = _text(text, 200)
+    text = clean_text(text, 200)
     if len(text) < 4:
         raise ValidationError({"text": _("请填写规范内容（至少4个字）。")})
     last = WorkNorm.objects.filter(level=level).order_by("-position").values_list("position", flat=True).first()
@@ -221,7 +211,7 @@ def _shift_fields(*, checkpoint: Checkpoint, starts_at, ends_at, staff_ids: Iter
         errors["staff"] = [_("所选人员中有人不在本卡点所在辖区，不能排班。")]
     elif staff and "starts_at" not in errors and "ends_at" not in errors:
         errors.update(_double_booked(staff, starts_at, ends_at, shift))
-    volunteers = _text(volunteers, 300)
+    volunteers = clean_text(volunteers, 300)
     if not staff and not volunteers:
         errors.setdefault("staff", []).append(_("请至少安排一名值守人员（账号或志愿者姓名）。"))
     if errors:
@@ -275,7 +265,7 @@ def shift_update(*, actor, shift: Shift, starts_at: dt.datetime, ends_at: dt.dat
 def shift_delete(*, actor, shift: Shift, reason: str, request=None) -> None:
     shift = get_for_user(Shift.objects.select_for_update(), actor, pk=shift.pk)
     _require(actor, CHECKPOINTS_MANAGE, shift.division_code)
-    reason = _reason(reason)
+    reason = reason_text(reason)
     if shift.starts_at <= timezone.now():
         raise ValidationError({"reason": _("已开始的班次不能删除（它是值守记录），可修改结束时间。")})
     record(actor, "delete", shift, reason=reason, request=request)
@@ -345,7 +335,7 @@ def risk_area_create(*, actor, origin_code: str, level: str, starts_on: dt.date,
     if errors:
         raise ValidationError(errors)
     area = RiskArea.objects.create(origin_code=origin.code, origin_name=origin.label, level=level,
-                                   starts_on=starts_on, ends_on=ends_on, note=_text(note, 200), created_by=actor)
+                                   starts_on=starts_on, ends_on=ends_on, note=clean_text(note, 200), created_by=actor)
     record(actor, "create", area, division_code=city_code(), request=request, detail={"level": level})
     transaction.on_commit(_clear_risk_cache)
     _clear_risk_cache()
@@ -530,7 +520,7 @@ def _validate(item: PassageIn, *, look: _Lookups, now: dt.datetime) -> dict:
     if item.direction not in Direction.values:
         errors["direction"] = [_("请选择进或出。")]
     inbound = item.direction == Direction.IN
-    typed_name = _text(item.name, 50)
+    typed_name = clean_text(item.name, 50)
     identity = run(recorded_identity, name=typed_name or _NAME_PENDING, doc_type=item.doc_type or "ric",
                    doc_number=item.doc_number or "", phone=item.phone or "", link=False)
     temperature = run(parse_temperature, item.temperature)
@@ -584,7 +574,7 @@ def _validate(item: PassageIn, *, look: _Lookups, now: dt.datetime) -> dict:
         origin_code=origin.code if origin else "", origin_name=origin.label if origin else "",
         destination_code=destination_code, destination_name=destination_name, temperature=temperature,
         fever="fever" in flags, risk_area="risk_area" in flags, risk_level=risk_level, purpose=purpose,
-        note=_text(item.note, 200), client_key=client_key,
+        note=clean_text(item.note, 200), client_key=client_key,
     )
     return values
 
