@@ -12,8 +12,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import path, re_path, reverse
 from django.utils.html import escape, json_script
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -23,6 +21,7 @@ from ninja.openapi.docs import DocsBase
 from fangkong.accounts.api import TokenAuth, router as accounts_router
 from fangkong.checkpoints.api import router as checkpoints_router
 from fangkong.core.api_errors import Conflict, document_errors
+from fangkong.core.batch import schema_message
 from fangkong.screening.api import router as screening_router
 from fangkong.followups.api import router as followups_router
 from fangkong.people.api import households as households_router, persons as persons_router
@@ -143,54 +142,6 @@ def _validation_error(request, exc: ValidationError):
     return api.create_response(request, {"detail": "invalid", "errors": detail}, status=422)
 
 
-# Request-shape errors (pydantic) get the same per-field form, in the user's
-# language, as the services' ValidationErrors.
-_SCHEMA_MESSAGES = {
-    "missing": N_("必须填写。"),
-    "string_type": N_("应为文本。"),
-    "string_too_long": N_("不能超过%(max_length)s个字。"),
-    "string_too_short": N_("至少%(min_length)s个字。"),
-    "string_pattern_mismatch": N_("格式不正确。"),
-    "int_type": N_("应为整数。"),
-    "int_parsing": N_("应为整数。"),
-    "int_from_float": N_("应为整数。"),
-    "greater_than_equal": N_("不能小于%(ge)s。"),
-    "greater_than": N_("应大于%(gt)s。"),
-    "less_than_equal": N_("不能大于%(le)s。"),
-    "less_than": N_("应小于%(lt)s。"),
-    "bool_type": N_("应为 true 或 false。"),
-    "bool_parsing": N_("应为 true 或 false。"),
-    "date_type": N_("日期格式应为 2020-01-31。"),
-    "date_parsing": N_("日期格式应为 2020-01-31。"),
-    "date_from_datetime_parsing": N_("日期格式应为 2020-01-31。"),
-    "date_from_datetime_inexact": N_("日期格式应为 2020-01-31。"),
-    "literal_error": N_("取值无效，可选：%(expected)s。"),
-    "enum": N_("取值无效，可选：%(expected)s。"),
-    "extra_forbidden": N_("没有这个字段。"),
-    "finite_number": N_("应为有限的数。"),
-    "model_attributes_type": N_("应为 JSON 对象。"),
-    "model_type": N_("应为 JSON 对象。"),
-    "dict_type": N_("应为 JSON 对象。"),
-    "list_type": N_("应为列表。"),
-    "too_long": N_("最多%(max_length)s项。"),
-    "control_character": N_("不能包含控制字符。"),
-    "invalid_unicode": N_("包含无效的字符。"),
-    "division_code": N_("区划代码格式不正确。"),
-    "day_range": N_("日期应为 2000-01-01 至 2100-12-31 之间的日期，格式如 2020-01-31。"),
-}
-
-
-def _schema_message(error: dict) -> str:
-    kind = error.get("type", "")
-    if kind == "too_long" and (error.get("ctx") or {}).get("field_type") != "List":
-        kind = "string_too_long"  # a length limit on a validated string reports itself as "too_long"
-    template = _SCHEMA_MESSAGES.get(kind, N_("格式不正确。"))
-    try:
-        return _(template) % {k: str(v)[:200] for k, v in (error.get("ctx") or {}).items()}
-    except (KeyError, TypeError, ValueError):
-        return _("格式不正确。")
-
-
 def _schema_field(loc) -> str:
     """('body', 'payload', 'tags', 0) → 'tags'; ('query', 'page') → 'page'."""
     parts = list(loc or ())[1:]
@@ -204,7 +155,7 @@ def _schema_field(loc) -> str:
 def _schema_error(request, exc: NinjaValidationError):
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        errors.setdefault(_schema_field(error.get("loc")), []).append(_schema_message(error))
+        errors.setdefault(_schema_field(error.get("loc")), []).append(schema_message(error))
     return api.create_response(request, {"detail": "invalid", "errors": errors}, status=422)
 
 

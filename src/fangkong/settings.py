@@ -9,7 +9,6 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from fangkong.lib.env import env_bool, env_int, env_list, env_networks, env_optional, env_path, env_str
 from fangkong.lib.secrets import demo_keys

@@ -11,8 +11,10 @@ from __future__ import annotations
 import time
 from typing import Any, TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from fangkong.audit.denials import note_out_of_scope, watching_denials
 from fangkong.lib.codes import collapse_prefixes, is_code, prefix_range
@@ -129,6 +131,14 @@ def has_capability(user, capability: str, code: str | None = None) -> bool:
         capability in CAPABILITIES[a.role] and (code is None or code.startswith(a.division_id))
         for a in active_assignments(user)
     )
+
+
+
+def require_capability(user, capability: str, code: str | None = None, message: str | None = None) -> None:
+    """PermissionDenied (a 403 with ``message``, by default "您没有此项操作的权限。")
+    unless ``has_capability``: the one check every service and endpoint makes."""
+    if not has_capability(user, capability, code):
+        raise PermissionDenied(message or _("您没有此项操作的权限。"))
 
 
 def acting_assignment(user, code: str | None = None):

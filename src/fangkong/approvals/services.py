@@ -10,23 +10,17 @@ from django.utils.translation import gettext as _
 from fangkong.accounts.scoping import get_for_user, has_capability
 from fangkong.audit.services import record
 from fangkong.core.services import status_change_record
+from fangkong.lib.text import reason_text
 
 from . import registry
 from .models import ApprovalRequest, ApprovalStatus
-
-
-def _reason(text: str, field: str = "reason") -> str:
-    text = " ".join((text or "").split())
-    if len(text) < 2:
-        raise ValidationError({field: _("请填写理由（至少2个字）。")})
-    return text[:200]
 
 
 @transaction.atomic
 def approval_request(*, user, kind: str, obj, reason: str, payload: dict | None = None) -> ApprovalRequest:
     """Ask for a second person's approval of ``kind`` on ``obj``."""
     registry.get(kind)
-    reason = _reason(reason)
+    reason = reason_text(reason)
     try:
         with transaction.atomic():
             approval = ApprovalRequest.objects.create(
@@ -52,7 +46,7 @@ def approval_decide(*, user, approval: ApprovalRequest, approve: bool, reason: s
         raise PermissionDenied(_("不能审批自己提出的申请，需由另一名有权限的人员审批。"))
     if not has_capability(user, kind.capability, approval.division_code):
         raise PermissionDenied(_("您没有审批此类事项的权限。"))
-    reason = _reason(reason)
+    reason = reason_text(reason)
     old = approval.status
     approval.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
     approval.decided_by, approval.decided_at, approval.decision_reason = user, timezone.now(), reason

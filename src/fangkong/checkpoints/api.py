@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from django.http import Http404
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from fangkong.accounts.roles import CHECKPOINTS_VIEW
 from fangkong.accounts.scoping import has_capability
+from fangkong.core.api_errors import path_id
 from fangkong.core.batch import batch_parse, batch_result
 from fangkong.core.dates import Day
 from fangkong.core.schemas import OptionalDivisionCode, Text
@@ -42,13 +42,10 @@ from .schemas import (
 router = Router(tags=["checkpoints"])
 
 _ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-_MAX_ID = 2**63 - 1
 
 
 def _checkpoint(request, checkpoint_id: int) -> Checkpoint:
-    if not 1 <= checkpoint_id <= _MAX_ID:
-        raise Http404
-    return selectors.checkpoint_get(user=request.auth, pk=checkpoint_id)
+    return selectors.checkpoint_get(user=request.auth, pk=path_id(checkpoint_id))
 
 
 def checkpoint_out(c: Checkpoint) -> dict:
@@ -168,8 +165,8 @@ def passage_batch(request, checkpoint_id: int, payload: BatchIn):
                                               items=[_to_input(item) for _i, item in good], request=request)
     out = {}
     for (i, _item), r in zip(good, results):
-        passages = [r.passage] if r.passage is not None else []
+        passages = [r.record] if r.record is not None else []
         out[i] = {"index": i, "client_key": r.client_key, "status": r.status,
-                  "passage": passage_out(r.passage) if r.passage is not None else None,
+                  "passage": passage_out(r.record) if r.record is not None else None,
                   "next_steps": _steps(passages), "errors": r.errors}
     return batch_result(len(payload.items), out, malformed, {"passage": None, "next_steps": []})

@@ -60,7 +60,3 @@ class Outcome(models.TextChoices):
     TRANSFERRED = "transferred", _("已转运发热门诊")
     TURNED_BACK = "turned_back", _("劝返")
 
-
-FEVER_FROM = "37.3"
-TEMPERATURE_MIN = "35.0"
-TEMPERATURE_MAX = "42.0"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.core.forms import FixedChoiceField
 from fangkong.lib.documents import DOCUMENT_TYPES
 from fangkong.lib.plates import PROVINCES
+from fangkong.lib.vitals import MAX_TYPED
 
 from .choices import Direction, Kind, Level, Outcome, Purpose, RiskLevel
 from .services import PassageIn
@@ -73,7 +74,7 @@ class WorkNormForm(forms.Form):
 
 
 class RecheckForm(forms.Form):
-    temperature = forms.CharField(label=_("复测体温（℃）"), max_length=8)
+    temperature = forms.CharField(label=_("复测体温（℃）"), max_length=MAX_TYPED, required=False)
     outcome = forms.ChoiceField(label=_("处置结果"), choices=[("", "—"), *Outcome.choices], required=False)
 
 
@@ -88,7 +89,7 @@ class PassageForm(forms.Form):
     doc_number = forms.CharField(label=_("身份证号"), max_length=40, required=False)
     name = forms.CharField(label=_("姓名"), max_length=50, required=False)
     phone = forms.CharField(label=_("手机号"), max_length=30, required=False)
-    temperature = forms.CharField(label=_("体温（℃）"), max_length=8, required=False)
+    temperature = forms.CharField(label=_("体温（℃）"), max_length=MAX_TYPED, required=False)
     plate_province = FixedChoiceField(label=_("省份"), choices=PLATE_PROVINCES, initial="豫", required=False)
     plate = forms.CharField(label=_("车牌号"), max_length=20, required=False)
     origin = forms.CharField(label=_("来源地（省/市）"), max_length=40, required=False)

@@ -10,6 +10,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from fangkong.core.api_errors import ErrorOut, ValidationErrorOut  # noqa: F401  (the shared error shapes)
+from fangkong.lib.vitals import TemperatureIn
 
 
 class _In(Schema):
@@ -43,7 +44,7 @@ class PassengerIn(_In):
     doc_number: str = Field("", max_length=40)
     name: str = Field("", max_length=50)
     phone: str = Field("", max_length=30)
-    temperature: str | float = Field(..., description="°C, 35.0–42.0")
+    temperature: TemperatureIn
     destination: str = Field("", max_length=60)
     note: str = Field("", max_length=200)
 
@@ -54,7 +55,7 @@ class PassageIn(_In):
     doc_number: str = Field("", max_length=40)
     name: str = Field("", max_length=50, description="may be blank for a person in the registry")
     phone: str = Field("", max_length=30)
-    temperature: str | float = Field(..., description="°C, 35.0–42.0; ≥ 37.3 is fever")
+    temperature: TemperatureIn
     plate: str = Field("", max_length=20, description="e.g. 豫F12345, 豫FD12345")
     origin: str = Field("", max_length=40, description="province or city: a code (42, 4201) or a name")
     destination: str = Field("", max_length=60, description="inbound: a community code of the city")

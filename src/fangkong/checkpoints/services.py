@@ -16,7 +16,6 @@ import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,11 +26,19 @@ from django.utils.translation import gettext as _
 
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import CHECKPOINTS_MANAGE, CHECKPOINTS_REGISTER, RISK_AREAS_EDIT
-from fangkong.accounts.scoping import get_for_user, has_capability, user_can_see_code
+from fangkong.accounts.scoping import (
+    get_for_user,
+    has_capability,
+    require_capability,
+    user_can_see_code,
+)
 from fangkong.audit.services import entry, record, record_all
+from fangkong.core.batch import CREATED, DUPLICATE, ERROR, BatchResult
 from fangkong.core.rowsql import RowSelect, insert
 from fangkong.core.services import idempotent_create, status_change_record
 from fangkong.lib.plates import parse_plate
+from fangkong.lib.text import clean_text, reason_text
+from fangkong.lib.vitals import is_fever, parse_temperature
 from fangkong.people.identity import recorded_identity
 from fangkong.people.models import Person
 from fangkong.regions.models import Division
@@ -41,10 +48,7 @@ from fangkong.screening.services import ArrivalIn, arrivals_record
 
 from . import selectors
 from .choices import (
-    FEVER_FROM,
     LEVEL_MIN_CODE_LENGTH,
-    TEMPERATURE_MAX,
-    TEMPERATURE_MIN,
     Direction,
     Kind,
     Level,
@@ -63,28 +67,13 @@ MAX_SHIFT = dt.timedelta(hours=24)
 MAX_BACKDATE = dt.timedelta(days=30)
 MAX_CLOCK_SKEW = dt.timedelta(minutes=10)
 
-_FEVER = Decimal(FEVER_FROM)
-_T_MIN, _T_MAX = Decimal(TEMPERATURE_MIN), Decimal(TEMPERATURE_MAX)
-_TENTH = Decimal("0.1")
 # Stands in for a blank name while the registry is asked for it; no real
 # name contains these brackets.
 _NAME_PENDING = "〔待查〕"
 
 
 def _require(actor, capability: str, code: str) -> None:
-    if not has_capability(actor, capability, code):
-        raise PermissionDenied(_("您没有在此卡点进行该操作的权限。"))
-
-
-def _text(value, limit: int) -> str:
-    return " ".join(str(value or "").replace("\x00", "").split())[:limit]
-
-
-def _reason(value: str) -> str:
-    text = _text(value, 200)
-    if len(text) < 2:
-        raise ValidationError({"reason": _("请填写原因（至少2个字）。")})
-    return text
+    require_capability(actor, capability, code, _("您没有在此卡点进行该操作的权限。"))
 
 
 # ---------------------------------------------------------------- checkpoints
@@ -107,14 +96,14 @@ def _checkpoint_place(actor, level: str, division_code: str) -> Division:
 
 def _checkpoint_fields(*, name: str, kind: str, location: str, note: str) -> dict:
     errors: dict[str, list[str]] = {}
-    name = _text(name, 100)
+    name = clean_text(name, 100)
     if len(name) < 2:
         errors["name"] = [_("请填写卡点名称。")]
     if kind not in Kind.values:
         errors["kind"] = [_("请选择卡点类型。")]
     if errors:
         raise ValidationError(errors)
-    return {"name": name, "kind": kind, "location": _text(location, 200), "note": _text(note, 200)}
+    return {"name": name, "kind": kind, "location": clean_text(location, 200), "note": clean_text(note, 200)}
 
 
 @transaction.atomic
@@ -155,7 +144,7 @@ def checkpoint_status_change(*, actor, checkpoint: Checkpoint, to_status: str, r
         raise ValidationError({"status": _("状态无效。")})
     if to_status == checkpoint.status:
         raise ValidationError({"status": _("卡点已经是“%(s)s”状态。") % {"s": checkpoint.get_status_display()}})
-    reason = _reason(reason)
+    reason = reason_text(reason)
     from_status = checkpoint.status
     checkpoint.status, checkpoint.status_changed_at = to_status, timezone.now()
     checkpoint.save(update_fields=["status", "status_changed_at"])
@@ -177,7 +166,7 @@ def work_norm_create(*, actor, level: str, text: str, request=None) -> WorkNorm:
     _require_city_manager(actor)
     if level not in Level.values:
         raise ValidationError({"level": _("请选择卡点级别。")})
-    text = _text(text, 200)
+    text = clean_text(text, 200)
     if len(text) < 4:
         raise ValidationError({"text": _("请填写规范内容（至少4个字）。")})
     last = WorkNorm.objects.filter(level=level).order_by("-position").values_list("position", flat=True).first()
@@ -222,7 +211,7 @@ def _shift_fields(*, checkpoint: Checkpoint, starts_at, ends_at, staff_ids: Iter
         errors["staff"] = [_("所选人员中有人不在本卡点所在辖区，不能排班。")]
     elif staff and "starts_at" not in errors and "ends_at" not in errors:
         errors.update(_double_booked(staff, starts_at, ends_at, shift))
-    volunteers = _text(volunteers, 300)
+    volunteers = clean_text(volunteers, 300)
     if not staff and not volunteers:
         errors.setdefault("staff", []).append(_("请至少安排一名值守人员（账号或志愿者姓名）。"))
     if errors:
@@ -276,7 +265,7 @@ def shift_update(*, actor, shift: Shift, starts_at: dt.datetime, ends_at: dt.dat
 def shift_delete(*, actor, shift: Shift, reason: str, request=None) -> None:
     shift = get_for_user(Shift.objects.select_for_update(), actor, pk=shift.pk)
     _require(actor, CHECKPOINTS_MANAGE, shift.division_code)
-    reason = _reason(reason)
+    reason = reason_text(reason)
     if shift.starts_at <= timezone.now():
         raise ValidationError({"reason": _("已开始的班次不能删除（它是值守记录），可修改结束时间。")})
     record(actor, "delete", shift, reason=reason, request=request)
@@ -346,7 +335,7 @@ def risk_area_create(*, actor, origin_code: str, level: str, starts_on: dt.date,
     if errors:
         raise ValidationError(errors)
     area = RiskArea.objects.create(origin_code=origin.code, origin_name=origin.label, level=level,
-                                   starts_on=starts_on, ends_on=ends_on, note=_text(note, 200), created_by=actor)
+                                   starts_on=starts_on, ends_on=ends_on, note=clean_text(note, 200), created_by=actor)
     record(actor, "create", area, division_code=city_code(), request=request, detail={"level": level})
     transaction.on_commit(_clear_risk_cache)
     _clear_risk_cache()
@@ -501,28 +490,6 @@ def _lookups() -> _Lookups:
     return _Lookups(today=today, risk_levels=current_risk_levels(today))
 
 
-def parse_temperature(value) -> Decimal:
-    """A body temperature in °C from what was typed: 36.5, "36,5", or "365"
-    (the decimal point forgotten, common with gloves). ValidationError keyed
-    'temperature' when missing or outside 35.0–42.0."""
-    text = str(value if value is not None else "").strip().replace("，", ".").replace(",", ".").replace("℃", "")
-    if not text:
-        raise ValidationError({"temperature": _("请填写体温。")})
-    if len(text) > 10:
-        raise ValidationError({"temperature": _("体温应为数字，如 36.5。")})
-    try:
-        t = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError({"temperature": _("体温应为数字，如 36.5。")}) from None
-    if not t.is_finite():
-        raise ValidationError({"temperature": _("体温应为数字，如 36.5。")})
-    if "." not in text and 350 <= t <= 420:
-        t = t / 10
-    if not (_T_MIN <= t <= _T_MAX):
-        raise ValidationError({"temperature": _("体温应在35.0℃到42.0℃之间，请复测后填写。")})
-    return t.quantize(_TENTH)
-
-
 def _registered_at(value, now: dt.datetime) -> dt.datetime:
     if value is None:
         return now
@@ -553,7 +520,7 @@ def _validate(item: PassageIn, *, look: _Lookups, now: dt.datetime) -> dict:
     if item.direction not in Direction.values:
         errors["direction"] = [_("请选择进或出。")]
     inbound = item.direction == Direction.IN
-    typed_name = _text(item.name, 50)
+    typed_name = clean_text(item.name, 50)
     identity = run(recorded_identity, name=typed_name or _NAME_PENDING, doc_type=item.doc_type or "ric",
                    doc_number=item.doc_number or "", phone=item.phone or "", link=False)
     temperature = run(parse_temperature, item.temperature)
@@ -607,7 +574,7 @@ def _validate(item: PassageIn, *, look: _Lookups, now: dt.datetime) -> dict:
         origin_code=origin.code if origin else "", origin_name=origin.label if origin else "",
         destination_code=destination_code, destination_name=destination_name, temperature=temperature,
         fever="fever" in flags, risk_area="risk_area" in flags, risk_level=risk_level, purpose=purpose,
-        note=_text(item.note, 200), client_key=client_key,
+        note=clean_text(item.note, 200), client_key=client_key,
     )
     return values
 
@@ -796,20 +763,6 @@ def _registration_for_key(key: str) -> Registration | None:
 
 # ---------------------------------------------------------------- batch (offline tablets)
 
-CREATED = "created"
-DUPLICATE = "duplicate"
-ERROR = "error"
-
-
-@dataclass
-class BatchResult:
-    index: int
-    client_key: str
-    status: str  # created / duplicate / error
-    passage: Passage | None = None
-    errors: dict[str, list[str]] | None = None
-
-
 def passage_register_batch(*, actor, checkpoint: Checkpoint | int, items: Sequence[PassageIn],
                            request=None) -> list[BatchResult]:
     """Register up to 500 passages sent by a checkpoint tablet that was offline,
@@ -835,7 +788,7 @@ def passage_register_batch(*, actor, checkpoint: Checkpoint | int, items: Sequen
             results[i] = BatchResult(i, key, ERROR, errors={"client_key": [_("批量上传的每条记录都须有 client_key。")]})
             continue
         if key in existing:
-            results[i] = BatchResult(i, key, DUPLICATE, passage=existing[key])
+            results[i] = BatchResult(i, key, DUPLICATE, record=existing[key])
             continue
         if key in first_index:
             results[i] = BatchResult(i, key, DUPLICATE)  # filled in once the first is saved
@@ -864,9 +817,9 @@ def passage_register_batch(*, actor, checkpoint: Checkpoint | int, items: Sequen
                 if is_new:
                     created[i] = passage
                 else:
-                    results[i] = BatchResult(i, keys[i], DUPLICATE, passage=passage)
+                    results[i] = BatchResult(i, keys[i], DUPLICATE, record=passage)
         for i, passage in created.items():
-            results[i] = BatchResult(i, keys[i], CREATED, passage=passage)
+            results[i] = BatchResult(i, keys[i], CREATED, record=passage)
         ids = sorted(p.pk for p in created.values())
         tally = {s: sum(1 for r in results if r is not None and r.status == s) for s in (CREATED, DUPLICATE, ERROR)}
         # One entry for the upload (who, where, how many, which ids; each
@@ -876,11 +829,11 @@ def passage_register_batch(*, actor, checkpoint: Checkpoint | int, items: Sequen
                              detail={"batch": len(items), **tally, "first_id": ids[0] if ids else 0,
                                      "last_id": ids[-1] if ids else 0}))
         record_all(entries)
-    by_key = {r.client_key: r.passage for r in results if r is not None and r.passage is not None}
+    by_key = {r.client_key: r.record for r in results if r is not None and r.record is not None}
     for r in results:
-        if r is not None and r.status == DUPLICATE and r.passage is None:
-            r.passage = by_key.get(r.client_key)
-            if r.passage is None:  # the first of the pair failed validation: so does this one
+        if r is not None and r.status == DUPLICATE and r.record is None:
+            r.record = by_key.get(r.client_key)
+            if r.record is None:  # the first of the pair failed validation: so does this one
                 first = results[first_index[r.client_key]]
                 r.status, r.errors = ERROR, first.errors
     return [r for r in results if r is not None]
@@ -901,7 +854,7 @@ def passage_recheck(*, actor, passage: Passage, temperature, outcome: str = "", 
         t = None
     if outcome and outcome not in Outcome.values:
         errors["outcome"] = [_("请选择处置结果。")]
-    if t is not None and t >= _FEVER and outcome == Outcome.RELEASED:
+    if is_fever(t) and outcome == Outcome.RELEASED:
         errors["outcome"] = [_("复测仍发热，不能放行：请联系120或发热门诊转运。")]
     if errors:
         raise ValidationError(errors)

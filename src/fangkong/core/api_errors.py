@@ -12,8 +12,21 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from ninja import Schema
 from pydantic import Field
+
+# The largest id a database row can have (signed 64-bit): anything bigger is
+# malformed input, not a missing row, and must not reach the database driver.
+MAX_ID = 2**63 - 1
+
+
+def path_id(pk: int) -> int:
+    """An id from a URL path, or Http404 (the same answer as a missing row)
+    when no row can have it."""
+    if not 1 <= pk <= MAX_ID:
+        raise Http404
+    return pk
 
 
 class Conflict(ValidationError):

@@ -7,7 +7,7 @@ from typing import Any, Self, TypeVar
 from django.db import models
 
 from fangkong.core.fields import FreeCharField
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from fangkong.lib.codes import prefix_range
 

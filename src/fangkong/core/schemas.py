@@ -14,12 +14,9 @@ from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from fangkong.core.api_errors import ErrorOut as ErrorOut, ValidationErrorOut as ValidationErrorOut  # re-exported
+from fangkong.core.api_errors import MAX_ID as MAX_ID, ErrorOut as ErrorOut, ValidationErrorOut as ValidationErrorOut  # re-exported
 from fangkong.lib.codes import is_code
 
-# The largest id a database row can have (signed 64-bit): anything bigger is
-# malformed input, not a missing row, and must not reach the database driver.
-MAX_ID = 2**63 - 1
 
 _ALLOWED_CONTROL = {"\t", "\n", "\r"}
 

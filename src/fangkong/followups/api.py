@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import math
 
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from fangkong.accounts.roles import FOLLOWUPS_EDIT, FOLLOWUPS_VIEW
-from fangkong.accounts.scoping import get_for_user
+from fangkong.accounts.scoping import get_for_user, require_capability
 from fangkong.audit.services import record
+from fangkong.core.api_errors import path_id
 from fangkong.core.batch import batch_parse, batch_result
-from fangkong.core.schemas import MAX_ID, ErrorOut, ValidationErrorOut
+from fangkong.core.schemas import ErrorOut, ValidationErrorOut
 from fangkong.people import number_search
 from fangkong.people.models import Person
 
@@ -59,12 +59,6 @@ from .schemas import (
 router = Router(tags=["followups"])
 
 _ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-
-
-def _id(pk: int) -> int:
-    if not 1 <= pk <= MAX_ID:
-        raise Http404
-    return pk
 
 
 def _paginate(qs, page: int, size: int) -> tuple[list, int, int]:
@@ -121,7 +115,7 @@ def _detail(f: FollowUp) -> dict:
 @router.get("", response={200: FollowUpPage, **_ERRORS}, summary="People under a measure in my jurisdiction (paged)")
 def followup_list(request, filters: Query[FollowUpQuery]):
     number_search.refuse_api(filters.q, _("这里按姓名查找，不接受证件号码或电话；查找人员请用 POST /api/v1/persons/search。"))
-    services.require(request.auth, FOLLOWUPS_VIEW)
+    require_capability(request.auth, FOLLOWUPS_VIEW)
     qs = selectors.followup_list(user=request.auth, filters=selectors.FollowUpFilters(
         kind=filters.kind, status=filters.status, division=filters.division, q=filters.q,
         approval=filters.approval))
@@ -134,7 +128,7 @@ def followup_list(request, filters: Query[FollowUpQuery]):
 @router.post("", response={201: FollowUpDetailOut, **_ERRORS},
              summary="Start a measure for a person (schedules the health checks)")
 def followup_start(request, payload: FollowUpIn):
-    services.require(request.auth, FOLLOWUPS_EDIT)
+    require_capability(request.auth, FOLLOWUPS_EDIT)
     person = get_for_user(Person.objects.all(), request.auth, FOLLOWUPS_EDIT, pk=payload.person_id)
     f = services.followup_start(user=request.auth, person=person, kind=payload.kind, reason=payload.reason,
                                 place=payload.place, site_name=payload.site_name, start_date=payload.start_date,
@@ -145,7 +139,7 @@ def followup_start(request, payload: FollowUpIn):
 @router.get("/{int:followup_id}", response={200: FollowUpDetailOut, **_ERRORS},
             summary="One follow-up with its checks (audited)")
 def followup_detail(request, followup_id: int):
-    f = selectors.followup_get(user=request.auth, pk=_id(followup_id))
+    f = selectors.followup_get(user=request.auth, pk=path_id(followup_id))
     record(request.auth, "view", f, request=request)
     return _detail(f)
 
@@ -153,7 +147,7 @@ def followup_detail(request, followup_id: int):
 @router.post("/{int:followup_id}/extend", response={200: FollowUpDetailOut, **_ERRORS},
              summary="Extend the period, with a reason")
 def followup_extend(request, followup_id: int, payload: ExtendIn):
-    f = selectors.followup_get(user=request.auth, pk=_id(followup_id))
+    f = selectors.followup_get(user=request.auth, pk=path_id(followup_id))
     services.followup_extend(user=request.auth, followup=f, days=payload.days, reason=payload.reason,
                              request=request)
     return _detail(selectors.followup_get(user=request.auth, pk=f.pk))
@@ -164,7 +158,7 @@ def followup_extend(request, followup_id: int, payload: ExtendIn):
                      "starts the new one (201); a weakening one (lighter measure or earlier end) waits for a "
                      "second person's approval (202, nothing changed yet)")
 def followup_transfer(request, followup_id: int, payload: TransferIn):
-    f = selectors.followup_get(user=request.auth, pk=_id(followup_id))
+    f = selectors.followup_get(user=request.auth, pk=path_id(followup_id))
     result = services.followup_transfer(user=request.auth, followup=f, kind=payload.kind, reason=payload.reason,
                                         place=payload.place, site_name=payload.site_name, days=payload.days,
                                         request=request)
@@ -176,7 +170,7 @@ def followup_transfer(request, followup_id: int, payload: TransferIn):
 @router.post("/{int:followup_id}/release", response={201: ApprovalOut, **_ERRORS},
              summary="Ask for release: a second person must approve (/approvals)")
 def followup_release(request, followup_id: int, payload: ReasonIn):
-    f = selectors.followup_get(user=request.auth, pk=_id(followup_id))
+    f = selectors.followup_get(user=request.auth, pk=path_id(followup_id))
     a = services.followup_release_request(user=request.auth, followup=f, reason=payload.reason, request=request)
     return Status(201, {"id": a.pk, "kind": a.kind, "status": a.status, "reason": a.reason})
 
@@ -186,7 +180,7 @@ def followup_release(request, followup_id: int, payload: ReasonIn):
 @router.get("/checks", response={200: CheckPage, **_ERRORS},
             summary="Checks overdue, due now, due later today, done or late (paged)")
 def check_list(request, filters: Query[CheckQuery]):
-    services.require(request.auth, FOLLOWUPS_VIEW)
+    require_capability(request.auth, FOLLOWUPS_VIEW)
     qs = selectors.check_list(user=request.auth, filters=selectors.CheckFilters(
         state=filters.state, division=filters.division, day=filters.day))
     items, count, pages = _paginate(qs, filters.page, filters.page_size)
@@ -196,7 +190,7 @@ def check_list(request, filters: Query[CheckQuery]):
 @router.post("/checks/{int:check_id}/record", response={200: CheckOut, 201: CheckOut, **_ERRORS},
              summary="Record one check (201; a retry with the same client_key: 200 and the first result)")
 def check_record(request, check_id: int, payload: CheckIn):
-    check = selectors.check_get(user=request.auth, pk=_id(check_id))
+    check = selectors.check_get(user=request.auth, pk=path_id(check_id))
     check, created = services.health_check_record(
         user=request.auth, check=check, temperature=payload.temperature, symptoms=payload.symptoms,
         note=payload.note, client_key=payload.client_key, request=request)
@@ -206,15 +200,15 @@ def check_record(request, check_id: int, payload: CheckIn):
 @router.post("/checks/batch", response={200: BatchOut, **_ERRORS},
              summary="Record up to 500 checks from a phone that was offline; a result for every item")
 def check_batch(request, payload: BatchIn):
-    services.require(request.auth, FOLLOWUPS_EDIT)
+    require_capability(request.auth, FOLLOWUPS_EDIT)
     good, malformed = batch_parse(payload.items, BatchCheckIn)
     results = services.health_check_record_batch(user=request.auth, items=[item.model_dump() for _i, item in good],
                                                  request=request)
     out = {}
     for (i, _item), r in zip(good, results):
         out[i] = {"index": i, "client_key": r.client_key, "status": r.status,
-                  "check": check_out(r.check) if r.check is not None else None,
-                  "referral_id": r.referral.pk if r.referral is not None else None, "errors": r.errors}
+                  "check": check_out(r.record) if r.record is not None else None,
+                  "referral_id": r.related.pk if r.related is not None else None, "errors": r.errors}
     return batch_result(len(payload.items), out, malformed, {"check": None})
 
 
@@ -222,7 +216,7 @@ def check_batch(request, payload: BatchIn):
 
 @router.get("/referrals", response={200: ReferralPage, **_ERRORS}, summary="Fever-clinic referrals (paged)")
 def referral_list(request, filters: Query[ReferralQuery]):
-    services.require(request.auth, FOLLOWUPS_VIEW)
+    require_capability(request.auth, FOLLOWUPS_VIEW)
     qs = selectors.referral_list(user=request.auth, status=filters.status, division=filters.division)
     items, count, pages = _paginate(qs, filters.page, filters.page_size)
     return {"items": [referral_out(r) for r in items], "count": count, "page": filters.page, "pages": pages}
@@ -230,7 +224,7 @@ def referral_list(request, filters: Query[ReferralQuery]):
 
 @router.get("/referrals/{int:referral_id}", response={200: ReferralOut, **_ERRORS}, summary="One referral (audited)")
 def referral_detail(request, referral_id: int):
-    r = selectors.referral_get(user=request.auth, pk=_id(referral_id))
+    r = selectors.referral_get(user=request.auth, pk=path_id(referral_id))
     record(request.auth, "view", r, request=request)
     return referral_out(r)
 
@@ -238,7 +232,7 @@ def referral_detail(request, referral_id: int):
 @router.post("/referrals/{int:referral_id}/close", response={200: ReferralOut, **_ERRORS},
              summary="Close a referral with its outcome (community: open ones; clinic: picked-up ones)")
 def referral_close(request, referral_id: int, payload: OutcomeIn):
-    r = selectors.referral_get(user=request.auth, pk=_id(referral_id))
+    r = selectors.referral_get(user=request.auth, pk=path_id(referral_id))
     return referral_out(services.referral_close(user=request.auth, referral=r, outcome=payload.outcome,
                                                 request=request))
 
@@ -246,7 +240,7 @@ def referral_close(request, referral_id: int, payload: OutcomeIn):
 @router.post("/referrals/{int:referral_id}/pick-up", response={200: ReferralOut, **_ERRORS},
              summary="A clinic takes over an open referral")
 def referral_pick_up(request, referral_id: int, payload: NoteIn):
-    r = selectors.referral_get(user=request.auth, pk=_id(referral_id))
+    r = selectors.referral_get(user=request.auth, pk=path_id(referral_id))
     return referral_out(services.referral_pick_up(user=request.auth, referral=r, note=payload.note, request=request))
 
 
@@ -254,7 +248,7 @@ def referral_pick_up(request, referral_id: int, payload: NoteIn):
 
 @router.get("/deliveries", response={200: DeliveryPage, **_ERRORS}, summary="Care deliveries (paged, overdue first)")
 def delivery_list(request, filters: Query[DeliveryQuery]):
-    services.require(request.auth, FOLLOWUPS_VIEW)
+    require_capability(request.auth, FOLLOWUPS_VIEW)
     qs = selectors.delivery_list(user=request.auth, status=filters.status, division=filters.division,
                                  overdue=filters.overdue)
     items, count, pages = _paginate(qs, filters.page, filters.page_size)
@@ -264,7 +258,7 @@ def delivery_list(request, filters: Query[DeliveryQuery]):
 @router.post("/deliveries", response={200: DeliveryOut, 201: DeliveryOut, **_ERRORS},
              summary="Request a care delivery (201; a retry with the same client_key: 200)")
 def delivery_create(request, payload: DeliveryIn):
-    services.require(request.auth, FOLLOWUPS_EDIT)
+    require_capability(request.auth, FOLLOWUPS_EDIT)
     person = get_for_user(Person.objects.all(), request.auth, FOLLOWUPS_EDIT, pk=payload.person_id)
     d, created = services.delivery_request_create(
         user=request.auth, person=person, category=payload.category, items=payload.items,
@@ -274,13 +268,13 @@ def delivery_create(request, payload: DeliveryIn):
 
 @router.get("/deliveries/{int:delivery_id}", response={200: DeliveryOut, **_ERRORS}, summary="One delivery")
 def delivery_detail(request, delivery_id: int):
-    return delivery_out(selectors.delivery_get(user=request.auth, pk=_id(delivery_id)))
+    return delivery_out(selectors.delivery_get(user=request.auth, pk=path_id(delivery_id)))
 
 
 @router.post("/deliveries/{int:delivery_id}/take", response={200: DeliveryOut, **_ERRORS},
              summary="Take a delivery (a volunteer's name may be given)")
 def delivery_take(request, delivery_id: int, payload: TakeIn):
-    d = selectors.delivery_get(user=request.auth, pk=_id(delivery_id))
+    d = selectors.delivery_get(user=request.auth, pk=path_id(delivery_id))
     return delivery_out(services.delivery_take(user=request.auth, delivery=d, volunteer_name=payload.volunteer_name,
                                                request=request))
 
@@ -288,7 +282,7 @@ def delivery_take(request, delivery_id: int, payload: TakeIn):
 @router.post("/deliveries/{int:delivery_id}/deliver", response={200: DeliveryOut, **_ERRORS},
              summary="Mark a delivery delivered")
 def delivery_deliver(request, delivery_id: int, payload: NoteIn):
-    d = selectors.delivery_get(user=request.auth, pk=_id(delivery_id))
+    d = selectors.delivery_get(user=request.auth, pk=path_id(delivery_id))
     return delivery_out(services.delivery_mark_delivered(user=request.auth, delivery=d, note=payload.note,
                                                          request=request))
 
@@ -296,7 +290,7 @@ def delivery_deliver(request, delivery_id: int, payload: NoteIn):
 @router.post("/deliveries/{int:delivery_id}/cancel", response={200: DeliveryOut, **_ERRORS},
              summary="Cancel a delivery, with a reason")
 def delivery_cancel(request, delivery_id: int, payload: ReasonIn):
-    d = selectors.delivery_get(user=request.auth, pk=_id(delivery_id))
+    d = selectors.delivery_get(user=request.auth, pk=path_id(delivery_id))
     return delivery_out(services.delivery_cancel(user=request.auth, delivery=d, reason=payload.reason,
                                                  request=request))
 

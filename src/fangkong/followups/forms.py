@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.lib.vitals import MAX_TYPED
+
 from .choices import DeliveryCategory, FollowUpKind, Symptom
 
 
@@ -40,7 +42,8 @@ class ReasonForm(forms.Form):
 
 
 class CheckForm(forms.Form):
-    temperature = forms.CharField(label=_("体温（℃）"), max_length=8, widget=forms.TextInput(attrs={
+    # Blank or not, what was typed goes to the service (fangkong.lib.vitals), which says what is wrong.
+    temperature = forms.CharField(label=_("体温（℃）"), max_length=MAX_TYPED, required=False, widget=forms.TextInput(attrs={
         "inputmode": "decimal", "autocomplete": "off", "placeholder": "36.5", "class": "big-number"}))
     symptoms = forms.MultipleChoiceField(label=_("症状"), choices=Symptom.choices, required=False,
                                          widget=forms.CheckboxSelectMultiple)

@@ -17,8 +17,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 DEFAULT_WINDOWS = "07:00-12:00,14:00-19:00"
-FEVER_AT = 37.3  # °C, at or above: fever
-TEMPERATURE_MIN, TEMPERATURE_MAX = 35.0, 42.0
 # Release needs no fever in this many last days of the period.
 NO_FEVER_DAYS = 3
 

@@ -8,9 +8,10 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import Field, WithJsonSchema
+from pydantic import Field
 
 from fangkong.core.dates import Day
+from fangkong.lib.vitals import TemperatureIn
 from fangkong.core.schemas import DivisionCode, Id, InputSchema, OptionalDivisionCode, Text
 
 from .choices import DeliveryCategory, FollowUpKind, Symptom
@@ -152,15 +153,8 @@ class ApprovalOut(Schema):
     reason: str
 
 
-# °C as a number or a string of digits; rounded to 0.1 by the service.
-Temperature = Annotated[Decimal, Field(ge=Decimal("35.0"), le=Decimal("42.0")), WithJsonSchema({
-    "anyOf": [{"type": "number", "minimum": 35, "maximum": 42},
-              {"type": "string", "pattern": r"^(3[5-9]|4[01])(\.[0-9]{1,3})?$|^42(\.0{1,3})?$"}],
-    "description": "°C, 35.0–42.0"})]
-
-
 class CheckIn(InputSchema):
-    temperature: Temperature
+    temperature: TemperatureIn
     symptoms: list[SymptomCode] = Field(default_factory=list, max_length=7)
     note: Annotated[Text, Field(max_length=200)] = ""
     client_key: ClientKey | None = Field(None, description="a retry with the same key returns the first result")

@@ -7,7 +7,7 @@ and the FollowUpDayCount roll-up kept exact in the same transaction."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.roles import FOLLOWUPS_EDIT, FOLLOWUPS_POLICY, REFERRALS_PICK_UP
-from fangkong.accounts.scoping import get_for_user, has_capability
+from fangkong.accounts.scoping import get_for_user, has_capability, require_capability
 from fangkong.audit.services import record
+from fangkong.core.batch import CREATED, DUPLICATE, ERROR, BatchResult
 from fangkong.core.services import status_change_record
 from fangkong.lib.punctuation import punct
+from fangkong.lib.vitals import FEVER_FROM, is_fever, parse_temperature
 from fangkong.people.models import Person
-from fangkong.people.services import require
 
 from . import measures, schedule, tally
 from .choices import (
@@ -85,7 +86,7 @@ def policy_days(kind: str) -> int:
 @transaction.atomic
 def measure_policy_set(*, user, kind: str, days: int, request=None) -> MeasurePolicy:
     """HQ sets how many days a measure lasts from now on (running follow-ups keep theirs)."""
-    require(user, FOLLOWUPS_POLICY)
+    require_capability(user, FOLLOWUPS_POLICY)
     if kind not in FollowUpKind.values:
         raise ValidationError({"kind": _("措施无效。")})
     if not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
@@ -410,7 +411,7 @@ def release_blockers(followup: FollowUp, *, early: bool = False) -> list[str]:
     since = (min(today, followup.planned_end) if early else followup.planned_end) - \
         dt.timedelta(days=schedule.NO_FEVER_DAYS)
     recent = HealthCheck.objects.filter(followup=followup, status=CheckStatus.DONE, slot_date__gte=since)
-    if recent.filter(temperature__gte=Decimal(str(schedule.FEVER_AT))).exists() or \
+    if recent.filter(temperature__gte=FEVER_FROM).exists() or \
             recent.filter(symptoms__contains=Symptom.FEVER).exists():
         blockers.append(_("最后 %(n)s 天内有发热记录。") % {"n": schedule.NO_FEVER_DAYS})
     if Referral.objects.filter(followup=followup, status__in=[ReferralStatus.OPEN, ReferralStatus.PICKED_UP]).exists():
@@ -462,18 +463,6 @@ def followup_release_apply(*, approval, decider) -> None:
 
 # ---------------------------------------------------------------- health checks
 
-def _parse_temperature(value) -> Decimal:
-    if value is None or value == "":
-        raise ValidationError({"temperature": _("请填写体温。")})
-    try:
-        t = Decimal(str(value).strip().replace("℃", "").replace("°C", "").strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError({"temperature": _("体温应为数字，如 36.5。")}) from None
-    if not t.is_finite() or not Decimal("35.0") <= t <= Decimal("42.0"):
-        raise ValidationError({"temperature": _("体温应在 35.0 到 42.0 ℃ 之间，请重新测量。")})
-    return t.quantize(Decimal("0.1"))
-
-
 def _parse_symptoms(values) -> list[str]:
     if isinstance(values, str):
         values = [v for v in values.split(",") if v]
@@ -486,7 +475,7 @@ def _parse_symptoms(values) -> list[str]:
 
 def is_abnormal(temperature: Decimal | None, symptoms: list[str]) -> bool:
     """Fever (≥ 37.3 °C) or any listed symptom: an escalation."""
-    return bool(symptoms) or (temperature is not None and temperature >= Decimal(str(schedule.FEVER_AT)))
+    return bool(symptoms) or is_fever(temperature)
 
 
 def _already_recorded(check: HealthCheck) -> ValidationError:
@@ -514,7 +503,7 @@ def health_check_record(*, user, check: HealthCheck, temperature, symptoms=(), n
             if prior.pk != check.pk:
                 raise ValidationError({"client_key": _("该客户端编号已用于另一次检测。")})
             return prior, False
-    temperature = _parse_temperature(temperature)
+    temperature = parse_temperature(temperature)
     symptoms = _parse_symptoms(symptoms)
     note = _text(note, "note")
     check = get_for_user(HealthCheck.objects.select_for_update(), user, FOLLOWUPS_EDIT, pk=check.pk)
@@ -562,7 +551,7 @@ def referral_raise(*, user, check: HealthCheck, request=None) -> Referral:
         existing.save(update_fields=["checks_count", "temperature", "symptoms"])
         return existing
     parts = []
-    if check.temperature is not None and check.temperature >= Decimal(str(schedule.FEVER_AT)):
+    if is_fever(check.temperature):
         parts.append(_("发热 %(t)s ℃") % {"t": check.temperature})
     if check.symptoms:
         parts.append(punct("、").join(check.symptom_labels()))
@@ -601,7 +590,7 @@ def referral_close(*, user, referral: Referral, outcome: str, request=None) -> R
     referral = get_for_user(Referral.objects.select_for_update(), user, pk=referral.pk)
     outcome = _text(outcome, "outcome", required=True, label=_("处理结果"))
     if referral.status == ReferralStatus.OPEN:
-        require(user, FOLLOWUPS_EDIT, referral.division_code)
+        require_capability(user, FOLLOWUPS_EDIT, referral.division_code)
     elif referral.status == ReferralStatus.PICKED_UP:
         if not has_capability(user, REFERRALS_PICK_UP, referral.division_code):
             raise PermissionDenied(_("医疗机构已接收该转诊，只能由医疗机构关闭。"))
@@ -624,7 +613,7 @@ def referral_close(*, user, referral: Referral, outcome: str, request=None) -> R
 def referral_pick_up(*, user, referral: Referral, note: str = "", request=None) -> Referral:
     """A clinic takes over an open referral (the medical module calls this)."""
     referral = get_for_user(Referral.objects.select_for_update(), user, pk=referral.pk)
-    require(user, REFERRALS_PICK_UP, referral.division_code)
+    require_capability(user, REFERRALS_PICK_UP, referral.division_code)
     if referral.status != ReferralStatus.OPEN:
         raise ValidationError(_("该转诊已被接收或已关闭。"))
     note = _text(note, "note")
@@ -706,7 +695,7 @@ def delivery_request_create(*, user, person: Person, category: str, items: str, 
 
 def _locked_delivery(user, delivery: DeliveryRequest) -> DeliveryRequest:
     delivery = get_for_user(DeliveryRequest.objects.select_for_update(), user, pk=delivery.pk)
-    require(user, FOLLOWUPS_EDIT, delivery.division_code)
+    require_capability(user, FOLLOWUPS_EDIT, delivery.division_code)
     return delivery
 
 
@@ -766,18 +755,7 @@ def delivery_cancel(*, user, delivery: DeliveryRequest, reason: str, request=Non
 
 # ---------------------------------------------------------------- batches (a phone that was offline)
 
-CREATED, DUPLICATE, ERROR = "created", "duplicate", "error"
 MAX_BATCH = 500
-
-
-class BatchResult:
-    """One item's outcome: created, duplicate (the first result, returned) or error."""
-
-    __slots__ = ("check", "client_key", "errors", "index", "referral", "status")
-
-    def __init__(self, index, client_key, status, check=None, referral=None, errors=None):
-        self.index, self.client_key, self.status = index, client_key, status
-        self.check, self.referral, self.errors = check, referral, errors
 
 
 def health_check_record_batch(*, user, items: list[dict], request=None) -> list[BatchResult]:
@@ -810,5 +788,5 @@ def health_check_record_batch(*, user, items: list[dict], request=None) -> list[
             referral = None
             if is_abnormal(check.temperature, check.symptom_list()):
                 referral = Referral.objects.filter(followup_id=check.followup_id).order_by("-opened_at").first()
-            results.append(BatchResult(i, key, CREATED if created else DUPLICATE, check=check, referral=referral))
+            results.append(BatchResult(i, key, CREATED if created else DUPLICATE, record=check, related=referral))
     return results

@@ -26,7 +26,7 @@ from fangkong.accounts.roles import (
     REFERRALS_PICK_UP,
     SCREENING_VIEW,
 )
-from fangkong.accounts.scoping import get_for_user, has_capability
+from fangkong.accounts.scoping import get_for_user, has_capability, require_capability
 from fangkong.audit.services import record
 from fangkong.core.dates import parse_day
 from fangkong.core.forms import apply_errors
@@ -69,7 +69,7 @@ EXPORT_LIMIT = 100_000
 
 
 def _require(request, capability, code=None):
-    services.require(request.user, capability, code)
+    require_capability(request.user, capability, code)
 
 
 def _next_url(request, default: str) -> str:

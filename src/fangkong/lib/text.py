@@ -15,6 +15,7 @@ from __future__ import annotations
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 # General categories refused: Cc control (white space aside), Cf format (bidi
@@ -44,3 +45,18 @@ def identifying_text(value: str | None) -> str:
     if has_invisible(text):
         raise ValidationError(INVISIBLE_MESSAGE, code="invisible")
     return " ".join(text.split())
+
+
+def clean_text(value: object, limit: int) -> str:
+    """Free text (a note, a place, an outcome) as stored: NUL dropped, runs of
+    white space made one space, trimmed, cut to ``limit`` characters."""
+    return " ".join(str(value or "").replace("\x00", "").split())[:limit]
+
+
+def reason_text(value: object, *, field: str = "reason", minimum: int = 2, limit: int = 200) -> str:
+    """A reason (for a change, an approval, a decision): ``clean_text``, and a
+    ValidationError on ``field`` when shorter than ``minimum`` characters."""
+    text = clean_text(value, limit)
+    if len(text) < minimum:
+        raise ValidationError({field: gettext_now("请填写理由（至少2个字）。")})
+    return text

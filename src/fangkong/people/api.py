@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from fangkong.accounts.roles import PEOPLE_EDIT, PEOPLE_REVEAL, PEOPLE_VIEW
-from fangkong.accounts.scoping import has_capability
+from fangkong.accounts.scoping import has_capability, require_capability
 from fangkong.audit.services import record
-from fangkong.core.schemas import MAX_ID, ErrorOut, ValidationErrorOut
+from fangkong.core.api_errors import path_id
+from fangkong.core.schemas import ErrorOut, ValidationErrorOut
 from fangkong.lib.documents import normalize_document
 from fangkong.lib.masking import age
 from fangkong.regions.models import Division
@@ -59,13 +60,6 @@ _LIST_FIELDS = ("id", "name", "sex", "birth_date", "doc_type", "doc_masked", "ph
 
 
 # ---------------------------------------------------------------- helpers
-
-def _check_id(pk: int) -> int:
-    # Ids past 64 bits are malformed, not missing: keep them from the database driver.
-    if not 1 <= pk <= MAX_ID:
-        raise Http404
-    return pk
-
 
 def _community_names(codes) -> dict[str, str]:
     return dict(Division.objects.filter(code__in={c[:12] for c in codes}).values_list("code", "short_name"))
@@ -129,17 +123,17 @@ def _duplicate(user, dup: services.DuplicatePerson) -> Status:
 
 def _household_for_edit(user, pk: int) -> Household:
     """A household the user can see (else 404) and may edit (else 403)."""
-    services.require(user, PEOPLE_VIEW)
-    household = selectors.household_get(user=user, pk=_check_id(pk))
-    services.require(user, PEOPLE_EDIT, household.division_code)
+    require_capability(user, PEOPLE_VIEW)
+    household = selectors.household_get(user=user, pk=path_id(pk))
+    require_capability(user, PEOPLE_EDIT, household.division_code)
     return household
 
 
 def _person_for(user, pk: int, capability: str) -> Person:
     """A person the user can see (else 404) and may act on with ``capability`` (else 403)."""
-    services.require(user, PEOPLE_VIEW)
-    person = selectors.person_get(user=user, pk=_check_id(pk))
-    services.require(user, capability, person.division_code)
+    require_capability(user, PEOPLE_VIEW)
+    person = selectors.person_get(user=user, pk=path_id(pk))
+    require_capability(user, capability, person.division_code)
     return person
 
 
@@ -148,7 +142,7 @@ def _person_for(user, pk: int, capability: str) -> Person:
 @households.get("", response={200: HouseholdPage, **_ERRORS}, summary="Households in my jurisdiction (paged)")
 def household_list(request, filters: Query[HouseholdQuery]):
     user = request.auth
-    services.require(user, PEOPLE_VIEW)
+    require_capability(user, PEOPLE_VIEW)
     if selectors.search_kind(filters.q) in selectors.SENSITIVE_KINDS:
         # Households are found by address; a number in a URL ends up in access logs.
         raise ValidationError({"q": [_("户按地址查找，不接受证件号码或电话；查找人员请用 POST /api/v1/persons/search。")]})
@@ -166,7 +160,7 @@ def household_list(request, filters: Query[HouseholdQuery]):
 @households.post("", response={201: HouseholdDetailOut, **_ERRORS}, summary="Add a household")
 def household_create(request, payload: HouseholdIn):
     user = request.auth
-    services.require(user, PEOPLE_EDIT)
+    require_capability(user, PEOPLE_EDIT)
     household = services.household_create(user=user, division_code=payload.division_code, address=payload.address,
                                           note=payload.note, request=request)
     return Status(201, household_detail_out(user, household))
@@ -176,8 +170,8 @@ def household_create(request, payload: HouseholdIn):
                 summary="One household and its members (audited)")
 def household_detail(request, household_id: int):
     user = request.auth
-    services.require(user, PEOPLE_VIEW)
-    household = selectors.household_get(user=user, pk=_check_id(household_id))
+    require_capability(user, PEOPLE_VIEW)
+    household = selectors.household_get(user=user, pk=path_id(household_id))
     record(user, "view", household, request=request)
     return household_detail_out(user, household)
 
@@ -232,7 +226,7 @@ def person_search(request, filters: PersonSearchIn):
 
 def _person_page(request, filters) -> dict:
     user = request.auth
-    services.require(user, PEOPLE_VIEW)
+    require_capability(user, PEOPLE_VIEW)
     criteria = selectors.PersonFilters(q=filters.q, division=filters.division, tag=filters.tag or "",
                                        sex=filters.sex or "", household=filters.household)
     qs = selectors.person_list(user=user, filters=criteria).only(*_LIST_FIELDS)
@@ -252,7 +246,7 @@ def _person_page(request, filters) -> dict:
               summary="Register a person (409 if the document number is already registered)")
 def person_create(request, payload: PersonIn):
     user = request.auth
-    services.require(user, PEOPLE_EDIT)
+    require_capability(user, PEOPLE_EDIT)
     household = None
     if payload.household_id is not None:
         if payload.division_code:
@@ -283,7 +277,7 @@ def person_move(request, payload: MoveIn):
     common superior) for two-person approval (202), and until it is approved the
     person stays invisible to me. The answer never says where they live."""
     user = request.auth
-    services.require(user, PEOPLE_EDIT)
+    require_capability(user, PEOPLE_EDIT)
     household = selectors.household_get(user=user, pk=payload.household_id, capability=PEOPLE_EDIT)
     try:
         normalize_document(payload.doc_type, payload.doc_number)
@@ -303,8 +297,8 @@ def person_move(request, payload: MoveIn):
 @persons.get("/{int:person_id}", response={200: PersonDetailOut, **_ERRORS}, summary="One person (audited)")
 def person_detail(request, person_id: int):
     user = request.auth
-    services.require(user, PEOPLE_VIEW)
-    person = selectors.person_get(user=user, pk=_check_id(person_id))
+    require_capability(user, PEOPLE_VIEW)
+    person = selectors.person_get(user=user, pk=path_id(person_id))
     record(user, "view", person, request=request)
     return person_detail_out(user, person)
 

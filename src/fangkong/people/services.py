@@ -7,14 +7,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.roles import PEOPLE_EDIT, PEOPLE_REVEAL, PEOPLE_VIEW
-from fangkong.accounts.scoping import get_for_user, user_can_see_code
+from fangkong.accounts.scoping import get_for_user, require_capability, user_can_see_code
 from fangkong.audit.services import record
 from fangkong.core.api_errors import Conflict
 from fangkong.lib import vault
@@ -459,16 +459,9 @@ def person_reveal(*, user, person: Person, field: str, reason: str, request=None
     """The full document number or phone, for a meaningful stated reason, within
     the user's reveal limits (``people.reveals``). Always audited."""
     person = get_for_user(Person.objects.all(), user, PEOPLE_VIEW, pk=person.pk)
-    require(user, PEOPLE_REVEAL, person.division_code)
+    require_capability(user, PEOPLE_REVEAL, person.division_code)
     if field not in REVEAL_FIELDS:
         raise ValidationError({"field": _("只能查看证件号码或电话。")})
     reason = clean_reason(reason)
     reveal_record(user, person, field=field, reason=reason, request=request)
     return vault.decrypt(getattr(person, REVEAL_FIELDS[field]))
-
-
-def require(user, capability: str, code: str | None = None) -> None:
-    from fangkong.accounts.scoping import has_capability
-
-    if not has_capability(user, capability, code):
-        raise PermissionDenied(_("您没有此项操作的权限。"))

@@ -12,7 +12,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts.roles import PEOPLE_EDIT, PEOPLE_EXPORT, PEOPLE_REVEAL, PEOPLE_VIEW
-from fangkong.accounts.scoping import has_capability, scope_prefixes
+from fangkong.accounts.scoping import has_capability, require_capability, scope_prefixes
 from fangkong.approvals.selectors import approval_pending_for
 from fangkong.audit.services import record
 from fangkong.core.api_errors import Conflict
@@ -35,7 +35,7 @@ SEARCH_COUNT_CAP = 1000
 
 
 def _require(request, capability, code=None):
-    services.require(request.user, capability, code)
+    require_capability(request.user, capability, code)
 
 
 # ID number and phone searches are POSTed (``person_search``): the page keeps

@@ -18,13 +18,20 @@ from ninja import Query, Router, Status
 from fangkong.accounts.roles import (
     SCREENING_CAMPAIGN, SCREENING_HANDLE, SCREENING_VIEW,
 )
-from fangkong.accounts.scoping import get_for_user, has_capability, scope_prefixes, user_can_see_code
+from fangkong.accounts.scoping import (
+    get_for_user,
+    has_capability,
+    require_capability,
+    scope_prefixes,
+    user_can_see_code,
+)
 from fangkong.audit.services import record
-from fangkong.core.schemas import MAX_ID, ErrorOut, ValidationErrorOut
+from fangkong.core.api_errors import path_id
+from fangkong.core.schemas import ErrorOut, ValidationErrorOut
 from fangkong.people import number_search
 from fangkong.people.models import Household
 from fangkong.people.selectors import search_kind
-from fangkong.people.services import describe_place, require
+from fangkong.people.services import describe_place
 from fangkong.regions.models import Division
 
 from . import selectors, services
@@ -60,12 +67,6 @@ from .schemas import (
 router = Router(tags=["screening"])
 
 _ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-
-
-def _id(pk: int) -> int:
-    if not 1 <= pk <= MAX_ID:
-        raise Http404
-    return pk
 
 
 def _communities(codes) -> dict[str, str]:
@@ -166,7 +167,7 @@ def arrival_search(request, filters: ArrivalSearchIn):
 
 def _arrival_page(request, filters) -> dict:
     user = request.auth
-    require(user, SCREENING_VIEW)
+    require_capability(user, SCREENING_VIEW)
     qs = selectors.arrival_list(user=user, filters=selectors.ArrivalFilters(
         status="" if filters.status == "all" else filters.status, source=filters.source, flagged=filters.flagged,
         division=filters.division, q=filters.q))
@@ -183,7 +184,7 @@ def _arrival_page(request, filters) -> dict:
             summary="One arrival (audited)")
 def arrival_detail(request, arrival_id: int):
     user = request.auth
-    arrival = selectors.arrival_get(user=user, pk=_id(arrival_id))
+    arrival = selectors.arrival_get(user=user, pk=path_id(arrival_id))
     record(user, "view", arrival, request=request)
     return _arrival_detail(user, arrival)
 
@@ -192,7 +193,7 @@ def arrival_detail(request, arrival_id: int):
              summary="Take an arrival off the queue with a reason")
 def arrival_dismiss(request, arrival_id: int, payload: DismissIn):
     user = request.auth
-    arrival = selectors.arrival_get(user=user, pk=_id(arrival_id))
+    arrival = selectors.arrival_get(user=user, pk=path_id(arrival_id))
     arrival = services.arrival_dismiss(user=user, arrival=arrival, reason=payload.reason, request=request)
     return _arrival_detail(user, arrival)
 
@@ -201,7 +202,7 @@ def arrival_dismiss(request, arrival_id: int, payload: DismissIn):
              summary="Confirm the arrival as a returnee and decide the measure")
 def arrival_confirm(request, arrival_id: int, payload: ConfirmIn):
     user = request.auth
-    arrival = selectors.arrival_get(user=user, pk=_id(arrival_id))
+    arrival = selectors.arrival_get(user=user, pk=path_id(arrival_id))
     household = None
     if payload.household_id:
         household = Household.objects.filter(pk=payload.household_id).first() or Household(pk=payload.household_id)
@@ -218,7 +219,7 @@ def arrival_confirm(request, arrival_id: int, payload: ConfirmIn):
 @router.get("/measure-proposal", response={200: ProposalOut, **_ERRORS},
             summary="The measure the rules propose for a returnee")
 def measure_proposal(request, query: Query[ProposalQuery]):
-    require(request.auth, SCREENING_VIEW)
+    require_capability(request.auth, SCREENING_VIEW)
     p = services.measure_propose(origin_code=query.origin_code, arrived_on=query.arrived_on,
                                  risk_area_contact=query.risk_area_contact, case_contact=query.case_contact)
     return {"measure": p.measure, "reason": p.reason}
@@ -247,7 +248,7 @@ def self_report(request, payload: SelfReportIn, response: HttpResponse):
             summary="Door-to-door campaigns over my places (newest first, at most 200)")
 def campaign_list(request, status: str = ""):
     user = request.auth
-    require(user, SCREENING_VIEW)
+    require_capability(user, SCREENING_VIEW)
     return [campaign_out(c) for c in selectors.campaign_list(user=user, status=status)[:200]]
 
 
@@ -255,7 +256,7 @@ def campaign_list(request, status: str = ""):
              summary="Start a campaign over a community or a township")
 def campaign_create(request, payload: CampaignIn):
     user = request.auth
-    require(user, SCREENING_CAMPAIGN)
+    require_capability(user, SCREENING_CAMPAIGN)
     c = services.campaign_start(user=user, request=request, **payload.dict())
     return Status(201, {**campaign_out(c), "coverage": coverage_row_out(selectors.campaign_coverage(campaign=c))})
 
@@ -264,7 +265,7 @@ def campaign_create(request, payload: CampaignIn):
             summary="One campaign with its live coverage per community and grid")
 def campaign_detail(request, campaign_id: int):
     user = request.auth
-    c = selectors.campaign_get(user=user, pk=_id(campaign_id))
+    c = selectors.campaign_get(user=user, pk=path_id(campaign_id))
     return {**campaign_out(c), "coverage": coverage_row_out(selectors.campaign_coverage(campaign=c, user=user))}
 
 
@@ -272,7 +273,7 @@ def campaign_detail(request, campaign_id: int):
              summary="End a campaign")
 def campaign_close(request, campaign_id: int, payload: CloseIn):
     user = request.auth
-    c = selectors.campaign_get(user=user, pk=_id(campaign_id))
+    c = selectors.campaign_get(user=user, pk=path_id(campaign_id))
     return campaign_out(services.campaign_close(user=user, campaign=c, reason=payload.reason, request=request))
 
 
@@ -281,7 +282,7 @@ def campaign_close(request, campaign_id: int, payload: CloseIn):
 def campaign_households(request, campaign_id: int, filters: Query[HouseholdVisitQuery]):
     number_search.refuse_api(filters.q, _name_only())
     user = request.auth
-    c = selectors.campaign_get(user=user, pk=_id(campaign_id))
+    c = selectors.campaign_get(user=user, pk=path_id(campaign_id))
     qs = selectors.campaign_households(user=user, campaign=c, state=filters.state, division=filters.division,
                                        q=filters.q)
     items, count, pages = _paginate(qs, filters.page, filters.page_size)
@@ -294,7 +295,7 @@ def campaign_households(request, campaign_id: int, filters: Query[HouseholdVisit
              summary="Record a knock on a household's door (client key: a retry returns the first result)")
 def visit_create(request, campaign_id: int, payload: VisitIn):
     user = request.auth
-    c = selectors.campaign_get(user=user, pk=_id(campaign_id))
+    c = selectors.campaign_get(user=user, pk=path_id(campaign_id))
     household = get_for_user(Household.objects.all(), user, SCREENING_VIEW, pk=payload.household_id)
     found = [services.FoundReturnee(**f.dict()) for f in payload.returnees]
     visit, recorded = services.visit_record(user=user, campaign=c, household=household, result=payload.result,
@@ -312,7 +313,7 @@ def visit_create(request, campaign_id: int, payload: VisitIn):
             summary="Screening coverage of a division in my jurisdiction on a day (default: mine, today)")
 def coverage(request, query: Query[CountQuery]):
     user = request.auth
-    require(user, SCREENING_VIEW)
+    require_capability(user, SCREENING_VIEW)
     prefix = _prefix(user, query.division)
     day = query.day or timezone.localdate()
     s = selectors.coverage_summary(prefix=prefix, day=day)
@@ -325,7 +326,7 @@ def coverage(request, query: Query[CountQuery]):
             summary="Arrivals, self-reports, returnees and coverage of a division on a day (command level)")
 def counts(request, query: Query[CountQuery]):
     user = request.auth
-    require(user, SCREENING_VIEW)
+    require_capability(user, SCREENING_VIEW)
     prefix = _prefix(user, query.division)
     day = query.day or timezone.localdate()
     c = selectors.screening_counts(prefix=prefix, day=day)
@@ -343,7 +344,7 @@ def counts(request, query: Query[CountQuery]):
 def returnee_list(request, filters: Query[ReturneeQuery]):
     number_search.refuse_api(filters.q, _name_only())
     user = request.auth
-    require(user, SCREENING_VIEW)
+    require_capability(user, SCREENING_VIEW)
     qs = selectors.returnee_list(user=user, filters=selectors.ReturneeFilters(
         measure=filters.measure, division=filters.division, q=filters.q))
     items, count, pages = _paginate(qs, filters.page, filters.page_size)
@@ -359,6 +360,6 @@ def returnee_list(request, filters: Query[ReturneeQuery]):
             summary="One returnee (audited)")
 def returnee_detail(request, returnee_id: int):
     user = request.auth
-    r = selectors.returnee_get(user=user, pk=_id(returnee_id))
+    r = selectors.returnee_get(user=user, pk=path_id(returnee_id))
     record(user, "view", r, request=request)
     return returnee_out(r, _communities([r.division_code]))

@@ -18,16 +18,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from django.conf import settings
 from django.utils import timezone
 
-from fangkong.checkpoints.choices import FEVER_FROM
+from fangkong.lib.vitals import is_fever
 
 from .choices import ArrivalFlag
-
-_FEVER = Decimal(FEVER_FROM)
 
 
 def arrival_flags(*, temperature=None, origin_code: str = "", arrived_on: dt.date,
@@ -38,9 +36,9 @@ def arrival_flags(*, temperature=None, origin_code: str = "", arrived_on: dt.dat
     if the caller has them (``current_risk_levels(arrived_on)``); else they are
     read (cached per process)."""
     flags = []
-    if temperature is not None and temperature != "":
+    if temperature is not None:
         try:
-            if Decimal(str(temperature)) >= _FEVER:
+            if is_fever(temperature):
                 flags.append(ArrivalFlag.FEVER.value)
         except InvalidOperation:
             pass

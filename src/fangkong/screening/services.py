@@ -13,20 +13,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.roles import SCREENING_CAMPAIGN, SCREENING_HANDLE, SCREENING_POLICY
-from fangkong.accounts.scoping import get_for_user, has_capability, user_can_see_code
+from fangkong.accounts.scoping import get_for_user, require_capability, user_can_see_code
 from fangkong.audit.services import entry, record, record_all
 from fangkong.core.rowsql import RowSelect, insert
 from fangkong.core.services import status_change_record
 from fangkong.followups.services import followup_start
 from fangkong.lib import vault
-from fangkong.lib.text import identifying_text
+from fangkong.lib.text import clean_text, identifying_text, reason_text
 from fangkong.people.models import Household, Person
 from fangkong.regions.models import Division
 from fangkong.regions.selectors import city_code, city_place, city_places
@@ -68,22 +68,6 @@ SELF_REPORT_PER_DAY = settings.FANGKONG_SELF_REPORT_PER_DAY
 # An arrival date may lie at most this far back (self-reports, imports, visits).
 ARRIVAL_MAX_AGE_DAYS = 60
 
-
-
-def _require(user, capability: str, code: str | None = None) -> None:
-    if not has_capability(user, capability, code):
-        raise PermissionDenied(_("您没有此项操作的权限。"))
-
-
-def _reason(text: str, field: str = "reason", minimum: int = 2) -> str:
-    text = " ".join((text or "").split())
-    if len(text) < minimum:
-        raise ValidationError({field: _("请填写理由（至少2个字）。")})
-    return text[:200]
-
-
-def _clean_text(value: str, limit: int) -> str:
-    return " ".join((value or "").replace("\x00", "").split())[:limit]
 
 
 def _identifying(errors: dict[str, list[str]], field: str, value: str, limit: int) -> str:
@@ -191,7 +175,7 @@ def arrivals_record(*, actor, items: Sequence[ArrivalIn], request=None, audit: l
                     arrived_on=arrived_on, origin_code=it.origin_code[:12],
                     origin_name=it.origin_name[:60], flags=",".join(flags), flagged=bool(flags),
                     temperature=it.temperature, travel_mode=it.travel_mode[:20],
-                    travel_number=it.travel_number[:20], note=it.note[:200], address=_clean_text(it.address, 200),
+                    travel_number=it.travel_number[:20], note=it.note[:200], address=clean_text(it.address, 200),
                     created_on=today, created_by=created_by, **it.identity,
                 )
                 new.append(arrival)
@@ -269,8 +253,8 @@ def arrival_rule_set(*, user, everyone: bool, outside_city: bool, risk_area: boo
     """HQ sets which inbound checkpoint passages queue an arrival (``ArrivalRule``;
     the passage is recorded either way). At least one condition; audited with
     the reason and what changed."""
-    _require(user, SCREENING_POLICY)
-    reason = _reason(reason)
+    require_capability(user, SCREENING_POLICY)
+    reason = reason_text(reason)
     values = {"everyone": bool(everyone), "outside_city": bool(outside_city), "risk_area": bool(risk_area),
               "fever": bool(fever), "not_registered": bool(not_registered)}
     if not any(values.values()):
@@ -307,7 +291,7 @@ def arrival_dismiss(*, user, arrival: Arrival, reason: str, request=None) -> Arr
     """Take an arrival off the queue without a returnee (e.g. passing through,
     a duplicate, wrong community), with the reason."""
     arrival = _pending_arrival_for_update(user, arrival)
-    reason = _reason(reason)
+    reason = reason_text(reason)
     arrival.dismiss_reason = reason
     _mark_handled(user, arrival, ArrivalStatus.DISMISSED, reason)
     record(user, "update", arrival, reason=reason, request=request, detail={"status": ArrivalStatus.DISMISSED})
@@ -324,7 +308,7 @@ def arrival_reveal(*, user, arrival: Arrival, field: str, reason: str, request=N
     from fangkong.people.reveals import clean_reason, reveal_record
 
     arrival = get_for_user(Arrival.objects.all(), user, SCREENING_HANDLE, pk=arrival.pk)
-    _require(user, PEOPLE_REVEAL, arrival.division_code)
+    require_capability(user, PEOPLE_REVEAL, arrival.division_code)
     if field not in REVEAL_FIELDS:
         raise ValidationError({"field": _("只能查看证件号码或电话。")})
     reason = clean_reason(reason)  # the same rules and limits as every reveal
@@ -365,7 +349,7 @@ def campaign_start(*, user, division_code: str, name: str, starts_on: dt.date, e
         division = _campaign_place(user, division_code)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    name = _clean_text(name, 100)
+    name = clean_text(name, 100)
     if not name:
         errors.setdefault("name", []).append(_("请填写排查名称。"))
     today = timezone.localdate()
@@ -389,7 +373,7 @@ def campaign_start(*, user, division_code: str, name: str, starts_on: dt.date, e
         raise ValidationError({"division_code": _("该区域已有进行中的排查“%(name)s”（%(start)s 至 %(end)s），时间不能重叠。")
                                % {"name": clash.name, "start": clash.starts_on, "end": clash.ends_on}})
     campaign = Campaign.objects.create(division_code=division.code, name=name, starts_on=starts_on, ends_on=ends_on,
-                                       note=_clean_text(note, 200), created_by=user)
+                                       note=clean_text(note, 200), created_by=user)
     status_change_record(actor=user, obj=campaign, to_status=CampaignStatus.ACTIVE, reason=name)
     record(user, "create", campaign, request=request)
     return campaign
@@ -559,7 +543,7 @@ def _visit_record(*, user, campaign, household, result, note, returnees, client_
     if result != VisitResult.RETURNEES_FOUND and returnees:
         raise ValidationError({"returnees": _("只有结果为“发现返乡人员”时才登记人员。")})
     found = _found_identities(returnees)
-    note = _clean_text(note, 200)
+    note = clean_text(note, 200)
     now = timezone.now()
 
     visit = Visit.objects.select_for_update().filter(campaign=campaign, household=household).first()
@@ -598,7 +582,7 @@ def _visit_record(*, user, campaign, household, result, note, returnees, client_
     for f, ident, origin_name in found:
         arrival_record(actor=user, division_code=household.division_code, identity=ident, source=ArrivalSource.VISIT,
                        arrived_on=f.arrived_on, origin_code=f.origin_code if origin_name else "",
-                       origin_name=origin_name, travel_mode=f.travel_mode, travel_number=_clean_text(f.travel_number, 20),
+                       origin_name=origin_name, travel_mode=f.travel_mode, travel_number=clean_text(f.travel_number, 20),
                        source_ref=f"visit:{visit.pk}", address=household.address, request=request)
     record(user, "create" if previous is None else "update", visit, request=request,
            detail={"result": result, "found": len(found)})
@@ -716,10 +700,10 @@ def returnee_confirm(*, user, arrival: Arrival, measure: str, measure_reason: st
     if measure not in Measure.values:
         errors.setdefault("measure", []).append(_("请选择措施。"))
     try:
-        measure_reason = _reason(measure_reason, "measure_reason")
+        measure_reason = reason_text(measure_reason, field="measure_reason")
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    if measure == Measure.CENTRAL_QUARANTINE and not _clean_text(site_name, 100):
+    if measure == Measure.CENTRAL_QUARANTINE and not clean_text(site_name, 100):
         errors.setdefault("site_name", []).append(_("集中隔离请填写隔离点名称。"))
     if household is not None:
         try:
@@ -752,9 +736,9 @@ def returnee_confirm(*, user, arrival: Arrival, measure: str, measure_reason: st
         arrival=arrival, source=arrival.source, origin_code=origin_code[:12], origin_name=origin_name[:60],
         arrived_on=arrived_on, travel_mode=travel_mode, travel_number=travel_number,
         risk_area_contact=bool(risk_area_contact), case_contact=bool(case_contact),
-        contact_note=_clean_text(contact_note, 200), proposed_measure=proposal.measure,
+        contact_note=clean_text(contact_note, 200), proposed_measure=proposal.measure,
         proposed_reason=proposal.reason[:200], measure=measure, measure_reason=measure_reason, measure_state=state,
-        place=_clean_text(place, 200) or address, site_name=_clean_text(site_name, 100), confirmed_by=user,
+        place=clean_text(place, 200) or address, site_name=clean_text(site_name, 100), confirmed_by=user,
     )
     if arrival.person_id != person.pk:
         arrival.person = person

@@ -28,6 +28,7 @@ from fangkong.accounts.roles import (
 from fangkong.accounts.scoping import (
     get_for_user,
     has_capability,
+    require_capability,
     scope_filter,
     scope_prefixes,
     scope_q,
@@ -41,7 +42,7 @@ from fangkong.core.services import status_history
 from fangkong.people import number_search
 from fangkong.people.models import Household
 from fangkong.people.selectors import search_kind
-from fangkong.people.services import describe_place, require
+from fangkong.people.services import describe_place
 from fangkong.regions.models import Division
 from fangkong.regions.selectors import city_code
 
@@ -119,7 +120,7 @@ def _name_only() -> str:
 def arrival_search(request):
     """The arrivals search form: an ID number or phone is kept in the session as
     its blind index under a random key (people.number_search); a name goes to ``q``."""
-    require(request.user, SCREENING_VIEW)
+    require_capability(request.user, SCREENING_VIEW)
     p = request.POST
     return number_search.search_redirect(request, reverse("screening:arrival_list"),
                                          {k: p.get(k, "")[:15] for k in ("status", "source", "flagged", "division")})
@@ -128,7 +129,7 @@ def arrival_search(request):
 @login_required
 def arrival_list(request):
     """The arrivals queue of the user's communities: flagged first, then newest."""
-    require(request.user, SCREENING_VIEW)
+    require_capability(request.user, SCREENING_VIEW)
     refused = number_search.refused(request, _number_in_url())
     filters = _arrival_filters(request)
     from django.core.paginator import Paginator
@@ -153,7 +154,7 @@ def arrival_list(request):
 
 @login_required
 def arrival_export(request):
-    require(request.user, SCREENING_EXPORT)
+    require_capability(request.user, SCREENING_EXPORT)
     if refusal := number_search.refuse_download(request, _number_in_url()):
         return refusal
     filters = _arrival_filters(request)
@@ -229,7 +230,7 @@ def arrival_reveal(request, pk: int):
 def arrival_rule(request):
     """Which inbound checkpoint passages queue an arrival: every worker may
     read it, the city HQ changes it (with a reason; audited)."""
-    require(request.user, SCREENING_VIEW)
+    require_capability(request.user, SCREENING_VIEW)
     from .models import ArrivalRule
     from .rules import queue_rule
 
@@ -237,7 +238,7 @@ def arrival_rule(request):
     current = ArrivalRule.objects.filter(pk=ArrivalRule.SINGLETON).first()
     status = 200
     if request.method == "POST":
-        require(request.user, SCREENING_POLICY)
+        require_capability(request.user, SCREENING_POLICY)
         form = ArrivalRuleForm(request.POST)
         if form.is_valid():
             try:
@@ -280,7 +281,7 @@ def _confirm_page(request, arrival, form, *, status=200, duplicate=None):
 def arrival_confirm(request, pk: int):
     """Confirm the person behind an arrival as a returnee and decide the measure."""
     arrival = selectors.arrival_get(user=request.user, pk=pk)
-    require(request.user, SCREENING_HANDLE, arrival.division_code)
+    require_capability(request.user, SCREENING_HANDLE, arrival.division_code)
     if arrival.status != ArrivalStatus.PENDING:
         messages.error(request, _("该抵达人员已处理。"))
         return redirect(arrival)
@@ -324,7 +325,7 @@ def arrival_confirm(request, pk: int):
 @login_required
 def measure_proposal(request):
     """htmx: the measure the rules propose for what the form says so far."""
-    require(request.user, SCREENING_VIEW)
+    require_capability(request.user, SCREENING_VIEW)
     g = request.GET
     proposal = services.measure_propose(origin_code=g.get("origin_code", "")[:6],
                                         arrived_on=_date(g.get("arrived_on", "")),
@@ -353,7 +354,7 @@ def _returnee_filters(request) -> selectors.ReturneeFilters:
 
 @login_required
 def returnee_list(request):
-    require(request.user, SCREENING_VIEW)
+    require_capability(request.user, SCREENING_VIEW)
     from django.core.paginator import Paginator
 
     refused = number_search.refused(request, _name_only())
@@ -371,7 +372,7 @@ def returnee_list(request):
 
 @login_required
 def returnee_export(request):
-    require(request.user, SCREENING_EXPORT)
+    require_capability(request.user, SCREENING_EXPORT)
     if refusal := number_search.refuse_download(request, _name_only()):
         return refusal
     qs = selectors.returnee_list(user=request.user, filters=_returnee_filters(request))[:EXPORT_LIMIT]
@@ -418,7 +419,7 @@ def _campaign_places(user):
 
 @login_required
 def campaign_list(request):
-    require(request.user, SCREENING_VIEW)
+    require_capability(request.user, SCREENING_VIEW)
     campaigns = list(selectors.campaign_list(user=request.user)[:100])
     today = timezone.localdate()
     rows = [(c, selectors.coverage_summary(prefix=c.division_code) if c.is_open_on(today) else None)
@@ -431,7 +432,7 @@ def campaign_list(request):
 
 @login_required
 def campaign_create(request):
-    require(request.user, SCREENING_CAMPAIGN)
+    require_capability(request.user, SCREENING_CAMPAIGN)
     places = _campaign_places(request.user)
     if request.method != "POST":
         today = timezone.localdate()
@@ -618,7 +619,7 @@ def visit_quick(request, pk: int, household_id: int):
 @login_required
 def coverage(request):
     """Screening coverage across the user's jurisdiction, live (htmx refresh)."""
-    require(request.user, SCREENING_VIEW)
+    require_capability(request.user, SCREENING_VIEW)
     overview = selectors.coverage_overview(user=request.user)
     template = "screening/_coverage.html" if request.htmx else "screening/coverage.html"
     return render(request, template, {"overview": overview, "now": timezone.localtime()})
@@ -632,5 +633,5 @@ def returnee_import(request):
     (fangkong.ledgers) as the kind "returnees" (registered in ``apps.py``)."""
     from fangkong.accounts.roles import SCREENING_IMPORT
 
-    require(request.user, SCREENING_IMPORT)
+    require_capability(request.user, SCREENING_IMPORT)
     return redirect(reverse("ledgers:import") + "?kind=returnees")

@@ -76,3 +76,18 @@ def test_capability_narrows_the_scope(checkpoint_staff, zhang_san):
     assert not scope_filter(Person.objects.all(), checkpoint_staff, "people.view").exists()
     assert QINGHUAYUAN.startswith(scope_prefixes(checkpoint_staff)[0])
     assert XIMAZHUANG
+
+
+def test_require_capability_refuses_with_a_reason(qinghuayuan_worker):
+    from django.core.exceptions import PermissionDenied
+
+    from fangkong.accounts.roles import FOLLOWUPS_EDIT, SCREENING_POLICY
+    from fangkong.accounts.scoping import require_capability
+
+    require_capability(qinghuayuan_worker, FOLLOWUPS_EDIT, "410611005007")
+    with pytest.raises(PermissionDenied, match="您没有此项操作的权限"):
+        require_capability(qinghuayuan_worker, SCREENING_POLICY)
+    with pytest.raises(PermissionDenied, match="您没有此项操作的权限"):
+        require_capability(qinghuayuan_worker, FOLLOWUPS_EDIT, "410621")
+    with pytest.raises(PermissionDenied, match="不在此卡点"):
+        require_capability(qinghuayuan_worker, SCREENING_POLICY, message="不在此卡点")

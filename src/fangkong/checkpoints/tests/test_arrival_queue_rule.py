@@ -93,7 +93,7 @@ def test_an_offline_batch_applies_the_rule(checkpoint_staff, qibin_checkpoint, z
         passage(doc_number=number, name="张三", origin=HEBI, client_key="k1"),
         passage(doc_number=new_resident_id("420102"), client_key="k2")])
     assert [r.status for r in results] == ["created", "created"]
-    assert [r.passage.arrival_id is not None for r in results] == [False, True]
+    assert [r.record.arrival_id is not None for r in results] == [False, True]
 
 
 def test_only_hq_changes_the_rule_with_a_reason_and_it_is_audited(hq_officer, county_officer):

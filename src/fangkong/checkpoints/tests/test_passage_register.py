@@ -50,8 +50,8 @@ def test_it_flags_fever(checkpoint_staff, qibin_checkpoint):
     assert not register(checkpoint_staff, qibin_checkpoint, temperature="37.2").first.fever
 
 
-def test_it_reads_a_forgotten_decimal_point(checkpoint_staff, qibin_checkpoint):
-    assert register(checkpoint_staff, qibin_checkpoint, temperature="378").first.temperature == Decimal("37.8")
+def test_a_forgotten_decimal_point_is_asked_for_not_guessed(checkpoint_staff, qibin_checkpoint):
+    assert "小数点" in errors_of(checkpoint_staff, qibin_checkpoint, temperature="378")["temperature"][0]
     assert register(checkpoint_staff, qibin_checkpoint, temperature="36,6").first.temperature == Decimal("36.6")
 
 

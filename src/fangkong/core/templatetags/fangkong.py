@@ -1,11 +1,19 @@
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django import template
 
+from fangkong.lib import vitals
 from fangkong.lib.punctuation import punct
 
 register = template.Library()
+
+
+@register.filter
+def fever(temperature: Any) -> bool:
+    """A stored temperature of 37.3 ℃ or more (fangkong.lib.vitals)."""
+    return vitals.is_fever(temperature)
 
 
 @register.filter

@@ -48,7 +48,7 @@ def test_every_write_path_stores_the_masked_text(qinghuayuan_worker):
     assert not _leaks(Household.objects.get(pk=bulk[0].pk).address) and not _leaks(bulk[0].address)
     Household.objects.filter(pk=h.pk).update(note=f"ID {ID[:6]} {ID[6:14]} {ID[14:]}")
     assert Household.objects.get(pk=h.pk).note == "ID 410611********0839"
-    raw = Household(division_code=QINGHUAYUAN, address="泰山路2号", note=f"+86 155-4477-6939")
+    raw = Household(division_code=QINGHUAYUAN, address="泰山路2号", note="+86 155-4477-6939")
     insert([raw])
     assert Household.objects.get(address="泰山路2号").note == "155****6939"
 

@@ -116,7 +116,7 @@ def test_a_bad_temperature_is_shown_next_to_the_field(client, qinghuayuan_worker
     login(client, qinghuayuan_worker)
     check = HealthCheck.objects.get(followup=quarantine, slot_date=DAY1, slot=0)
     response = client.post(reverse("followups:check_record", args=[check.pk]), {"temperature": "43.5"})
-    assert response.status_code == 400 and "35.0 到 42.0" in response.content.decode()
+    assert response.status_code == 400 and "35.0℃到42.0℃" in response.content.decode()
     assert 'value="43.5"' in response.content.decode()
 
 

@@ -159,5 +159,5 @@ def test_an_offline_passage_is_flagged_as_of_its_own_day(checkpoint_staff, hq_of
         PassageIn(**item, doc_number=new_resident_id("420102"), client_key="b1",
                   registered_at=timezone.now() - dt.timedelta(days=5)),
         PassageIn(**item, doc_number=new_resident_id("420102"), client_key="b2")])
-    assert not old.passage.risk_area and Arrival.objects.get(pk=old.passage.arrival_id).flag_list() == []
-    assert new.passage.risk_area and Arrival.objects.get(pk=new.passage.arrival_id).flag_list() == ["risk_area"]
+    assert not old.record.risk_area and Arrival.objects.get(pk=old.record.arrival_id).flag_list() == []
+    assert new.record.risk_area and Arrival.objects.get(pk=new.record.arrival_id).flag_list() == ["risk_area"]
