@@ -5,12 +5,12 @@
 - ``start-followups [--division CODE]``: start the follow-ups of decided
   measures that have none yet (returnees confirmed while the followups app
   was not installed).
-- ``purge-throttle``: forget expired self-report rate-limit windows."""
+- ``purge-throttle``: forget expired rate-limit windows (``core.throttle``: the
+  self-report's and every other limit's; opening a window also does it)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from fangkong.lib.codes import is_code
 
@@ -24,8 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--division", default="", help="only under this division code (start-followups)")
 
     def handle(self, *args, task, campaign=None, division="", **opts):
+        from fangkong.core import throttle
         from fangkong.screening import services
-        from fangkong.screening.models import Campaign, ReportThrottle
+        from fangkong.screening.models import Campaign
 
         if division and not is_code(division):
             raise CommandError(f"not a division code: {division!r}")
@@ -41,5 +42,5 @@ class Command(BaseCommand):
             n = services.returnee_followups_start(user=None, prefix=division)
             self.stdout.write(f"follow-ups started: {n}")
         else:
-            n, _ = ReportThrottle.objects.filter(expires_at__lt=timezone.now()).delete()
+            n = throttle.purge()
             self.stdout.write(f"expired throttle windows removed: {n}")
