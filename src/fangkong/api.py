@@ -22,6 +22,7 @@ from fangkong.accounts.api import TokenAuth, router as accounts_router
 from fangkong.checkpoints.api import router as checkpoints_router
 from fangkong.core.api_errors import Conflict, document_errors
 from fangkong.core.batch import schema_message
+from fangkong.core.throttle import Throttled
 from fangkong.screening.api import router as screening_router
 from fangkong.followups.api import router as followups_router
 from fangkong.people.api import households as households_router, persons as persons_router
@@ -131,6 +132,13 @@ api = FangkongAPI(
 @api.exception_handler(Conflict)
 def _conflict(request, exc: Conflict):
     return api.create_response(request, {"detail": " ".join(exc.messages)}, status=409)
+
+
+@api.exception_handler(Throttled)
+def _throttled(request, exc: Throttled):
+    response = api.create_response(request, {"detail": str(exc)}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

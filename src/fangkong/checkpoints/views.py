@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts.roles import (
@@ -26,6 +26,7 @@ from fangkong.accounts.roles import (
 )
 from fangkong.accounts.scoping import has_capability, scope_prefixes
 from fangkong.audit.services import record
+from fangkong.core import throttle
 from fangkong.core.dates import parse_day
 from fangkong.core.forms import apply_errors
 from fangkong.core.paging import querystring_without_page
@@ -425,15 +426,10 @@ def passage_register(request, pk: int):
 LOOKUPS_PER_10_MINUTES = 300
 
 
-def _lookup_allowed(user) -> bool:
-    from django.core.cache import cache
-
-    key = f"checkpoints:lookup:{user.pk}:{int(time.time() // 600)}"
-    cache.add(key, 0, timeout=660)
-    try:
-        return cache.incr(key) <= LOOKUPS_PER_10_MINUTES
-    except ValueError:  # evicted between add and incr
-        return True
+def _lookup_limit() -> throttle.Limit:
+    # Counted in the database (core.throttle): every server process shares the limit.
+    return throttle.Limit("checkpoint.lookup", LOOKUPS_PER_10_MINUTES, 600,
+                          gettext_lazy("身份证查询过于频繁：每10分钟最多 %(cap)s 次，请 %(seconds)s 秒后再试。"))
 
 
 @login_required
@@ -447,8 +443,10 @@ def person_lookup(request):
     number = (request.POST.get("doc_number") or "").strip()[:40]
     if len("".join(number.split())) < 18:
         return HttpResponse("")
-    if not _lookup_allowed(request.user):
-        return HttpResponse(_("查询过于频繁，请稍后再试。"), status=429)
+    try:
+        throttle.hit(str(request.user.pk), _lookup_limit())
+    except throttle.Throttled as exc:
+        return HttpResponse(str(exc), status=429, headers={"Retry-After": str(exc.retry_after)})
     hint = selectors.person_hint(doc_number=number)
     if hint.valid:
         record(request.user, "search", object_type="people.person",

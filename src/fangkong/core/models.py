@@ -73,3 +73,25 @@ class StatusChange(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("status history cannot be deleted")
+
+
+class Throttle(models.Model):
+    """One counting window of one request limit (``core.throttle``): how many
+    requests one client made in it. Shared by every server process, unlike a
+    per-process cache; a key is a keyed hash of what it counts (an address, a
+    user), never the thing itself. Transient: expired windows are deleted."""
+
+    key = models.CharField(max_length=64, help_text="HMAC-SHA256 of the limit's name and the client")
+    window = models.CharField(max_length=48, help_text="the limit's name and the window's local start, "
+                                                       "e.g. self-report.minute@202011291712")
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "限流计数")
+        verbose_name_plural = pgettext_lazy("models", "限流计数")
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="core_throttle_key_window")]
+        indexes = [models.Index(fields=["expires_at"], name="core_throttle_expires")]
+
+    def __str__(self) -> str:
+        return f"{self.window}: {self.count}"

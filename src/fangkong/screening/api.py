@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -229,14 +229,10 @@ def measure_proposal(request, query: Query[ProposalQuery]):
 
 @router.post("/self-report", auth=None, response={201: SelfReportOut, 429: ErrorOut, 422: ValidationErrorOut},
              summary="A resident reports an arrival (public, rate-limited per client)")
-def self_report(request, payload: SelfReportIn, response: HttpResponse):
+def self_report(request, payload: SelfReportIn):
     from .public_views import _client
 
-    try:
-        services.self_report_throttle(client=_client(request))
-    except services.RateLimited as exc:
-        response["Retry-After"] = str(exc.retry_after)
-        return Status(429, {"detail": "too many requests"})
+    services.self_report_throttle(client=_client(request))  # past the limit: 429 (fangkong.api)
     arrival = services.self_report_submit(report=services.SelfReport(**payload.dict()), request=request)
     return Status(201, {"received": True, "doc_masked": arrival.doc_masked, "phone_masked": arrival.phone_masked,
                         "community": _communities([arrival.division_code]).get(arrival.division_code[:12], "")})

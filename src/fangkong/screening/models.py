@@ -236,22 +236,6 @@ class Returnee(DivisionScoped):
         return reverse("screening:returnee_detail", args=[self.pk])
 
 
-class ReportThrottle(models.Model):
-    """Per-client counters for the public self-report page, shared by every
-    server worker (the default cache is per process). One row per client key
-    (a hash of the address, never the address itself) and window."""
-
-    key = models.CharField(max_length=64)
-    window = models.CharField(max_length=16, help_text="e.g. m:202011291712 or d:20201129")
-    hits = models.PositiveIntegerField(default=0)
-    expires_at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        verbose_name = pgettext_lazy("model", "自主申报限流计数")
-        verbose_name_plural = pgettext_lazy("models", "自主申报限流计数")
-        constraints = [models.UniqueConstraint(fields=["key", "window"], name="throttle_key_window")]
-
-
 class ArrivalRule(models.Model):
     """Which inbound checkpoint passages put an arrival into the destination
     community's queue (one row, kept by the city HQ; every change is audited).

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from fangkong.core.forms import apply_errors
 from fangkong.core.http import client_ip
+from fangkong.core.throttle import Throttled
 from fangkong.lib.masking import mask_id_number, mask_phone
 from fangkong.regions.models import Division
 
@@ -42,14 +43,14 @@ def _children(parent: str, level: str):
     return list(Division.objects.filter(parent_code=parent, level=level).order_by("code").only("code", "short_name"))
 
 
-def _page(request, form, *, status=200, limited=False, retry_after=0):
+def _page(request, form, *, status=200, limited=""):
     data = form.data if form.is_bound else {}
     county, township = data.get("county", ""), data.get("township", "")
     return render(request, "screening/report_form.html", {
         "form": form, "provinces": provinces(), "cities": cities_of((data.get("province") or "")[:2]),
         "counties": _counties(), "townships": _children(county, "township") if county else [],
         "communities": _children(township, "community") if township else [],
-        "travel_modes": TravelMode.choices, "limited": limited, "retry_after": retry_after,
+        "travel_modes": TravelMode.choices, "limited": limited,
     }, status=status)
 
 
@@ -65,8 +66,8 @@ def report(request):
     form = SelfReportForm(request.POST)
     try:
         services.self_report_throttle(client=_client(request))
-    except services.RateLimited as exc:
-        response = _page(request, form, status=429, limited=True, retry_after=exc.retry_after)
+    except Throttled as exc:
+        response = _page(request, form, status=429, limited=str(exc))
         response["Retry-After"] = str(exc.retry_after)
         return response
     if (request.POST.get("website") or "").strip():

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,10 +17,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.accounts.roles import SCREENING_CAMPAIGN, SCREENING_HANDLE, SCREENING_POLICY
 from fangkong.accounts.scoping import get_for_user, require_capability, user_can_see_code
 from fangkong.audit.services import entry, record, record_all
+from fangkong.core import throttle
 from fangkong.core.rowsql import RowSelect, insert
 from fangkong.core.services import status_change_record
 from fangkong.followups.services import followup_start
@@ -48,7 +49,6 @@ from .models import (
     ArrivalRule,
     Campaign,
     CoverageCount,
-    ReportThrottle,
     Returnee,
     Visit,
     VisitAttempt,
@@ -853,39 +853,20 @@ class SelfReport:
     doc_type: str = "ric"
 
 
-class RateLimited(Exception):
-    """Too many self-reports from one client; ``retry_after`` in seconds."""
-
-    def __init__(self, retry_after: int):
-        super().__init__("rate limited")
-        self.retry_after = retry_after
+_TOO_MANY_REPORTS = gettext_lazy("提交太频繁，请 %(seconds)s 秒后再试。如需帮助请直接联系所在村/社区。")
 
 
-def _client_key(client: str) -> str:
-    # Never the address itself: a keyed hash of it.
-    return hmac.new(settings.SECRET_KEY.encode(), f"self-report:{client}".encode(), hashlib.sha256).hexdigest()[:40]
+def self_report_limits() -> tuple[throttle.Limit, throttle.Limit]:
+    """SELF_REPORT_PER_MINUTE a minute, SELF_REPORT_PER_DAY a (local) day, per client address."""
+    return (throttle.Limit("self-report.minute", SELF_REPORT_PER_MINUTE, 60, _TOO_MANY_REPORTS),
+            throttle.Limit("self-report.day", SELF_REPORT_PER_DAY, 24 * 3600, _TOO_MANY_REPORTS))
 
 
 def self_report_throttle(*, client: str, now: dt.datetime | None = None) -> None:
     """Count one self-report attempt from ``client`` (an address); raise
-    RateLimited past SELF_REPORT_PER_MINUTE a minute or SELF_REPORT_PER_DAY a
-    day. Counted in the database, so every server worker shares the limit."""
-    now = now or timezone.now()
-    local = timezone.localtime(now)
-    key = _client_key(client or "unknown")
-    minute_end = local.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
-    day_end = local.replace(hour=0, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
-    windows = ((f"m:{local:%Y%m%d%H%M}", SELF_REPORT_PER_MINUTE, minute_end),
-               (f"d:{local:%Y%m%d}", SELF_REPORT_PER_DAY, day_end))
-    with transaction.atomic():
-        if now.second < 2:  # now and then, forget old windows
-            ReportThrottle.objects.filter(expires_at__lt=now).delete()
-        for window, limit, expires in windows:
-            row, _created = ReportThrottle.objects.get_or_create(key=key, window=window,
-                                                                 defaults={"expires_at": expires})
-            ReportThrottle.objects.filter(pk=row.pk).update(hits=F("hits") + 1)
-            if row.hits + 1 > limit:
-                raise RateLimited(max(1, int((expires - local).total_seconds())))
+    core.throttle.Throttled past the limits. Counted in the database
+    (core.throttle), so every server worker shares the limit."""
+    throttle.hit(client or "unknown", *self_report_limits(), now=now)
 
 
 @transaction.atomic

@@ -283,17 +283,17 @@ def test_hq_sets_up_and_closes_a_checkpoint_from_the_pages(client, hq_officer):
 
 
 def test_the_person_lookup_is_rate_limited(as_staff, monkeypatch):
-    from django.core.cache import cache
-
+    """Counted in the database (core.throttle), so the limit holds across server processes."""
     from fangkong.checkpoints import views
+    from fangkong.core.models import Throttle
 
-    cache.clear()
     monkeypatch.setattr(views, "LOOKUPS_PER_10_MINUTES", 3)
     url = reverse("checkpoints:person_lookup")
-    codes = [as_staff.post(url, {"doc_number": new_resident_id("420102")}).status_code for _ in range(5)]
-    assert codes == [200, 200, 200, 429, 429]
+    answers = [as_staff.post(url, {"doc_number": new_resident_id("420102")}) for _ in range(5)]
+    assert [r.status_code for r in answers] == [200, 200, 200, 429, 429]
+    assert "每10分钟最多 3 次" in answers[-1].content.decode() and 0 < int(answers[-1]["Retry-After"]) <= 600
     assert AuditEntry.objects.filter(action="search").count() == 3
-    cache.clear()
+    assert Throttle.objects.get(window__startswith="checkpoint.lookup@").count == 5
 
 
 # ---------------------------------------------------------------- home: my shift

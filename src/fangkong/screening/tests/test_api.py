@@ -121,6 +121,7 @@ def test_the_self_report_endpoint_is_rate_limited(client, hebi):
             client.post(BASE + "/self-report", _report(), content_type="application/json")
         r = client.post(BASE + "/self-report", _report(), content_type="application/json")
     assert r.status_code == 429 and int(r["Retry-After"]) > 0
+    assert r.json() == {"detail": f"提交太频繁，请 {r['Retry-After']} 秒后再试。如需帮助请直接联系所在村/社区。"}
 
 
 def test_campaigns_visits_and_coverage(qhy, xmz, household_qhy):

@@ -5,8 +5,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from conftest import QINGHUAYUAN
+from fangkong.core.models import Throttle
 from fangkong.people.services import household_create
-from fangkong.screening.models import CoverageCount, ReportThrottle
+from fangkong.screening.models import CoverageCount
 from fangkong.screening.selectors import coverage_summary
 from fangkong.screening.services import visit_record
 
@@ -24,7 +25,12 @@ def test_rebuild_coverage_restores_the_counters(qinghuayuan_worker):
 
 
 def test_purge_throttle_forgets_expired_windows(db):
-    ReportThrottle.objects.create(key="k", window="m:1", hits=3, expires_at=timezone.now() - dt.timedelta(hours=1))
-    call_command("screening", "purge-throttle", stdout=StringIO())
-    assert not ReportThrottle.objects.exists()
+    Throttle.objects.create(key="k", window="self-report.minute@202001010800", count=3,
+                            expires_at=timezone.now() - dt.timedelta(hours=1))
+    Throttle.objects.create(key="k", window="checkpoint.lookup@209901010800", count=1,
+                            expires_at=timezone.now() + dt.timedelta(minutes=5))
+    out = StringIO()
+    call_command("screening", "purge-throttle", stdout=out)
+    assert "removed: 1" in out.getvalue()
+    assert list(Throttle.objects.values_list("window", flat=True)) == ["checkpoint.lookup@209901010800"]
 

@@ -6,9 +6,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from conftest import QINGHUAYUAN, new_resident_id
-from fangkong.screening.models import Arrival, ReportThrottle
+from fangkong.core.models import Throttle
+from fangkong.core.throttle import Throttled
+from fangkong.screening.models import Arrival
 from fangkong.screening.services import (
-    SELF_REPORT_PER_DAY, SELF_REPORT_PER_MINUTE, RateLimited, SelfReport, self_report_submit, self_report_throttle,
+    SELF_REPORT_PER_DAY, SELF_REPORT_PER_MINUTE, SelfReport, self_report_submit, self_report_throttle,
 )
 
 from .helpers import an_arrival
@@ -61,9 +63,9 @@ def test_the_throttle_allows_a_few_a_minute(db):
     now = timezone.now().replace(second=30)
     for _ in range(SELF_REPORT_PER_MINUTE):
         self_report_throttle(client="10.0.0.1", now=now)
-    with pytest.raises(RateLimited) as exc:
+    with pytest.raises(Throttled) as exc:
         self_report_throttle(client="10.0.0.1", now=now)
-    assert 0 < exc.value.retry_after <= 60
+    assert 0 < exc.value.retry_after <= 60 and "提交太频繁" in str(exc.value)
     self_report_throttle(client="10.0.0.2", now=now)  # another client is not affected
 
 
@@ -71,13 +73,15 @@ def test_the_throttle_caps_a_day(db):
     start = timezone.localtime().replace(hour=8, minute=0, second=30)
     for i in range(SELF_REPORT_PER_DAY):
         self_report_throttle(client="10.0.0.3", now=start + dt.timedelta(minutes=i))
-    with pytest.raises(RateLimited):
+    with pytest.raises(Throttled):
         self_report_throttle(client="10.0.0.3", now=start + dt.timedelta(minutes=SELF_REPORT_PER_DAY + 1))
 
 
 def test_the_throttle_never_stores_the_address(db):
     self_report_throttle(client="10.9.8.7")
-    assert not ReportThrottle.objects.filter(key__contains="10.9.8.7").exists()
+    assert Throttle.objects.count() == 2  # a minute and a day window
+    assert not Throttle.objects.filter(key__contains="10.9.8.7").exists()
+    assert not Throttle.objects.filter(window__contains="10.9.8.7").exists()
 
 
 @pytest.mark.skipif(__import__("django.conf", fromlist=["settings"]).settings.DATABASES["default"]["ENGINE"]

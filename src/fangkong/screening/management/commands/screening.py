@@ -2,12 +2,12 @@
 
 - ``rebuild-coverage [--campaign ID]``: recompute the coverage counters from
   the visits (they are kept exact as visits are recorded; this is the check).
-- ``purge-throttle``: forget expired self-report rate-limit windows."""
+- ``purge-throttle``: forget expired rate-limit windows (``core.throttle``: the
+  self-report's and every other limit's; opening a window also does it)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 
 class Command(BaseCommand):
@@ -18,8 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--campaign", type=int, help="only this campaign (rebuild-coverage)")
 
     def handle(self, *args, task, campaign=None, **opts):
+        from fangkong.core import throttle
         from fangkong.screening import services
-        from fangkong.screening.models import Campaign, ReportThrottle
+        from fangkong.screening.models import Campaign
 
         if task == "rebuild-coverage":
             target = None
@@ -30,5 +31,5 @@ class Command(BaseCommand):
             rows = services.coverage_rebuild(campaign=target)
             self.stdout.write(f"coverage counters rebuilt: {rows} rows")
         else:
-            n, _ = ReportThrottle.objects.filter(expires_at__lt=timezone.now()).delete()
+            n = throttle.purge()
             self.stdout.write(f"expired throttle windows removed: {n}")
