@@ -22,8 +22,8 @@ from fangkong.accounts.scoping import has_capability
 from fangkong.audit.services import record
 from fangkong.lib.documents import normalize_document
 from fangkong.lib.masking import age
-from fangkong.regions.models import Division
 from fangkong.regions.schemas import MAX_ID, ErrorOut, ValidationErrorOut
+from fangkong.regions.selectors import division_names
 
 from . import selectors, services
 from .choices import TAGS
@@ -68,7 +68,7 @@ def _check_id(pk: int) -> int:
 
 
 def _community_names(codes) -> dict[str, str]:
-    return dict(Division.objects.filter(code__in={c[:12] for c in codes}).values_list("code", "short_name"))
+    return division_names(c[:12] for c in codes)
 
 
 def _paginate(qs: QuerySet, page: int, size: int, known: int | None) -> tuple[list, int, int]:
