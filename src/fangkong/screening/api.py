@@ -24,8 +24,8 @@ from fangkong.people import number_search
 from fangkong.people.models import Household
 from fangkong.people.selectors import search_kind
 from fangkong.people.services import describe_place, require
-from fangkong.regions.models import Division
 from fangkong.regions.schemas import MAX_ID, ErrorOut, ValidationErrorOut
+from fangkong.regions.selectors import division_names
 
 from . import selectors, services
 from .choices import ArrivalStatus
@@ -69,7 +69,7 @@ def _id(pk: int) -> int:
 
 
 def _communities(codes) -> dict[str, str]:
-    return dict(Division.objects.filter(code__in={c[:12] for c in codes}).values_list("code", "short_name"))
+    return division_names(c[:12] for c in codes)
 
 
 def _paginate(qs, page: int, size: int) -> tuple[list, int, int]:
