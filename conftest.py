@@ -24,6 +24,16 @@ def _default_language():
     yield
     translation.activate(settings.LANGUAGE_CODE)
 
+@pytest.fixture(autouse=True)
+def _fresh_place_table():
+    """Every test reads the divisions of its own database: the per-process table
+    of the city's places (regions.selectors) is not carried from one test to the next."""
+    from fangkong.regions.selectors import place_cache_clear
+
+    place_cache_clear()
+    yield
+    place_cache_clear()
+
 HQ_CODE = "4106"
 QIBIN = "410611"  # 淇滨区
 TAISHANLU = "410611005"  # 泰山路街道

@@ -25,6 +25,7 @@ from fangkong.lib.documents import DOC_RIC, parse_resident_id
 from fangkong.people.identity import document_index
 from fangkong.people.models import Person
 from fangkong.regions.models import Division
+from fangkong.regions.selectors import division_names
 
 from .choices import Direction, Status
 from .models import Checkpoint, Passage, RiskArea, Shift, WorkNorm
@@ -229,16 +230,14 @@ def destination_search(*, q: str, limit: int = 12) -> list[dict]:
     qs = Division.objects.under(city).filter(level__in=["community", "grid"])
     qs = qs.filter(code__startswith=q) if q.isdigit() else qs.filter(Q(short_name__contains=q) | Q(name__contains=q))
     found = list(qs.order_by("level", "code").only("code", "short_name", "level")[: max(1, min(limit, 50))])
-    parents = dict(Division.objects.filter(code__in={d.code[:9] for d in found} | {d.code[:6] for d in found})
-                   .values_list("code", "short_name"))
+    parents = division_names({d.code[:9] for d in found} | {d.code[:6] for d in found})
     return [{"code": d.code, "name": d.short_name,
              "place": " ".join(p for p in (parents.get(d.code[:6]), parents.get(d.code[:9])) if p)} for d in found]
 
 
 def destination_describe(code: str) -> str:
     """County, township and community names of a destination code."""
-    names = dict(Division.objects.filter(code__in=[code[:6], code[:9], code[:12], code])
-                 .values_list("code", "short_name"))
+    names = division_names([code[:6], code[:9], code[:12], code])
     parts = [names.get(c) for c in dict.fromkeys([code[:6], code[:9], code[:12], code]) if c]
     return " ".join(p for p in parts if p)
 

@@ -24,7 +24,7 @@ from fangkong.accounts.roles import (
     CHECKPOINTS_VIEW,
     RISK_AREAS_EDIT,
 )
-from fangkong.accounts.scoping import has_capability, scope_prefixes
+from fangkong.accounts.scoping import has_capability
 from fangkong.audit.services import record
 from fangkong.core import throttle
 from fangkong.core.dates import parse_day
@@ -33,6 +33,7 @@ from fangkong.core.paging import querystring_without_page
 from fangkong.core.services import status_history
 from fangkong.core.exports import xlsx_download
 from fangkong.regions.models import Division
+from fangkong.regions.selectors import city_place_named, division_names, places_user_may_manage
 
 from . import selectors, services
 from .choices import Direction, Level, Outcome, Purpose, Status
@@ -74,7 +75,7 @@ def checkpoint_list(request):
     filters = selectors.CheckpointFilters(q=g.get("q", "")[:50], level=g.get("level", ""),
                                           status=g.get("status", ""), division=g.get("division", "")[:15])
     page = Paginator(selectors.checkpoint_list(user=request.user, filters=filters), PAGE_SIZE).get_page(g.get("page"))
-    names = dict(Division.objects.filter(code__in={c.division_code for c in page}).values_list("code", "short_name"))
+    names = division_names(c.division_code for c in page)
     return render(request, "checkpoints/checkpoint_list.html", {
         "page": page, "filters": filters, "levels": Level.choices, "statuses": Status.choices, "names": names,
         "query": querystring_without_page(request),
@@ -84,13 +85,7 @@ def checkpoint_list(request):
 
 
 def _manageable_places(user) -> list[Division]:
-    prefixes = scope_prefixes(user, CHECKPOINTS_MANAGE)
-    if not prefixes:
-        return []
-    qs = Division.objects.none()
-    for p in prefixes:
-        qs = qs | Division.objects.under(p).filter(level__in=["city", "county", "township"])
-    return list(qs.order_by("code")[:200])
+    return places_user_may_manage(user, CHECKPOINTS_MANAGE, levels=["city", "county", "township"], limit=200)
 
 
 @login_required
@@ -388,9 +383,8 @@ def passage_register(request, pk: int):
     destination = form.destination_value()
     if destination and not destination.isdigit() and form.cleaned_data.get("direction") == Direction.IN:
         # A community typed by name (no script picked its code): find it by name.
-        found = selectors.destination_search(q=destination, limit=3)
-        exact = [d for d in found if d["name"] == destination]
-        destination = (exact[0] if len(exact) == 1 else found[0] if len(found) == 1 else {"code": destination})["code"]
+        place = city_place_named(destination)
+        destination = place.code if place else destination
     main, passengers, indexes = form.to_input(destination=destination)
     try:
         reg = services.passage_register(actor=request.user, checkpoint=cp, passage=main, passengers=passengers,

@@ -39,8 +39,8 @@ from fangkong.core.exports import xlsx_download
 from fangkong.people import number_search
 from fangkong.people.models import Person
 from fangkong.people.services import describe_place
-from fangkong.regions.models import Division
 from fangkong.screening.selectors import arrival_queue, visit_revisits
+from fangkong.regions.selectors import DivisionNames, division_names
 
 from . import selectors, services
 from .choices import (
@@ -86,7 +86,7 @@ def _url(name: str, *args) -> str | None:
 
 def _names(codes) -> dict[str, str]:
     wanted = {c[:12] for c in codes if c} | {c for c in codes if c and len(c) == 15}
-    return dict(Division.objects.filter(code__in=wanted).values_list("code", "short_name"))
+    return division_names(wanted)
 
 
 def _page(request, qs):
@@ -191,8 +191,7 @@ def followup_export(request):
     if refusal := number_search.refuse_download(request, _name_only()):
         return refusal
     qs = selectors.followup_list(user=request.user, filters=_followup_filters(request))[:EXPORT_LIMIT]
-    names = dict(Division.objects.filter(level__in=["township", "community", "grid"]).values_list("code",
-                                                                                                  "short_name"))
+    names = DivisionNames()
     rows = ((f.person.name, f.person.doc_masked, f.person.phone_masked, names.get(f.division_code[:9], ""),
              names.get(f.division_code[:12], ""), f.get_kind_display(), f.reason, f.site_name or f.place,
              f.start_date.isoformat(), f.planned_end.isoformat(), f.days, f.get_status_display(),
@@ -368,7 +367,7 @@ def check_export(request):
     _require(request, FOLLOWUPS_EXPORT)
     filters = _check_filters(request)
     qs = selectors.check_list(user=request.user, filters=filters)[:EXPORT_LIMIT]
-    names = dict(Division.objects.filter(level__in=["community", "grid"]).values_list("code", "short_name"))
+    names = DivisionNames()
     rows = ((c.followup.person.name, c.followup.person.doc_masked, c.followup.person.phone_masked,
              names.get(c.division_code[:12], ""), c.followup.get_kind_display(), c.slot_date.isoformat(),
              _("上午") if c.slot == 0 else _("下午") if c.slot == 1 else str(c.slot + 1),
@@ -437,7 +436,7 @@ def referral_export(request):
     _require(request, FOLLOWUPS_EXPORT)
     qs = selectors.referral_list(user=request.user, status=_referral_status(request),
                                  division=_division(request))[:EXPORT_LIMIT]
-    names = dict(Division.objects.filter(level__in=["community", "grid"]).values_list("code", "short_name"))
+    names = DivisionNames()
     rows = ((r.person.name, r.person.doc_masked, r.person.phone_masked, names.get(r.division_code[:12], ""),
              r.reason, str(r.temperature) if r.temperature is not None else "", r.checks_count,
              r.get_status_display(), _local(r.opened_at), _local(r.closed_at), r.outcome)
@@ -519,7 +518,7 @@ def delivery_export(request):
     _require(request, FOLLOWUPS_EXPORT)
     qs = selectors.delivery_list(user=request.user, status=_delivery_status(request), division=_division(request),
                                  overdue=request.GET.get("overdue") == "1")[:EXPORT_LIMIT]
-    names = dict(Division.objects.filter(level__in=["community", "grid"]).values_list("code", "short_name"))
+    names = DivisionNames()
     rows = ((d.person.name, d.person.phone_masked, names.get(d.division_code[:12], ""), d.get_category_display(),
              d.items, _local(d.needed_by), d.get_status_display(),
              d.volunteer_name or (d.taken_by.display() if d.taken_by else ""), _local(d.delivered_at), d.note)

@@ -10,11 +10,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from fangkong.accounts.roles import PEOPLE_EXPORT, PEOPLE_VIEW
-from fangkong.accounts.scoping import has_capability, scope_prefixes
+from fangkong.accounts.roles import PEOPLE_EXPORT
+from fangkong.accounts.scoping import has_capability
 from fangkong.audit.services import record
 from fangkong.core.exports import xlsx_download
-from fangkong.lib.codes import ancestors
 from fangkong.lib.excel import (
     XLSX_CONTENT_TYPE,
     errors_workbook,
@@ -23,7 +22,7 @@ from fangkong.lib.excel import (
 from fangkong.people import number_search
 from fangkong.people import selectors as people_selectors
 from fangkong.people.models import Person
-from fangkong.regions.models import Division
+from fangkong.regions.selectors import DivisionNames
 
 from . import selectors, services
 from .forms import ImportForm
@@ -130,11 +129,7 @@ def household_export(request):
                .annotate(n=Count("id")).values("n"))
     qs = (people_selectors.household_list(user=request.user, q=q, division=division)
           .annotate(member_count=Coalesce(Subquery(members), Value(0)))[:EXPORT_LIMIT])
-    names: dict[str, str] = {}
-    for prefix in scope_prefixes(request.user, PEOPLE_VIEW):
-        names.update(Division.objects.under(prefix).filter(level__in=["township", "community", "grid"])
-                     .values_list("code", "short_name"))
-        names.update(Division.objects.filter(code__in=ancestors(prefix)).values_list("code", "short_name"))
+    names = DivisionNames()
 
     def rows():
         for h in qs.iterator(chunk_size=2000):

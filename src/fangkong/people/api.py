@@ -24,7 +24,7 @@ from fangkong.core.api_errors import path_id
 from fangkong.core.schemas import ErrorOut, ValidationErrorOut
 from fangkong.lib.documents import normalize_document
 from fangkong.lib.masking import age
-from fangkong.regions.models import Division
+from fangkong.regions.selectors import division_names
 
 from . import selectors, services
 from .choices import TAGS
@@ -62,7 +62,7 @@ _LIST_FIELDS = ("id", "name", "sex", "birth_date", "doc_type", "doc_masked", "ph
 # ---------------------------------------------------------------- helpers
 
 def _community_names(codes) -> dict[str, str]:
-    return dict(Division.objects.filter(code__in={c[:12] for c in codes}).values_list("code", "short_name"))
+    return division_names(c[:12] for c in codes)
 
 
 def _paginate(qs: QuerySet, page: int, size: int, known: int | None) -> tuple[list, int, int]:

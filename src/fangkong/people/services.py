@@ -20,6 +20,7 @@ from fangkong.core.api_errors import Conflict
 from fangkong.lib import vault
 from fangkong.lib.text import identifying_text
 from fangkong.regions.models import Division
+from fangkong.regions.selectors import division_names
 from fangkong.regions.services import division_counts_adjust
 
 from .choices import TAGS, Relation, Sex
@@ -67,7 +68,7 @@ def describe_place(code: str) -> str:
     Only for places in the reader's jurisdiction (else ``registered_where``)."""
     levels = [c for c in dict.fromkeys([code[:6], code[:9], code[:12], code[:15]])
               if len(c) in (6, 9, 12, 15) and len(c) <= len(code)]
-    names = dict(Division.objects.filter(code__in=levels).values_list("code", "short_name"))
+    names = division_names(levels)
     return " ".join(names[c] for c in levels if c in names) or code[:6]
 
 

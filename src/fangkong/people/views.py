@@ -21,7 +21,7 @@ from fangkong.core.paging import KnownCountPaginator, querystring_without_page
 from fangkong.core.exports import xlsx_download
 from fangkong.lib.documents import DOC_RIC
 from fangkong.lib.masking import age
-from fangkong.regions.models import Division
+from fangkong.regions.selectors import DivisionNames, division_names, places_user_may_manage
 
 from . import number_search, selectors, services
 from .choices import TAGS
@@ -96,7 +96,7 @@ def person_list(request):
         kind = filters.blind[0] if filters.blind else selectors.search_kind(filters.q)
         record(request.user, "search", object_type="people.person",
                detail={"kind": kind, "results": len(page.object_list)}, request=request)
-    names = dict(Division.objects.filter(code__in={p.division_code[:12] for p in page}).values_list("code", "short_name"))
+    names = division_names(p.division_code[:12] for p in page)
     _blind, masked = number_search.blind_for(request)
     return render(request, "people/person_list.html", {
         "page": page, "filters": filters, "tags": TAGS, "query": querystring_without_page(request),
@@ -114,7 +114,7 @@ def person_export(request):
         return refusal
     filters = _person_filters(request)
     qs = selectors.person_list(user=request.user, filters=filters).select_related("household")[:EXPORT_LIMIT]
-    names = dict(Division.objects.filter(level__in=["community", "grid", "township"]).values_list("code", "short_name"))
+    names = DivisionNames()
 
     def rows():
         for p in qs.iterator(chunk_size=2000):
@@ -184,10 +184,7 @@ def _editable_places(user):
     prefixes = scope_prefixes(user, PEOPLE_EDIT)
     if not prefixes or min(len(p) for p in prefixes) < 9:
         return []  # too many to list; the form takes a code with search-as-you-type
-    qs = Division.objects.none()
-    for p in prefixes:
-        qs = qs | Division.objects.under(p).filter(level__in=["community", "grid"])
-    return list(qs.order_by("code")[:300])
+    return places_user_may_manage(user, PEOPLE_EDIT, levels=["community", "grid"], limit=300)
 
 
 @login_required
@@ -325,7 +322,7 @@ def household_list(request):
     if q:  # an address search is audited like a person search (the kind, never the term)
         record(request.user, "search", object_type="people.household",
                detail={"kind": "address", "results": len(page.object_list)}, request=request)
-    names = dict(Division.objects.filter(code__in={h.division_code[:12] for h in page}).values_list("code", "short_name"))
+    names = division_names(h.division_code[:12] for h in page)
     return render(request, "people/household_list.html", {
         "page": page, "q": q, "division": division, "query": querystring_without_page(request),
         "community_names": names, "can_edit": has_capability(request.user, PEOPLE_EDIT),

@@ -116,6 +116,10 @@ def divisions_import(*, source: Path | str | bytes, only_prefix: str | None = No
                 result.unchanged += 1
         Division.objects.bulk_create(to_create, batch_size=2000)
         Division.objects.bulk_update(to_update, ["name", "short_name", "parent_code", "level"], batch_size=2000)
+    if to_update:  # renamed places show their new names at once in this process (others: within 5 minutes)
+        from .selectors import place_cache_clear
+
+        place_cache_clear()
     return result
 
 

@@ -32,7 +32,7 @@ from fangkong.people import number_search
 from fangkong.people.models import Household
 from fangkong.people.selectors import search_kind
 from fangkong.people.services import describe_place
-from fangkong.regions.models import Division
+from fangkong.regions.selectors import division_names
 
 from . import selectors, services
 from .choices import ArrivalStatus
@@ -70,7 +70,7 @@ _ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
 def _communities(codes) -> dict[str, str]:
-    return dict(Division.objects.filter(code__in={c[:12] for c in codes}).values_list("code", "short_name"))
+    return division_names(c[:12] for c in codes)
 
 
 def _paginate(qs, page: int, size: int) -> tuple[list, int, int]:

@@ -17,6 +17,7 @@ from fangkong.core.http import client_ip
 from fangkong.core.throttle import Throttled
 from fangkong.lib.masking import mask_id_number, mask_phone
 from fangkong.regions.models import Division
+from fangkong.regions.selectors import division_names
 
 from . import services
 from .choices import TravelMode
@@ -88,7 +89,7 @@ def report(request):
             exc = ValidationError({("province" if k == "origin_code" else k): v for k, v in exc.message_dict.items()})
         apply_errors(form, exc)
         return _page(request, form, status=400)
-    place = Division.objects.filter(code=arrival.division_code[:12]).values_list("short_name", flat=True).first()
+    place = division_names([arrival.division_code[:12]]).get(arrival.division_code[:12])
     request.session[_DONE_KEY] = {
         "name": _mask_name(d["name"]), "doc": mask_id_number(d["doc_number"]), "phone": mask_phone(d["phone"]),
         "place": place or "", "date": d["arrived_on"].isoformat(),

@@ -31,7 +31,6 @@ from fangkong.accounts.scoping import (
     require_capability,
     scope_filter,
     scope_prefixes,
-    scope_q,
 )
 from fangkong.audit.services import record
 from fangkong.core.dates import parse_day
@@ -44,7 +43,7 @@ from fangkong.people.models import Household
 from fangkong.people.selectors import search_kind
 from fangkong.people.services import describe_place
 from fangkong.regions.models import Division
-from fangkong.regions.selectors import city_code
+from fangkong.regions.selectors import DivisionNames, division_names, places_user_may_manage
 
 from . import selectors, services
 from .choices import ArrivalSource, ArrivalStatus, CampaignStatus, Measure, TravelMode, VisitResult
@@ -76,7 +75,7 @@ def _names(codes) -> dict[str, str]:
     wanted = set()
     for c in codes:
         wanted |= {c[:9], c[:12], c}
-    return dict(Division.objects.filter(code__in=wanted).values_list("code", "short_name"))
+    return division_names(wanted)
 
 
 # ---------------------------------------------------------------- arrivals
@@ -91,9 +90,8 @@ def _place_options(user) -> list[Division]:
     communities for a county, …)."""
     options: list[Division] = []
     for p in scope_prefixes(user, SCREENING_VIEW):
-        levels = _FILTER_LEVELS.get(len(p), ())
-        options += list(Division.objects.under(p).filter(level__in=levels).exclude(code=p).order_by("code")
-                        .only("code", "short_name", "level")[:400])
+        options += places_user_may_manage(user, SCREENING_VIEW, levels=_FILTER_LEVELS.get(len(p), ()), under=p,
+                                          limit=400)
     return options
 
 def _arrival_filters(request) -> selectors.ArrivalFilters:
@@ -159,7 +157,7 @@ def arrival_export(request):
         return refusal
     filters = _arrival_filters(request)
     qs = selectors.arrival_list(user=request.user, filters=filters)[:EXPORT_LIMIT]
-    names = dict(Division.objects.under(city_code()).exclude(level="grid").values_list("code", "short_name"))
+    names = DivisionNames()
 
     def rows():
         for a in qs.iterator(chunk_size=2000):
@@ -376,7 +374,7 @@ def returnee_export(request):
     if refusal := number_search.refuse_download(request, _name_only()):
         return refusal
     qs = selectors.returnee_list(user=request.user, filters=_returnee_filters(request))[:EXPORT_LIMIT]
-    names = dict(Division.objects.under(city_code()).exclude(level="grid").values_list("code", "short_name"))
+    names = DivisionNames()
 
     def rows():
         for r in qs.iterator(chunk_size=2000):
@@ -407,14 +405,9 @@ def returnee_detail(request, pk: int):
 
 def _campaign_places(user):
     """Townships and communities where the user may start a campaign."""
-    prefixes = scope_prefixes(user, SCREENING_CAMPAIGN)
-    qs = Division.objects.none()
-    for p in prefixes:
-        if len(p) >= 6:
-            qs = qs | Division.objects.under(p).filter(level__in=["township", "community"])
-        else:
-            qs = qs | Division.objects.under(p).filter(level="township")
-    return list(qs.order_by("code")[:600])
+    return places_user_may_manage(
+        user, SCREENING_CAMPAIGN, levels=lambda p: ["township", "community"] if len(p) >= 6 else ["township"],
+        limit=600)
 
 
 @login_required
@@ -502,8 +495,8 @@ def campaign_households(request, pk: int):
     qs = selectors.campaign_households(user=request.user, campaign=campaign, state=state, division=division,
                                        q=request.GET.get("q", ""))
     page = Paginator(qs.none() if refused else qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    grids = list(Division.objects.under(campaign.division_code).filter(level__in=["community", "grid"])
-                 .filter(scope_q(request.user, "code", SCREENING_VIEW)).order_by("code")[:300])
+    grids = places_user_may_manage(request.user, SCREENING_VIEW, levels=["community", "grid"],
+                                   under=campaign.division_code, limit=300)
     return render(request, "screening/campaign_households.html", {
         "campaign": campaign, "page": page, "state": state, "division": division, "grids": grids,
         "q": request.GET.get("q", "")[:60], "query": querystring_without_page(request),

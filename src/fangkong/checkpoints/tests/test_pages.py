@@ -119,6 +119,13 @@ def test_a_destination_typed_by_name_is_found(as_staff, qibin_checkpoint):
     assert r.status_code == 302 and Passage.objects.get().destination_code == XIMAZHUANG
 
 
+def test_a_destination_name_several_villages_share_must_be_picked_from_the_list(as_staff, qibin_checkpoint):
+    r = as_staff.post(reverse("checkpoints:register", args=[qibin_checkpoint.pk]),
+                      form(destination="", destination_text="马庄村"))  # 浚县 twice and 淇县
+    assert r.status_code == 400 and "请从列表中选择" in r.content.decode() and 'value="马庄村"' in r.content.decode()
+    assert not Passage.objects.exists()
+
+
 def test_a_carload_from_the_page(as_staff, qibin_checkpoint):
     url = reverse("checkpoints:register", args=[qibin_checkpoint.pk])
     r = as_staff.post(url, form(action="add_passenger", passenger_count="1"))

@@ -17,7 +17,7 @@ from fangkong.followups.choices import OPEN_DELIVERY_STATUSES, OPEN_STATUSES, Ap
 from fangkong.followups.models import DeliveryRequest, FollowUp, HealthCheck
 from fangkong.followups.selectors import codes_under
 from fangkong.lib.codes import is_code, prefix_range
-from fangkong.regions.models import Division
+from fangkong.regions.selectors import division_names
 
 
 class Command(BaseCommand):
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         for i, counts in enumerate((checks, deliveries, approvals)):
             for code, n in counts.items():
                 per_community.setdefault(code[:12], [0, 0, 0])[i] += n
-        names = dict(Division.objects.filter(code__in=per_community).values_list("code", "short_name"))
+        names = division_names(per_community)
         for code, (c, d, a) in sorted(per_community.items()):
             self.stdout.write("\t".join([code, names.get(code, ""), _("逾期检测 %(n)s") % {"n": c},
                                          _("超时配送 %(n)s") % {"n": d}, _("集中隔离审批逾期 %(n)s") % {"n": a}]))
