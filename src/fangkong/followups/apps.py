@@ -10,8 +10,19 @@ class FollowupsConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
-        from fangkong.accounts.roles import FOLLOWUPS_EDIT
+        from fangkong.accounts.roles import (
+            FOLLOWUPS_EDIT, FOLLOWUPS_EXPORT, FOLLOWUPS_POLICY, FOLLOWUPS_VIEW, REFERRALS_PICK_UP, Role, grant,
+        )
         from fangkong.approvals.registry import ApprovalKind, register
+        from fangkong.core.registry import MenuEntry, api_router, menu_entry
+
+        work = {FOLLOWUPS_VIEW, FOLLOWUPS_EDIT, FOLLOWUPS_EXPORT}
+        grant({Role.HQ: work | {FOLLOWUPS_POLICY}, Role.COUNTY: work, Role.TOWNSHIP: work, Role.GRID: work,
+               Role.CLINIC: {FOLLOWUPS_VIEW, REFERRALS_PICK_UP}, Role.INSPECTOR: {FOLLOWUPS_VIEW},
+               Role.ADMIN: work | {FOLLOWUPS_POLICY}})
+        menu_entry(MenuEntry(_("今日"), "followups:today", FOLLOWUPS_VIEW, order=10))
+        menu_entry(MenuEntry(_("隔离"), "followups:list", FOLLOWUPS_VIEW, order=70))
+        api_router("/followups", "fangkong.followups.api.router", order=40)
 
         from . import measures
         from .services import followup_release_apply, followup_weaken_apply
