@@ -8,13 +8,12 @@ registers itself in its ``AppConfig.ready()``:
 * Excel ledger kinds: ``fangkong.ledgers.kinds.register``
 * approval kinds: ``fangkong.approvals.registry.register``
 * indicators for the command level: ``fangkong.core.indicators.register``
-* its part of the demo: ``demo_step``
 
 Nothing central names an app (``core/tests/test_registry.py`` checks this)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,28 +83,3 @@ def api_router(prefix: str, router, *, order: int = 0) -> None:
 
 def api_routers() -> list[ApiRouter]:
     return sorted(_ROUTERS.values(), key=lambda r: (r.order, r.prefix))
-
-
-# ---------------------------------------------------------------- the demo
-
-
-@dataclass(frozen=True)
-class DemoStep:
-    """One part of the demo's arrivals flow (``fangkong.demo_flow``), run in
-    order through the real services. ``run(flow)`` gets the flow object, which
-    carries the replayed clock, the demo accounts and what earlier steps made."""
-
-    name: str
-    run: Callable[[Any], None]
-    order: int = 0
-
-
-_DEMO_STEPS: dict[str, DemoStep] = {}
-
-
-def demo_step(step: DemoStep) -> None:
-    _DEMO_STEPS[step.name] = step
-
-
-def demo_steps() -> list[DemoStep]:
-    return sorted(_DEMO_STEPS.values(), key=lambda s: (s.order, s.name))

@@ -24,6 +24,12 @@ class PeopleConfig(AppConfig):
         api_router("/households", "fangkong.people.api.households", order=20)
         api_router("/persons", "fangkong.people.api.persons", order=21)
 
+        from fangkong.ledgers.kinds import Kind, register as ledger_kind
+
+        ledger_kind(Kind("people", _("户籍人员台账（户和人员）"), "fangkong.people.ledger.PeopleLedger", PEOPLE_IMPORT,
+                         "people-template.xlsx", "people.person",
+                         _("每行一个人；同一村/社区内地址相同的人归为一户，系统中已有该地址的户时加入该户。")))
+
         # Decided by someone who may edit people where the person lives NOW.
         register(ApprovalKind(code=MOVE_KIND, label=_("跨辖区迁入人员"), capability=PEOPLE_EDIT,
                               apply=person_move_apply))

@@ -32,6 +32,20 @@ def _register_parts() -> None:
     menu_entry(MenuEntry(_("排查"), "screening:arrival_list", SCREENING_VIEW, order=60))
     api_router("/screening", "fangkong.screening.api.router", order=50)
 
+    from fangkong.core.indicators import Indicator, register
+
+    from .selectors import screening_indicator_counts
+
+    for order, (code, label, unit, worse, table) in enumerate([
+        ("arrivals_pending", _("待处理来访人员"), _("人"), True, ""),
+        ("arrivals_handled", _("已处理来访人员"), _("人"), False, ""),
+        ("self_reports", _("主动申报人数"), _("人"), False, ""),
+        ("returnees", _("确认返乡人员"), _("人"), False, ""),
+        ("screening_coverage", _("入户排查覆盖率"), "%", False, "screening.CoverageCount"),
+    ]):
+        register(Indicator(code, label, unit, worse, SCREENING_VIEW, screening_indicator_counts, table=table,
+                           order=200 + order))
+
 
 def _register_ledger() -> None:
     """The returnee list (上级下发返乡人员名单) is a kind of the shared Excel
