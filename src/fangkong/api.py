@@ -1,6 +1,7 @@
 """The JSON API under /api/v1/ (django-ninja), with its OpenAPI document at
 /api/v1/openapi.json and docs at /api/v1/docs. Each app contributes a router
-from its ``api.py``; errors map to 4xx with a reason here, in one place."""
+from its ``api.py``, registered in its AppConfig.ready(); errors map to 4xx
+with a reason here, in one place."""
 
 from __future__ import annotations
 
@@ -18,15 +19,11 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import DocsBase
 
-from fangkong.accounts.api import TokenAuth, router as accounts_router
-from fangkong.checkpoints.api import router as checkpoints_router
+from fangkong.accounts.api import TokenAuth
+from fangkong.core import registry
 from fangkong.core.api_errors import Conflict, document_errors
 from fangkong.core.batch import schema_message
 from fangkong.core.throttle import Throttled
-from fangkong.screening.api import router as screening_router
-from fangkong.followups.api import router as followups_router
-from fangkong.people.api import households as households_router, persons as persons_router
-from fangkong.regions.api import router as divisions_router
 
 # ---------------------------------------------------------------- docs, offline
 #
@@ -187,10 +184,6 @@ def _unauthorized(request, exc):
     return api.create_response(request, {"detail": "authentication required"}, status=401)
 
 
-api.add_router("/accounts", accounts_router)
-api.add_router("/divisions", divisions_router)
-api.add_router("/households", households_router)
-api.add_router("/persons", persons_router)
-api.add_router("/checkpoints", checkpoints_router)
-api.add_router("/followups", followups_router)
-api.add_router("/screening", screening_router)
+# Each app registers its router in its AppConfig.ready() (fangkong.core.registry.api_router).
+for _mounted in registry.api_routers():
+    api.add_router(_mounted.prefix, _mounted.load())

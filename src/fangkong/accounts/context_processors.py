@@ -1,26 +1,21 @@
-from .roles import AUDIT_VIEW, PEOPLE_EDIT, PEOPLE_VIEW, CAPABILITIES
-from .roles import CHECKPOINTS_VIEW
-from .roles import SCREENING_VIEW
-from .roles import FOLLOWUPS_VIEW
+from fangkong.core.registry import menu_for
+
+from .roles import CAPABILITIES
 from .scoping import active_assignments
 
 
 def acting(request):
-    """The signed-in user's assignments and capabilities, for menus."""
+    """The signed-in user's assignments, capabilities (``my_capabilities``: a
+    template asks ``{% if "<area>.<verb>" in my_capabilities %}``) and the menu
+    entries the apps registered that those capabilities show."""
     user = getattr(request, "user", None)
     assignments = active_assignments(user) if user is not None else []
     caps = set()
     for a in assignments:
         caps |= CAPABILITIES[a.role]
+    signed_in = bool(user is not None and user.is_authenticated)
     return {
         "my_assignments": assignments,
-        "can": {
-            "people": PEOPLE_VIEW in caps,
-            "people_edit": PEOPLE_EDIT in caps,
-            "audit": AUDIT_VIEW in caps,
-            "divisions": bool(assignments),
-            "screening": SCREENING_VIEW in caps,
-            "checkpoints": CHECKPOINTS_VIEW in caps,
-            "followups": FOLLOWUPS_VIEW in caps,
-        },
+        "my_capabilities": frozenset(caps),
+        "menu": menu_for(caps, signed_in=signed_in),
     }

@@ -6,3 +6,8 @@ class ApprovalsConfig(AppConfig):
     name = "fangkong.approvals"
     label = "approvals"
     verbose_name = _("审批")
+
+    def ready(self):
+        from fangkong.core.registry import MenuEntry, menu_entry
+
+        menu_entry(MenuEntry(_("审批"), "approvals:list", order=80))

@@ -272,3 +272,10 @@ def person_hint(*, doc_number: str) -> PersonHint:
            .values("name", "phone_masked").first())
     return PersonHint(valid=True, sex=parsed.sex, birth_date=b, age=age, known=row is not None,
                       name=row["name"] if row else "", phone_masked=row["phone_masked"] if row else "")
+
+
+def checkpoint_indicator_counts(*, division: str, day: dt.date) -> dict[str, int]:
+    """``passage_counts`` in the indicators' shape (fangkong.core.indicators):
+    passages, passages_flagged, passages_fever."""
+    c = passage_counts(prefix=division, day=day)
+    return {"passages": c["total"], "passages_flagged": c["flagged"], "passages_fever": c["fever"]}

@@ -301,8 +301,8 @@ def delivery_cancel(request, delivery_id: int, payload: ReasonIn):
             summary="Counts for a division in my jurisdiction and a day (command level)")
 def counts(request, filters: Query[CountsQuery]):
     day = filters.day or timezone.localdate()
-    c = selectors.followup_counts_for_user(user=request.auth, prefix=filters.prefix, day=day)
-    return {"prefix": filters.prefix, "day": day, "in_measure": c.in_measure, "started": c.started,
+    c = selectors.followup_counts_for_user(user=request.auth, prefix=filters.division, day=day)
+    return {"prefix": filters.division, "day": day, "in_measure": c.in_measure, "started": c.started,
             "ended": c.ended, "checks_due": c.checks_due, "checks_done": c.checks_done,
             "checks_late": c.checks_late, "checks_overdue": c.checks_overdue, "checks_missed": c.checks_missed,
             "referrals_opened": c.referrals_opened, "referrals_open": c.referrals_open,

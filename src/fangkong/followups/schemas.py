@@ -272,7 +272,7 @@ class DeliveryQuery(Schema):
 
 
 class CountsQuery(Schema):
-    prefix: DivisionCode
+    division: DivisionCode
     day: Day | None = None
 
 

@@ -315,3 +315,26 @@ def today_summary(*, user) -> dict[str, int]:
     }
 
 
+
+
+def deliveries_overdue_count(*, division: str, day: dt.date) -> int:
+    """Deliveries open past their ``needed_by`` at the end of ``day`` (now, for
+    today): requested and not delivered or cancelled by then."""
+    lo, hi = prefix_range(division)
+    rows = DeliveryRequest.objects.filter(division_code__gte=lo, division_code__lt=hi)
+    if day >= timezone.localdate():
+        return rows.filter(status__in=OPEN_DELIVERY_STATUSES, needed_by__lte=timezone.now()).count()
+    _start, end = day_bounds(day)
+    return (rows.filter(requested_at__lt=end, needed_by__lt=end)
+            .exclude(delivered_at__lt=end).exclude(cancelled_at__lt=end).count())
+
+
+def followup_indicator_counts(*, division: str, day: dt.date) -> dict[str, int]:
+    """``followup_counts`` in the indicators' shape (fangkong.core.indicators):
+    in_<kind> per measure, checks_due/done/overdue, referrals_open,
+    deliveries_open/overdue."""
+    c = followup_counts(prefix=division, day=day)
+    return {**{f"in_{kind}": n for kind, n in c.in_measure.items()},
+            "checks_due": c.checks_due, "checks_done": c.checks_done, "checks_overdue": c.checks_overdue,
+            "referrals_open": c.referrals_open, "deliveries_open": c.deliveries_open,
+            "deliveries_overdue": deliveries_overdue_count(division=division, day=day)}

@@ -1,6 +1,6 @@
 """The kinds of ledger that can be imported, and who may import them. A new
 kind is a ``fangkong.lib.excel.Ledger`` subclass in the app that owns the data,
-listed here."""
+registered by that app (``register`` in its AppConfig.ready())."""
 
 from __future__ import annotations
 
@@ -8,9 +8,6 @@ from dataclasses import dataclass
 
 from django.http import Http404
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext_lazy as _
-
-from fangkong.accounts.roles import PEOPLE_IMPORT
 
 
 @dataclass(frozen=True)
@@ -24,11 +21,11 @@ class Kind:
     description: str = ""  # one line on the import page
 
 
-KINDS: dict[str, Kind] = {
-    "people": Kind("people", _("户籍人员台账（户和人员）"), "fangkong.people.ledger.PeopleLedger", PEOPLE_IMPORT,
-                   "people-template.xlsx", "people.person",
-                   _("每行一个人；同一村/社区内地址相同的人归为一户，系统中已有该地址的户时加入该户。")),
-}
+KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> None:
+    KINDS[kind.code] = kind
 
 
 def get_kind(code: str) -> Kind:

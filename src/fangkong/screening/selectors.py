@@ -434,3 +434,13 @@ def screening_counts_for_user(*, user, prefix: str, day: dt.date | None = None) 
 
         raise Http404
     return screening_counts(prefix=prefix, day=day)
+
+
+def screening_indicator_counts(*, division: str, day: dt.date) -> dict[str, int]:
+    """``screening_counts`` in the indicators' shape (fangkong.core.indicators).
+    ``screening_coverage``: households screened per 100 households of the
+    division (whole percent, rounded down: never overstated)."""
+    c = screening_counts(prefix=division, day=day)
+    return {"arrivals_pending": c.arrivals_pending, "arrivals_handled": c.arrivals_handled,
+            "self_reports": c.self_reports, "returnees": c.returnees,
+            "screening_coverage": 100 * c.households_screened // c.households if c.households else 0}

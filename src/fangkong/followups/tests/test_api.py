@@ -149,9 +149,9 @@ def test_deliveries_are_requested_taken_and_delivered(qhy, quarantine, clock):
 
 def test_counts_for_my_division(qhy, xmz, quarantine, clock):
     clock.at(DAY1, 13)
-    body = qhy.get(f"{URL}/counts", prefix="410611005007", day="2020-02-01").json()
+    body = qhy.get(f"{URL}/counts", division="410611005007", day="2020-02-01").json()
     assert body["in_measure"]["home_quarantine"] == 1 and body["checks_due"] == 2 and body["checks_overdue"] == 1
-    assert xmz.get(f"{URL}/counts", prefix="410611005007").status_code == 404
+    assert xmz.get(f"{URL}/counts", division="410611005007").status_code == 404
 
 
 def test_the_ximazhuang_worker_gets_404_for_everything_of_qinghuayuan(xmz, quarantine, qinghuayuan_worker, clock):
