@@ -50,7 +50,7 @@ def get(code: str) -> Indicator:
     return _INDICATORS[code]
 
 
-def indicator_values(user, division_code: str, day: dt.date, codes: Iterable[str] | None = None) -> dict[str, int]:
+def indicator_values(user: Any, division_code: str, day: dt.date, codes: Iterable[str] | None = None) -> dict[str, int]:
     """The indicators' figures under ``division_code`` on ``day``, for ``user``:
     with ``codes`` those (an unknown code, or one the user may not see at that
     division, is a 404 like a division outside the jurisdiction); without, every
@@ -71,7 +71,7 @@ def indicator_values(user, division_code: str, day: dt.date, codes: Iterable[str
             raise Http404
     if not chosen:
         raise Http404
-    answers: dict[Callable, dict[str, int]] = {}
+    answers: dict[Callable[..., Any], dict[str, int]] = {}
     values = {}
     for i in chosen:
         if i.counts not in answers:

@@ -70,14 +70,14 @@ class ApiRouter:
     router: Any  # a ninja.Router, or the dotted path of one (imported when the API is built)
     order: int = 0  # place of its paths in the OpenAPI document
 
-    def load(self):
+    def load(self) -> Any:
         return import_string(self.router) if isinstance(self.router, str) else self.router
 
 
 _ROUTERS: dict[str, ApiRouter] = {}
 
 
-def api_router(prefix: str, router, *, order: int = 0) -> None:
+def api_router(prefix: str, router: Any, *, order: int = 0) -> None:
     _ROUTERS[prefix] = ApiRouter(prefix=prefix, router=router, order=order)
 
 

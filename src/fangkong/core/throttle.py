@@ -83,7 +83,7 @@ def _upsert_sql() -> str:
     if sql is None:
         q = connection.ops.quote_name
         table = q(Throttle._meta.db_table)
-        key, window, count, expires = (q(Throttle._meta.get_field(f).column)
+        key, window, count, expires = (q(str(Throttle._meta.get_field(f).column))  # type: ignore[union-attr]
                                        for f in ("key", "window", "count", "expires_at"))
         sql = _upserts[connection.vendor] = (
             f"INSERT INTO {table} ({key}, {window}, {count}, {expires}) VALUES (%s, %s, 1, %s) "

@@ -19,7 +19,9 @@ NAV = re.compile(r'<nav class="mainnav".*?</nav>', re.DOTALL)
 
 
 def _menu_part(html: str) -> str:
-    return NAV.search(html).group(0)
+    found = NAV.search(html)
+    assert found is not None, "no main menu on the page"
+    return found.group(0)
 
 
 @pytest.mark.parametrize("path, part", [

@@ -140,8 +140,10 @@ def _race(env: dict, *, cap: int, each: int) -> list[int]:
                for _ in range(2)]
     try:
         for w in workers:
+            assert w.stdout is not None and w.stderr is not None and w.stdin is not None
             assert w.stdout.readline().strip() == "ready", w.stderr.read()
         for w in workers:  # both are connected and waiting: go
+            assert w.stdin is not None
             w.stdin.write("go\n")
             w.stdin.flush()
         results = []
