@@ -24,6 +24,7 @@ def _default_language():
     yield
     translation.activate(settings.LANGUAGE_CODE)
 
+
 @pytest.fixture(autouse=True)
 def _fresh_place_table():
     """Every test reads the divisions of its own database: the per-process table
@@ -33,6 +34,7 @@ def _fresh_place_table():
     place_cache_clear()
     yield
     place_cache_clear()
+
 
 HQ_CODE = "4106"
 QIBIN = "410611"  # 淇滨区
@@ -60,21 +62,28 @@ def new_resident_id(region: str = QIBIN, birth: dt.date | None = None, sex: str 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """Say loudly when browser journeys were skipped (here in the root conftest so
     that pytest-xdist's controller, which never loads tests/journeys/, prints it)."""
-    skipped = [r for r in terminalreporter.stats.get("skipped", [])
-               if "BROWSER JOURNEYS SKIPPED" in str(getattr(r, "longrepr", ""))]
+    skipped = [
+        r
+        for r in terminalreporter.stats.get("skipped", [])
+        if "BROWSER JOURNEYS SKIPPED" in str(getattr(r, "longrepr", ""))
+    ]
     if skipped:
         terminalreporter.write_sep("!", "BROWSER JOURNEYS SKIPPED", red=True, bold=True)
-        terminalreporter.write_line(f"{len(skipped)} browser journey tests did not run: /usr/bin/chromium is missing.",
-                                    red=True, bold=True)
-        terminalreporter.write_line("Install it with: apt-get install -y chromium fonts-noto-cjk "
-                                    "(CI sets FANGKONG_REQUIRE_BROWSER=1, where this fails the run).",
-                                    red=True, bold=True)
+        terminalreporter.write_line(
+            f"{len(skipped)} browser journey tests did not run: /usr/bin/chromium is missing.", red=True, bold=True
+        )
+        terminalreporter.write_line(
+            "Install it with: apt-get install -y chromium fonts-noto-cjk "
+            "(CI sets FANGKONG_REQUIRE_BROWSER=1, where this fails the run).",
+            red=True,
+            bold=True,
+        )
 
 
 def _ensure_hebi():
+    from fangkong.regions.management.commands.divisions import BUNDLED_HEBI
     from fangkong.regions.models import Division
     from fangkong.regions.services import divisions_import, grids_create
-    from fangkong.regions.management.commands.divisions import BUNDLED_HEBI
 
     if not Division.objects.filter(code=QINGHUAYUAN).exists():
         divisions_import(source=BUNDLED_HEBI)
@@ -162,9 +171,14 @@ def zhang_san(qinghuayuan_worker, household_qhy):
     """张三, head of the 清华园社区 household."""
     from fangkong.people.services import person_create
 
-    return person_create(user=qinghuayuan_worker, household=household_qhy, name="张三",
-                         doc_number=new_resident_id(QIBIN, dt.date(1980, 1, 1), "M"), phone="13812341234",
-                         relation="head")
+    return person_create(
+        user=qinghuayuan_worker,
+        household=household_qhy,
+        name="张三",
+        doc_number=new_resident_id(QIBIN, dt.date(1980, 1, 1), "M"),
+        phone="13812341234",
+        relation="head",
+    )
 
 
 @pytest.fixture
@@ -207,3 +221,22 @@ def committed_db(_restore_after_flush, transactional_db):
     _ensure_hebi()
     yield
     _audit_triggers(False)
+
+
+@pytest.fixture
+def secrets() -> set[str]:
+    """Full numbers that must never appear in an API response; tests add theirs
+    (``fangkong.people.tests.test_api_support.remember``)."""
+    return set()
+
+
+@pytest.fixture
+def api(secrets):
+    """``api(user)`` → an API client authenticated with a fresh token of that
+    user, which fails the test on a 5xx or on any of ``secrets`` in a response."""
+    from fangkong.people.tests.test_api_support import ApiClient
+
+    def make(user):
+        return ApiClient(user, secrets)
+
+    return make

@@ -31,8 +31,27 @@ SEARCH_BUDGET_S = 90.0  # per user: stop repeating searches that are this slow i
 STARTUP_ALLOWANCE_S = 10.0  # process start, system checks and the division counts rebuild (size-independent)
 
 # Searches people type: full pinyin, pinyin prefixes, initials, Chinese names.
-NAME_QUERIES = ["zhang", "wang", "li", "liu", "zhao", "chen", "zhangw", "wangj", "liux", "zs", "wj",
-                "lxm", "zjg", "王", "张", "李秀", "张伟", "刘建", "郭"]
+NAME_QUERIES = [
+    "zhang",
+    "wang",
+    "li",
+    "liu",
+    "zhao",
+    "chen",
+    "zhangw",
+    "wangj",
+    "liux",
+    "zs",
+    "wj",
+    "lxm",
+    "zjg",
+    "王",
+    "张",
+    "李秀",
+    "张伟",
+    "刘建",
+    "郭",
+]
 
 
 @dataclass
@@ -80,8 +99,10 @@ def timed(fn, repeat_items, warmup: int = 3) -> list[float]:
 
 
 def summary_ms(samples: list[float]) -> str:
-    return (f"n={len(samples)} p50={percentile(samples, 50):.1f} ms p95={percentile(samples, 95):.1f} ms "
-            f"max={max(samples):.1f} ms")
+    return (
+        f"n={len(samples)} p50={percentile(samples, 50):.1f} ms p95={percentile(samples, 95):.1f} ms "
+        f"max={max(samples):.1f} ms"
+    )
 
 
 def say(text: str) -> None:
@@ -89,6 +110,7 @@ def say(text: str) -> None:
 
 
 # ------------------------------------------------------------------ setup
+
 
 def django_setup() -> None:
     import logging
@@ -114,8 +136,10 @@ def prepare_schema() -> None:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("divisions", "import", "hebi", verbosity=0)
     made = grids_generate(seed=SEED)
-    say(f"  schema, divisions and {made} grids ready in {time.perf_counter() - t:.1f} s "
-        f"({Division.objects.filter(level='community').count()} communities)")
+    say(
+        f"  schema, divisions and {made} grids ready in {time.perf_counter() - t:.1f} s "
+        f"({Division.objects.filter(level='community').count()} communities)"
+    )
 
 
 def population_size() -> int:
@@ -125,6 +149,7 @@ def population_size() -> int:
 
 
 # ------------------------------------------------------------------ (a) load
+
 
 def load_target(db: str, persons: int) -> float:
     full = LOAD_TARGET_S[db]
@@ -160,15 +185,23 @@ def case_load(db: str, persons: int, env: dict[str, str], workers: int | None) -
     inner = f"; generate+load {m.group(1)} s ({m.group(2)} persons/s, {m.group(3)} generator processes)" if m else ""
     cpu = usage.ru_utime + usage.ru_stime
     return [
-        Figure(db, "load", f"generate + load {persons:,} persons", wall, "s", load_target(db, persons),
-               detail=f"whole command incl. start-up and counts rebuild{inner}; CPU {cpu:.0f} s (this "
-                      f"process tree, not the database server); load average {load_before:.1f} → "
-                      f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"),
+        Figure(
+            db,
+            "load",
+            f"generate + load {persons:,} persons",
+            wall,
+            "s",
+            load_target(db, persons),
+            detail=f"whole command incl. start-up and counts rebuild{inner}; CPU {cpu:.0f} s (this "
+            f"process tree, not the database server); load average {load_before:.1f} → "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
+        ),
         Figure(db, "load", "peak RSS of the load (largest process)", rss_mib, "MiB", RSS_TARGET_MIB),
     ]
 
 
 # ------------------------------------------------------------------ users
+
 
 def bench_users():
     """An HQ officer, a county officer (淇滨区) and a grid worker at 清华园社区."""
@@ -187,6 +220,7 @@ def bench_users():
 
 
 # ------------------------------------------------------------------ (b) exact ID lookup
+
 
 def known_numbers(n: int, seed: int = 1) -> list[str]:
     """ID numbers of n random registered persons (decrypted from the registry)."""
@@ -217,11 +251,21 @@ def case_id_lookup(db: str, users, quick: bool) -> list[Figure]:
     if misses:
         raise SystemExit(f"ID lookup found the wrong number of persons for {misses} of 20 known numbers")
     samples = timed(lambda number: first_page(hq, q=number), numbers)
-    return [Figure(db, "id_lookup", "exact ID lookup, HQ, first page p95", percentile(samples, 95), "ms",
-                   ID_LOOKUP_P95_MS, detail=summary_ms(samples))]
+    return [
+        Figure(
+            db,
+            "id_lookup",
+            "exact ID lookup, HQ, first page p95",
+            percentile(samples, 95),
+            "ms",
+            ID_LOOKUP_P95_MS,
+            detail=summary_ms(samples),
+        )
+    ]
 
 
 # ------------------------------------------------------------------ (c) name / pinyin search
+
 
 def case_name_search(db: str, users, quick: bool) -> list[Figure]:
     rng = random.Random(2)
@@ -246,14 +290,25 @@ def case_name_search(db: str, users, quick: bool) -> list[Figure]:
                 break  # slow searches: a random subset is enough for the p95
         samples = [s for v in per_query.values() for s in v]
         worst = sorted(per_query.items(), key=lambda kv: -percentile(kv[1], 95))[:3]
-        detail = summary_ms(samples) + "; slowest: " + ", ".join(
-            f"{q!r} p95 {percentile(v, 95):.0f} ms" for q, v in worst)
-        figures.append(Figure(db, "name_search", f"name/pinyin search, {who}, first page p95",
-                              percentile(samples, 95), "ms", NAME_SEARCH_P95_MS, detail=detail))
+        detail = (
+            summary_ms(samples) + "; slowest: " + ", ".join(f"{q!r} p95 {percentile(v, 95):.0f} ms" for q, v in worst)
+        )
+        figures.append(
+            Figure(
+                db,
+                "name_search",
+                f"name/pinyin search, {who}, first page p95",
+                percentile(samples, 95),
+                "ms",
+                NAME_SEARCH_P95_MS,
+                detail=detail,
+            )
+        )
     return figures
 
 
 # ------------------------------------------------------------------ (d) person list page over HTTP
+
 
 def case_person_list(db: str, users, quick: bool) -> list[Figure]:
     from django.test import Client
@@ -261,17 +316,29 @@ def case_person_list(db: str, users, quick: bool) -> list[Figure]:
     client = Client()
     client.force_login(users["county"])
     figures = []
-    for path, what in (("/people/?division=410611", "county list, ?division=410611"),
-                       ("/people/", "county list, /people/"),
-                       ("/people/?q=zhang", "county search page, ?q=zhang")):
+    for path, what in (
+        ("/people/?division=410611", "county list, ?division=410611"),
+        ("/people/", "county list, /people/"),
+        ("/people/?q=zhang", "county search page, ?q=zhang"),
+    ):
+
         def get(_i, path=path):
             response = client.get(path)
             if response.status_code != 200:
                 raise SystemExit(f"GET {path} → {response.status_code}")
 
         samples = timed(get, list(range(60)), warmup=5)
-        figures.append(Figure(db, "person_list", f"{what}, page 1 p95 (HTTP)", percentile(samples, 95), "ms",
-                              LIST_PAGE_P95_MS, detail=summary_ms(samples)))
+        figures.append(
+            Figure(
+                db,
+                "person_list",
+                f"{what}, page 1 p95 (HTTP)",
+                percentile(samples, 95),
+                "ms",
+                LIST_PAGE_P95_MS,
+                detail=summary_ms(samples),
+            )
+        )
     return figures
 
 

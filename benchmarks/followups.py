@@ -86,8 +86,16 @@ def _drop_database() -> None:
 
 
 def _figure(name, label, value, unit, target, detail="", higher_is_better=False) -> dict:
-    return {"db": "postgres", "name": name, "label": label, "value": value, "unit": unit, "target": target,
-            "higher_is_better": higher_is_better, "detail": detail}
+    return {
+        "db": "postgres",
+        "name": name,
+        "label": label,
+        "value": value,
+        "unit": unit,
+        "target": target,
+        "higher_is_better": higher_is_better,
+        "detail": detail,
+    }
 
 
 def _percentile(samples: list[float], p: float) -> float:
@@ -98,6 +106,7 @@ def _percentile(samples: list[float], p: float) -> float:
 
 
 # ---------------------------------------------------------------- generation (COPY text format)
+
 
 def _ts(d: dt.datetime) -> str:
     return d.isoformat()  # text COPY of the (smaller) person and follow-up tables
@@ -118,16 +127,24 @@ def _secondary_indexes(table: str) -> list[tuple[str, str, str]]:
     import psycopg
 
     with psycopg.connect(_conninfo()) as conn:
-        rows = conn.execute("""
+        rows = conn.execute(
+            """
             SELECT i.relname, pg_get_indexdef(i.oid), c.conname, pg_get_constraintdef(c.oid)
             FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
             LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid
-            WHERE x.indrelid = %s::regclass AND NOT x.indisprimary""", [table]).fetchall()
+            WHERE x.indrelid = %s::regclass AND NOT x.indisprimary""",
+            [table],
+        ).fetchall()
     out = []
     for name, index_def, conname, condef in rows:
         if conname:
-            out.append((name, f'ALTER TABLE {table} DROP CONSTRAINT "{conname}"',
-                        f'ALTER TABLE {table} ADD CONSTRAINT "{conname}" {condef}'))
+            out.append(
+                (
+                    name,
+                    f'ALTER TABLE {table} DROP CONSTRAINT "{conname}"',
+                    f'ALTER TABLE {table} ADD CONSTRAINT "{conname}" {condef}',
+                )
+            )
         else:
             out.append((name, f'DROP INDEX "{name}"', index_def))
     return out
@@ -137,18 +154,22 @@ def _copy_persons(n: int, communities: list[str]) -> None:
     import psycopg
 
     now = _ts(dt.datetime.now(dt.UTC))
-    cols = ("id, division_code, household_id, name, name_pinyin, name_initials, sex, birth_date, doc_type, "
-            "doc_reason, doc_cipher, doc_index, doc_masked, phone_cipher, phone_index, phone_masked, relation, "
-            "occupation, tag_elderly_alone, tag_low_income, tag_disabled, tag_pregnant, tag_chronic, created_at, "
-            "updated_at, created_by_id")
+    cols = (
+        "id, division_code, household_id, name, name_pinyin, name_initials, sex, birth_date, doc_type, "
+        "doc_reason, doc_cipher, doc_index, doc_masked, phone_cipher, phone_index, phone_masked, relation, "
+        "occupation, tag_elderly_alone, tag_low_income, tag_disabled, tag_pregnant, tag_chronic, created_at, "
+        "updated_at, created_by_id"
+    )
     tail = f"\tric\t\t\t\\N\t\t\t\t\t\t\tf\tf\tf\tf\tf\t{now}\t{now}\t\\N\n"
     with psycopg.connect(_conninfo()) as conn, conn.cursor() as cur:
         with cur.copy(f"COPY people_person ({cols}) FROM STDIN") as copy:
             buf = []
             for i in range(n):
                 pid = i + 1
-                buf.append(f"{pid}\t{_community_of(i, n, communities)}\t\\N\t张三\tzhangsan\tzs\t"
-                           f"{'M' if i % 2 else 'F'}\t\\N{tail}")
+                buf.append(
+                    f"{pid}\t{_community_of(i, n, communities)}\t\\N\t张三\tzhangsan\tzs\t"
+                    f"{'M' if i % 2 else 'F'}\t\\N{tail}"
+                )
                 if len(buf) >= 20_000:
                     copy.write("".join(buf))
                     buf.clear()
@@ -156,16 +177,17 @@ def _copy_persons(n: int, communities: list[str]) -> None:
         cur.execute("SELECT setval(pg_get_serial_sequence('people_person', 'id'), %s)", [n])
 
 
-KINDS = (["home_quarantine"] * 70 + ["health_monitoring"] * 20 + ["central_quarantine"] * 7
-         + ["medical_observation"] * 3)
+KINDS = ["home_quarantine"] * 70 + ["health_monitoring"] * 20 + ["central_quarantine"] * 7 + ["medical_observation"] * 3
 
 
 def _copy_followups(n: int, communities: list[str], today: dt.date) -> None:
     import psycopg
 
     now = _ts(dt.datetime.now(dt.UTC))
-    cols = ("id, division_code, person_id, kind, reason, place, site_name, start_date, planned_end, days, "
-            "extended_days, status, ended_on, source_ref, transferred_from_id, created_at, created_by_id")
+    cols = (
+        "id, division_code, person_id, kind, reason, place, site_name, start_date, planned_end, days, "
+        "extended_days, status, ended_on, source_ref, transferred_from_id, created_at, created_by_id"
+    )
     with psycopg.connect(_conninfo()) as conn, conn.cursor() as cur:
         with cur.copy(f"COPY followups_followup ({cols}) FROM STDIN") as copy:
             buf = []
@@ -173,8 +195,10 @@ def _copy_followups(n: int, communities: list[str], today: dt.date) -> None:
                 start = today - dt.timedelta(days=i % START_SPREAD_DAYS)
                 kind = KINDS[i % 100]
                 site = "集中隔离点" if kind == "central_quarantine" else ""
-                buf.append(f"{i + 1}\t{_community_of(i, n, communities)}\t{i + 1}\t{kind}\t返乡\t\t{site}\t{start}\t"
-                           f"{start + dt.timedelta(days=14)}\t14\t0\tactive\t\\N\tbench:{i}\t\\N\t{now}\t\\N\n")
+                buf.append(
+                    f"{i + 1}\t{_community_of(i, n, communities)}\t{i + 1}\t{kind}\t返乡\t\t{site}\t{start}\t"
+                    f"{start + dt.timedelta(days=14)}\t14\t0\tactive\t\\N\tbench:{i}\t\\N\t{now}\t\\N\n"
+                )
                 if len(buf) >= 20_000:
                     copy.write("".join(buf))
                     buf.clear()
@@ -230,10 +254,29 @@ def _slot_suffixes(today: dt.date, now: dt.datetime) -> list[list[tuple]]:
             due = base + _b_text("due") + _NULL + _NULL + _FALSE + _NULL + _EMPTY + _EMPTY + _NULL
             if s.window_end <= now:
                 on_time = _b_ts(s.window_start + dt.timedelta(minutes=40))
-                done = [base + _b_text("done") + on_time + _NULL + _FALSE + _b_numeric_tenths(360 + t) + _EMPTY
-                        + _EMPTY + _NULL for t in range(10)]
-                late = (base + _b_text("done") + _b_ts(s.window_end + dt.timedelta(hours=1)) + _NULL + _TRUE
-                        + _b_numeric_tenths(365) + _EMPTY + _EMPTY + _NULL)
+                done = [
+                    base
+                    + _b_text("done")
+                    + on_time
+                    + _NULL
+                    + _FALSE
+                    + _b_numeric_tenths(360 + t)
+                    + _EMPTY
+                    + _EMPTY
+                    + _NULL
+                    for t in range(10)
+                ]
+                late = (
+                    base
+                    + _b_text("done")
+                    + _b_ts(s.window_end + dt.timedelta(hours=1))
+                    + _NULL
+                    + _TRUE
+                    + _b_numeric_tenths(365)
+                    + _EMPTY
+                    + _EMPTY
+                    + _NULL
+                )
                 row.append((True, done, late, due))
             else:
                 row.append((False, None, None, due))
@@ -241,8 +284,10 @@ def _slot_suffixes(today: dt.date, now: dt.datetime) -> list[list[tuple]]:
     return table
 
 
-HC_COLS = ("id, division_code, followup_id, slot_date, slot, window_start, window_end, status, recorded_at, "
-           "recorded_by_id, late, temperature, symptoms, note, client_key")
+HC_COLS = (
+    "id, division_code, followup_id, slot_date, slot, window_start, window_end, status, recorded_at, "
+    "recorded_by_id, late, temperature, symptoms, note, client_key"
+)
 
 
 def _tails(table: list[list[tuple]]) -> dict[tuple[int, int], list[bytes]]:
@@ -255,8 +300,9 @@ def _tails(table: list[list[tuple]]) -> dict[tuple[int, int], list[bytes]]:
             row = []
             for k, (past, done, late, due) in enumerate(table[offset]):
                 h = r * 31 + k
-                row.append((due if h % OVERDUE_EVERY == 0 else late if h % LATE_EVERY == 1 else done[h % 10])
-                           if past else due)
+                row.append(
+                    (due if h % OVERDUE_EVERY == 0 else late if h % LATE_EVERY == 1 else done[h % 10]) if past else due
+                )
             tails[(offset, r)] = row
     return tails
 
@@ -312,8 +358,10 @@ def _healthcheck_index_ddl() -> tuple[list[str], list[list[str]]]:
         indexes = [(n, d) for n, d in cur.fetchall() if "client_key" not in d]
     drops = [f'ALTER TABLE followups_healthcheck DROP CONSTRAINT "{name}"' for name, _d, _t in constraints]
     drops += [f'DROP INDEX "{name}"' for name, _d in indexes]
-    creates = [[f'ALTER TABLE followups_healthcheck ADD CONSTRAINT "{name}" {definition}']
-               for name, definition, _t in constraints] + [[definition] for _n, definition in indexes]
+    creates = [
+        [f'ALTER TABLE followups_healthcheck ADD CONSTRAINT "{name}" {definition}']
+        for name, definition, _t in constraints
+    ] + [[definition] for _n, definition in indexes]
     return drops, creates
 
 
@@ -353,6 +401,7 @@ def load_checks(n: int, communities: list[str], today: dt.date, now: dt.datetime
 
 # ---------------------------------------------------------------- queries
 
+
 def _township_users(townships: list[str]) -> dict:
     from fangkong.accounts.models import Assignment, User
 
@@ -378,8 +427,11 @@ def _first_page(user, division: str = "") -> tuple[int, int]:
 
 def measure(persons: int = FULL_PERSONS, keep: bool = False, explain: bool = False) -> list[dict]:
     figures: list[dict] = []
-    print(f"followups benchmark: {persons:,} persons × {SLOTS} slots = {persons * SLOTS:,} health checks, "
-          f"PostgreSQL database {DB_NAME}", flush=True)
+    print(
+        f"followups benchmark: {persons:,} persons × {SLOTS} slots = {persons * SLOTS:,} health checks, "
+        f"PostgreSQL database {DB_NAME}",
+        flush=True,
+    )
     _fresh_database()
     _setup_django()
     from django.core.management import call_command
@@ -413,15 +465,28 @@ def measure(persons: int = FULL_PERSONS, keep: bool = False, explain: bool = Fal
         rows, phases = load_checks(persons, communities, today, now)
         load_after = os.getloadavg()[0]
         rate = rows / phases["total"]
-        print(f"  {rows:,} health checks: COPY {phases['copy']:.1f} s (2 processes) + indexes "
-              f"{phases['indexes']:.1f} s = {phases['total']:.1f} s ({rate:,.0f} rows/s)", flush=True)
-        figures.append(_figure("followups_load", f"bulk load {rows / 1e6:.1f} M health checks (COPY + indexes)",
-                               round(phases["total"], 1), "s", LOAD_TARGET_S * rows / (FULL_PERSONS * SLOTS),
-                               detail=f"copy {phases['copy']:.1f} s, indexes {phases['indexes']:.1f} s, "
-                                      f"{rate:,.0f} rows/s, load average {load_before:.1f}→{load_after:.1f} "
-                                      f"on {os.cpu_count()} cores"))
-        print(f"  (machine load average {load_before:.1f} before, {load_after:.1f} after, {os.cpu_count()} cores: "
-              f"other work on this machine slows every figure)", flush=True)
+        print(
+            f"  {rows:,} health checks: COPY {phases['copy']:.1f} s (2 processes) + indexes "
+            f"{phases['indexes']:.1f} s = {phases['total']:.1f} s ({rate:,.0f} rows/s)",
+            flush=True,
+        )
+        figures.append(
+            _figure(
+                "followups_load",
+                f"bulk load {rows / 1e6:.1f} M health checks (COPY + indexes)",
+                round(phases["total"], 1),
+                "s",
+                LOAD_TARGET_S * rows / (FULL_PERSONS * SLOTS),
+                detail=f"copy {phases['copy']:.1f} s, indexes {phases['indexes']:.1f} s, "
+                f"{rate:,.0f} rows/s, load average {load_before:.1f}→{load_after:.1f} "
+                f"on {os.cpu_count()} cores",
+            )
+        )
+        print(
+            f"  (machine load average {load_before:.1f} before, {load_after:.1f} after, {os.cpu_count()} cores: "
+            f"other work on this machine slows every figure)",
+            flush=True,
+        )
 
         t = time.perf_counter()
         with connection.cursor() as cur:
@@ -435,15 +500,17 @@ def measure(persons: int = FULL_PERSONS, keep: bool = False, explain: bool = Fal
         t = time.perf_counter()
         count_rows = recount()
         rebuild = time.perf_counter() - t
-        print(f"  VACUUM ANALYZE {analyze:.1f} s; roll-up rebuilt from raw rows ({count_rows:,} day rows): {rebuild:.1f} s",
-              flush=True)
+        print(
+            f"  VACUUM ANALYZE {analyze:.1f} s; roll-up rebuilt from raw rows ({count_rows:,} day rows): "
+            f"{rebuild:.1f} s",
+            flush=True,
+        )
         with connection.cursor() as cur:
             cur.execute("SELECT pg_total_relation_size('followups_healthcheck')")
             size = cur.fetchone()[0]
             cur.execute("SELECT count(*) FROM followups_healthcheck WHERE status = 'due' AND window_end <= now()")
             overdue_total = cur.fetchone()[0]
-        print(f"  health-check table with indexes: {size / 2**30:.1f} GiB; overdue now: {overdue_total:,}",
-              flush=True)
+        print(f"  health-check table with indexes: {size / 2**30:.1f} GiB; overdue now: {overdue_total:,}", flush=True)
 
         from fangkong.regions.models import Division
 
@@ -459,12 +526,21 @@ def measure(persons: int = FULL_PERSONS, keep: bool = False, explain: bool = Fal
                 samples.append((time.perf_counter() - t) * 1000)
                 totals.append(total)
         p50, p95 = _percentile(samples, 50), _percentile(samples, 95)
-        print(f"  township overdue list, first page + count, {len(townships)} townships × 5: p50 {p50:.1f} ms, "
-              f"p95 {p95:.1f} ms, max {max(samples):.1f} ms (overdue per township {min(totals):,}–{max(totals):,})",
-              flush=True)
-        figures.append(_figure("followups_overdue_township", "township overdue-check list p95 (page 1 + count)",
-                               round(p95, 1), "ms", OVERDUE_P95_TARGET_MS,
-                               detail=f"p50 {p50:.1f} ms, max {max(samples):.1f} ms, {len(samples)} requests"))
+        print(
+            f"  township overdue list, first page + count, {len(townships)} townships × 5: p50 {p50:.1f} ms, "
+            f"p95 {p95:.1f} ms, max {max(samples):.1f} ms (overdue per township {min(totals):,}–{max(totals):,})",
+            flush=True,
+        )
+        figures.append(
+            _figure(
+                "followups_overdue_township",
+                "township overdue-check list p95 (page 1 + count)",
+                round(p95, 1),
+                "ms",
+                OVERDUE_P95_TARGET_MS,
+                detail=f"p50 {p50:.1f} ms, max {max(samples):.1f} ms, {len(samples)} requests",
+            )
+        )
 
         from fangkong.accounts.models import Assignment, User
 
@@ -476,10 +552,20 @@ def measure(persons: int = FULL_PERSONS, keep: bool = False, explain: bool = Fal
             _first_page(city_user, division=code)
             community_samples.append((time.perf_counter() - t) * 1000)
         cp95 = _percentile(community_samples, 95)
-        print(f"  community overdue list (city user, division filter), {len(community_samples)} communities: "
-              f"p95 {cp95:.1f} ms", flush=True)
-        figures.append(_figure("followups_overdue_community", "community overdue-check list p95 (page 1 + count)",
-                               round(cp95, 1), "ms", OVERDUE_P95_TARGET_MS))
+        print(
+            f"  community overdue list (city user, division filter), {len(community_samples)} communities: "
+            f"p95 {cp95:.1f} ms",
+            flush=True,
+        )
+        figures.append(
+            _figure(
+                "followups_overdue_community",
+                "community overdue-check list p95 (page 1 + count)",
+                round(cp95, 1),
+                "ms",
+                OVERDUE_P95_TARGET_MS,
+            )
+        )
 
         from fangkong.followups.selectors import followup_counts
 
@@ -490,12 +576,22 @@ def measure(persons: int = FULL_PERSONS, keep: bool = False, explain: bool = Fal
                 followup_counts(prefix=prefix, day=day)
                 counts_samples.append((time.perf_counter() - t) * 1000)
         city = followup_counts(prefix="4106", day=today - dt.timedelta(days=1))
-        print(f"  day counts (city + 10 townships, today and yesterday): max {max(counts_samples):.1f} ms; "
-              f"city yesterday: "
-              f"{city.people_in_measures:,} under measures, checks due {city.checks_due:,} / done "
-              f"{city.checks_done:,} / overdue {city.checks_overdue:,}", flush=True)
-        figures.append(_figure("followups_counts", "day counts for a prefix (city, townships), max",
-                               round(max(counts_samples), 1), "ms", COUNTS_TARGET_MS))
+        print(
+            f"  day counts (city + 10 townships, today and yesterday): max {max(counts_samples):.1f} ms; "
+            f"city yesterday: "
+            f"{city.people_in_measures:,} under measures, checks due {city.checks_due:,} / done "
+            f"{city.checks_done:,} / overdue {city.checks_overdue:,}",
+            flush=True,
+        )
+        figures.append(
+            _figure(
+                "followups_counts",
+                "day counts for a prefix (city, townships), max",
+                round(max(counts_samples), 1),
+                "ms",
+                COUNTS_TARGET_MS,
+            )
+        )
         if explain:
             from fangkong.followups.selectors import overdue_checks
 
@@ -517,8 +613,10 @@ def print_figures(figures: list[dict]) -> None:
     for f in figures:
         ratio = f["value"] / f["target"] if f["target"] else float("inf")
         ok = f["value"] < f["target"]
-        print(f"{f['label'][:61]:<62}{f['value']:>10.1f}{f['unit']:>2}{f['target']:>10.1f}{f['unit']:>2}"
-              f"{ratio:>8.2f}  {'PASS' if ok else 'MISS'}")
+        print(
+            f"{f['label'][:61]:<62}{f['value']:>10.1f}{f['unit']:>2}{f['target']:>10.1f}{f['unit']:>2}"
+            f"{ratio:>8.2f}  {'PASS' if ok else 'MISS'}"
+        )
     print("-" * 104)
     print("ratio = figure / target; below 1 passes")
 

@@ -51,7 +51,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from fangkong.lib.documents import make_resident_id
+from fangkong.lib.documents import make_resident_id  # noqa: E402  (after the sys.path line above)
 
 PASSWORD = "Bench-password-2020"
 USERNAME = "bench_checkpoint"
@@ -66,6 +66,7 @@ TARGET_BATCH_RATE = 1500.0
 
 
 # ---------------------------------------------------------------- the machine
+
 
 def cpu_times() -> tuple[int, int]:
     with open("/proc/stat") as f:
@@ -134,8 +135,12 @@ class CpuAccount:
         import psycopg
 
         with psycopg.connect(self.dsn, autocommit=True) as conn:
-            return [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> "
-                                               "pg_backend_pid()", (self.db,))]
+            return [
+                r[0]
+                for r in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (self.db,)
+                )
+            ]
 
     def __enter__(self):
         self.s0 = process_cpu(process_tree(self.server_pid))
@@ -168,9 +173,14 @@ class CpuAccount:
     def per(self, n: int) -> str:
         if not n:
             return "n/a"
-        ms = lambda x: 1000 * x / n
-        return (f"server {ms(self.server):.2f} ms + database {ms(self.database):.2f} ms "
-                f"(+ load generator {ms(self.generator):.2f} ms)")
+
+        def ms(x: float) -> float:
+            return 1000 * x / n
+
+        return (
+            f"server {ms(self.server):.2f} ms + database {ms(self.database):.2f} ms "
+            f"(+ load generator {ms(self.generator):.2f} ms)"
+        )
 
     def capacity(self, n: int, cores: int) -> float:
         """Passages/s that ``cores`` otherwise idle cores could serve at this cost."""
@@ -190,6 +200,7 @@ def free_port() -> int:
 
 
 # ---------------------------------------------------------------- setup
+
 
 def pg_admin(pg: str, sql: str) -> None:
     import psycopg
@@ -240,24 +251,55 @@ def run_setup(env: dict) -> dict:
     # As ``fangkong serve`` does before it starts gunicorn.
     subprocess.run([py, "-m", "fangkong.cli", "collectstatic", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
     code = SETUP.replace("USERNAME", repr(USERNAME)).replace("PASSWORD", repr(PASSWORD))
-    out = subprocess.run([py, "-m", "fangkong.cli", "shell", "-c", code], env=env, check=True, cwd=ROOT,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [py, "-m", "fangkong.cli", "shell", "-c", code], env=env, check=True, cwd=ROOT, capture_output=True, text=True
+    ).stdout
     line = next(x for x in out.splitlines() if x.startswith("BENCH-SETUP "))
-    return json.loads(line[len("BENCH-SETUP "):])
+    return json.loads(line[len("BENCH-SETUP ") :])
 
 
-def start_server(env: dict, port: int, workers: int, threads: int, log: Path,
-                 app: str = "fangkong.wsgi:application", probe: str = "GET /login/") -> subprocess.Popen:
+def start_server(
+    env: dict,
+    port: int,
+    workers: int,
+    threads: int,
+    log: Path,
+    app: str = "fangkong.wsgi:application",
+    probe: str = "GET /login/",
+) -> subprocess.Popen:
     # The same server and flags as ``fangkong serve`` (core/management/commands/serve.py).
-    cmd = [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}",
-           "--workers", str(workers), "--threads", str(threads), "--timeout", "120", "--graceful-timeout", "10",
-           "--access-logfile", str(log), "--access-logformat", '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
-           # gunicorn ≥ 25 opens a control socket at one fixed path per user; another
-           # gunicorn on the machine (a second benchmark, a dev server) must not be
-           # able to stop this one through it.
-           "--no-control-socket"]
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=open(log.with_suffix(".err"), "w"))
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        app,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "10",
+        "--access-logfile",
+        str(log),
+        "--access-logformat",
+        '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+        # gunicorn ≥ 25 opens a control socket at one fixed path per user; another
+        # gunicorn on the machine (a second benchmark, a dev server) must not be
+        # able to stop this one through it.
+        "--no-control-socket",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=open(log.with_suffix(".err"), "w"),
+    )
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -283,6 +325,7 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 
 # ---------------------------------------------------------------- traffic
+
 
 class Traffic:
     """Realistic passages: 70 % inbound to a community of the city, 30 %
@@ -319,12 +362,16 @@ class Traffic:
             else:
                 plate = f"豫{city}{r.choice(PLATE_LETTERS)}{r.randrange(10**4):04d}"
         return {
-            "direction": "in" if inbound else "out", "doc_number": self._doc(),
+            "direction": "in" if inbound else "out",
+            "doc_number": self._doc(),
             "name": r.choice(SURNAMES) + "".join(r.choice(GIVEN) for _ in range(r.choice((1, 2)))),
-            "phone": f"13{r.randrange(10)}{r.randrange(10**8):08d}", "temperature": temp, "plate": plate,
+            "phone": f"13{r.randrange(10)}{r.randrange(10**8):08d}",
+            "temperature": temp,
+            "plate": plate,
             "origin": r.choice(self.ORIGINS) if inbound else "",
             "destination": r.choice(self.communities) if inbound else r.choice(self.OUT_TO),
-            "purpose": r.choice(self.PURPOSES), "client_key": str(uuid.uuid4()),
+            "purpose": r.choice(self.PURPOSES),
+            "client_key": str(uuid.uuid4()),
         }
 
 
@@ -379,8 +426,12 @@ class Browser:
     def form(self, path: str, fields: dict, headers: dict | None = None):
         fields = {**fields, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}
         body = urllib.parse.urlencode(fields).encode()
-        return self.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded",
-                                                 "Referer": "http://127.0.0.1/", **(headers or {})})
+        return self.request(
+            "POST",
+            path,
+            body,
+            {"Content-Type": "application/x-www-form-urlencoded", "Referer": "http://127.0.0.1/", **(headers or {})},
+        )
 
     def login(self):
         self.request("GET", "/login/")
@@ -389,8 +440,15 @@ class Browser:
             raise SystemExit(f"login failed: HTTP {status}")
 
 
-def register_forms(port: int, checkpoint: int, traffic: Traffic, clients: int, seconds: float,
-                   account: CpuAccount | None = None, carload: int = 1) -> tuple[Tally, list]:
+def register_forms(
+    port: int,
+    checkpoint: int,
+    traffic: Traffic,
+    clients: int,
+    seconds: float,
+    account: CpuAccount | None = None,
+    carload: int = 1,
+) -> tuple[Tally, list]:
     tally = Tally()
     path = f"/checkpoints/{checkpoint}/register/"
     browsers = []
@@ -405,12 +463,23 @@ def register_forms(port: int, checkpoint: int, traffic: Traffic, clients: int, s
     def run(b: Browser):
         while time.perf_counter() < deadline:
             p = traffic.passage()
-            fields = {**p, "plate_province": "豫", "destination_text": "", "passenger_count": str(carload - 1),
-                      "action": "register"}
+            fields = {
+                **p,
+                "plate_province": "豫",
+                "destination_text": "",
+                "passenger_count": str(carload - 1),
+                "action": "register",
+            }
             for i in range(carload - 1):  # the others in the vehicle: their own identity and temperature
                 other = traffic.passage()
-                fields.update({f"p{i}_doc_number": other["doc_number"], f"p{i}_name": other["name"],
-                               f"p{i}_phone": other["phone"], f"p{i}_temperature": other["temperature"]})
+                fields.update(
+                    {
+                        f"p{i}_doc_number": other["doc_number"],
+                        f"p{i}_name": other["name"],
+                        f"p{i}_phone": other["phone"],
+                        f"p{i}_temperature": other["temperature"],
+                    }
+                )
             t0 = time.perf_counter()
             try:
                 # As the page's script sends it (htmx): the answer is the result
@@ -421,13 +490,13 @@ def register_forms(port: int, checkpoint: int, traffic: Traffic, clients: int, s
                 tally.add(time.perf_counter() - t0, False, error=type(exc).__name__)
                 b.conn.close()
                 continue
-            ok = status == 200 and b'id="result"' in body and b'hx-swap-oob' in body
+            ok = status == 200 and b'id="result"' in body and b"hx-swap-oob" in body
             tally.add(time.perf_counter() - t0, ok, passages=carload, error=f"HTTP {status}")
             if ok:
                 keys.append(p["client_key"])
 
     threads = [threading.Thread(target=run, args=(b,)) for b in browsers]
-    with CpuMeter() as cpu, (account or _Null()):
+    with CpuMeter() as cpu, account or _Null():
         start = time.perf_counter()
         deadline = start + seconds
         for t in threads:
@@ -461,7 +530,7 @@ def _drive(port: int, clients: int, seconds: float, account: CpuAccount | None, 
             tally.add(time.perf_counter() - t0, resp.status == ok_status, error=f"HTTP {resp.status}")
 
     threads = [threading.Thread(target=run) for _ in range(clients)]
-    with CpuMeter() as cpu, (account or _Null()):
+    with CpuMeter() as cpu, account or _Null():
         start = time.perf_counter()
         deadline = start + seconds
         for t in threads:
@@ -473,24 +542,42 @@ def _drive(port: int, clients: int, seconds: float, account: CpuAccount | None, 
     return tally
 
 
-def register_api(port: int, checkpoint: int, token: str, traffic: Traffic, clients: int, seconds: float,
-                 account: CpuAccount | None = None) -> Tally:
+def register_api(
+    port: int,
+    checkpoint: int,
+    token: str,
+    traffic: Traffic,
+    clients: int,
+    seconds: float,
+    account: CpuAccount | None = None,
+) -> Tally:
     """The same registrations from tablets online: the JSON API, bearer token."""
     path = f"/api/v1/checkpoints/{checkpoint}/passages"
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    return _drive(port, clients, seconds, account,
-                  lambda: (path, json.dumps(traffic.passage()).encode(), headers), ok_status=201)
+    return _drive(
+        port, clients, seconds, account, lambda: (path, json.dumps(traffic.passage()).encode(), headers), ok_status=201
+    )
 
 
-def register_floor(port: int, traffic: Traffic, clients: int, seconds: float,
-                   account: CpuAccount | None = None) -> Tally:
+def register_floor(
+    port: int, traffic: Traffic, clients: int, seconds: float, account: CpuAccount | None = None
+) -> Tally:
     """The same form posts to the bare WSGI floor (benchmarks/wsgi_floor.py)."""
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true",
-               "Cookie": "sessionid=" + "s" * 32 + "; csrftoken=" + "c" * 32}
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "HX-Request": "true",
+        "Cookie": "sessionid=" + "s" * 32 + "; csrftoken=" + "c" * 32,
+    }
 
     def make():
-        fields = {**traffic.passage(), "plate_province": "豫", "destination_text": "", "passenger_count": "0",
-                  "action": "register", "csrfmiddlewaretoken": "x" * 64}
+        fields = {
+            **traffic.passage(),
+            "plate_province": "豫",
+            "destination_text": "",
+            "passenger_count": "0",
+            "action": "register",
+            "csrfmiddlewaretoken": "x" * 64,
+        }
         return "/", urllib.parse.urlencode(fields).encode(), headers
 
     return _drive(port, clients, seconds, account, make, ok_status=200)
@@ -504,8 +591,16 @@ class _Null:
         return None
 
 
-def upload_batches(port: int, checkpoint: int, token: str, traffic: Traffic, clients: int, seconds: float,
-                   size: int, account: CpuAccount | None = None) -> Tally:
+def upload_batches(
+    port: int,
+    checkpoint: int,
+    token: str,
+    traffic: Traffic,
+    clients: int,
+    seconds: float,
+    size: int,
+    account: CpuAccount | None = None,
+) -> Tally:
     tally = Tally()
     path = f"/api/v1/checkpoints/{checkpoint}/passages/batch"
     start = time.perf_counter()
@@ -516,15 +611,19 @@ def upload_batches(port: int, checkpoint: int, token: str, traffic: Traffic, cli
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         while time.perf_counter() < deadline:
             items = []
-            for i in range(size):
+            for _ in range(size):
                 p = traffic.passage()
                 p["registered_at"] = (now - dt.timedelta(minutes=traffic.rng.randrange(1, 600))).isoformat()
                 items.append(p)
             body = json.dumps({"items": items}).encode()
             t0 = time.perf_counter()
             try:
-                conn.request("POST", path, body=body, headers={"Authorization": f"Bearer {token}",
-                                                               "Content-Type": "application/json"})
+                conn.request(
+                    "POST",
+                    path,
+                    body=body,
+                    headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+                )
                 resp = conn.getresponse()
                 data = resp.read()
             except (OSError, http.client.HTTPException) as exc:
@@ -544,7 +643,7 @@ def upload_batches(port: int, checkpoint: int, token: str, traffic: Traffic, cli
             tally.add(elapsed, True, passages=result["created"])
 
     threads = [threading.Thread(target=run) for _ in range(clients)]
-    with CpuMeter() as cpu, (account or _Null()):
+    with CpuMeter() as cpu, account or _Null():
         for t in threads:
             t.start()
         for t in threads:
@@ -562,12 +661,15 @@ def plain_inserts(dsn: str, keys: list[str], seconds: float) -> tuple[int, float
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS bench_plain_passage")
         conn.execute("CREATE TABLE bench_plain_passage (LIKE checkpoints_passage INCLUDING ALL)")
-        cols = [r[0] for r in conn.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'checkpoints_passage' "
-            "AND column_name <> 'id' ORDER BY ordinal_position")]
+        cols = [
+            r[0]
+            for r in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'checkpoints_passage' "
+                "AND column_name <> 'id' ORDER BY ordinal_position"
+            )
+        ]
         col_sql = ", ".join(cols)
-        rows = conn.execute(f"SELECT {col_sql} FROM checkpoints_passage WHERE client_key = ANY(%s)",
-                            (keys,)).fetchall()
+        rows = conn.execute(f"SELECT {col_sql} FROM checkpoints_passage WHERE client_key = ANY(%s)", (keys,)).fetchall()
         sql = f"INSERT INTO bench_plain_passage ({col_sql}) VALUES ({', '.join(['%s'] * len(cols))})"
         n = 0
         start = time.perf_counter()
@@ -586,13 +688,19 @@ def count_rows(dsn: str) -> dict[str, int]:
     import psycopg
 
     with psycopg.connect(dsn) as conn:
-        q = lambda sql: conn.execute(sql).fetchone()[0]
-        return {"passages": q("SELECT count(*) FROM checkpoints_passage"),
-                "arrivals": q("SELECT count(*) FROM screening_arrival"),
-                "audit": q("SELECT count(*) FROM audit_auditentry WHERE object_type = 'checkpoints.passage'")}
+
+        def q(sql):
+            return conn.execute(sql).fetchone()[0]
+
+        return {
+            "passages": q("SELECT count(*) FROM checkpoints_passage"),
+            "arrivals": q("SELECT count(*) FROM screening_arrival"),
+            "audit": q("SELECT count(*) FROM audit_auditentry WHERE object_type = 'checkpoints.passage'"),
+        }
 
 
 # ---------------------------------------------------------------- report
+
 
 def verdict(ok: bool) -> str:
     return "met" if ok else "MISSED"
@@ -608,24 +716,44 @@ def main() -> int:
     ap.add_argument("--batch-size", type=int, default=500)
     ap.add_argument("--batch-clients", type=int, default=2)
     ap.add_argument("--clients", type=int, default=8, help="concurrent phones")
-    ap.add_argument("--carload", type=int, default=1, choices=range(1, 13), metavar="N",
-                    help="people per registration (a vehicle registered in one go; default 1: one person each)")
+    ap.add_argument(
+        "--carload",
+        type=int,
+        default=1,
+        choices=range(1, 13),
+        metavar="N",
+        help="people per registration (a vehicle registered in one go; default 1: one person each)",
+    )
     ap.add_argument("--workers", type=int, default=3, help="gunicorn workers (fangkong serve's default: 3)")
     ap.add_argument("--threads", type=int, default=2, help="threads per worker (fangkong serve's default: 2)")
-    ap.add_argument("--inbound", type=float, default=0.7,
-                    help="share of inbound passages bound for a community (each queues an arrival)")
-    ap.add_argument("--floor-seconds", type=float, default=20.0,
-                    help="the same registrations against a bare WSGI app with the same statements, no Django "
-                         "(benchmarks/wsgi_floor.py; 0: skip)")
+    ap.add_argument(
+        "--inbound",
+        type=float,
+        default=0.7,
+        help="share of inbound passages bound for a community (each queues an arrival)",
+    )
+    ap.add_argument(
+        "--floor-seconds",
+        type=float,
+        default=20.0,
+        help="the same registrations against a bare WSGI app with the same statements, no Django "
+        "(benchmarks/wsgi_floor.py; 0: skip)",
+    )
     ap.add_argument("--keep-db", action="store_true")
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args()
 
     dsn = f"{args.pg}/{args.db}"
     var = Path(tempfile.mkdtemp(prefix="fangkong-bench-"))
-    env = {**os.environ, "DATABASE_URL": dsn, "DJANGO_SETTINGS_MODULE": "fangkong.settings",
-           "FANGKONG_VAR_DIR": str(var), "FANGKONG_DEBUG": "0", "FANGKONG_LOG_LEVEL": "WARNING",
-           "PYTHONPATH": str(ROOT / "src")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": dsn,
+        "DJANGO_SETTINGS_MODULE": "fangkong.settings",
+        "FANGKONG_VAR_DIR": str(var),
+        "FANGKONG_DEBUG": "0",
+        "FANGKONG_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
     env.pop("FANGKONG_TESTING", None)
     print(f"== passages benchmark · {os.cpu_count()} CPUs · load average {loadavg()} · database {args.db}")
     pg_admin(args.pg, f'DROP DATABASE IF EXISTS "{args.db}"')
@@ -634,8 +762,10 @@ def main() -> int:
     try:
         t0 = time.perf_counter()
         setup = run_setup(env)
-        print(f"   fresh database migrated and seeded in {time.perf_counter() - t0:.0f} s "
-              f"({len(setup['communities'])} communities)")
+        print(
+            f"   fresh database migrated and seeded in {time.perf_counter() - t0:.0f} s "
+            f"({len(setup['communities'])} communities)"
+        )
         port = free_port()
         log = var / "access.log"
         server = start_server(env, port, args.workers, args.threads, log)
@@ -644,18 +774,23 @@ def main() -> int:
         register_forms(port, setup["checkpoint"], traffic, args.clients, 8.0)
 
         cores = os.cpu_count() or 2
-        print(f"-- registration: {args.clients} phones (login, then the registration form, {args.carload} "
-              f"{'person' if args.carload == 1 else 'people'} each) for {args.seconds:.0f} s; "
-              f"gunicorn {args.workers} workers × {args.threads} threads")
+        print(
+            f"-- registration: {args.clients} phones (login, then the registration form, {args.carload} "
+            f"{'person' if args.carload == 1 else 'people'} each) for {args.seconds:.0f} s; "
+            f"gunicorn {args.workers} workers × {args.threads} threads"
+        )
         settle(dsn)
         acc = CpuAccount(server.pid, dsn, args.db)
-        reg, keys = register_forms(port, setup["checkpoint"], traffic, args.clients, args.seconds, acc,
-                                   carload=args.carload)
+        reg, keys = register_forms(
+            port, setup["checkpoint"], traffic, args.clients, args.seconds, acc, carload=args.carload
+        )
         rate = reg.passages / reg.elapsed
         p50, p95, p99 = reg.pct(0.50), reg.pct(0.95), reg.pct(0.99)
         reg_capacity = acc.capacity(reg.passages, cores)
-        print(f"   {reg.passages} passages in {reg.ok} registrations, {reg.elapsed:.1f} s; errors: "
-              f"{reg.errors or 'none'}; machine CPU {reg.cpu:.0f} %")
+        print(
+            f"   {reg.passages} passages in {reg.ok} registrations, {reg.elapsed:.1f} s; errors: "
+            f"{reg.errors or 'none'}; machine CPU {reg.cpu:.0f} %"
+        )
         print(f"   CPU per passage: {acc.per(reg.passages)}")
 
         # Right after the registration phase, on tables of the same size: the
@@ -664,20 +799,30 @@ def main() -> int:
         server = None
         floor = None
         if args.floor_seconds > 0:
-            print(f"-- the same form posts to a bare WSGI app doing the same statements and crypto without "
-                  f"Django (benchmarks/wsgi_floor.py), {args.clients} phones, {args.floor_seconds:.0f} s")
-            floor_env = {**env, "FLOOR_DSN": dsn, "FLOOR_CHECKPOINT": str(setup["checkpoint"]),
-                         "FLOOR_USERNAME": USERNAME, "PYTHONPATH": f"{ROOT / 'benchmarks'}:{env['PYTHONPATH']}"}
-            server = start_server(floor_env, port, args.workers, args.threads,
-                                  var / "floor.log", app="wsgi_floor:app", probe="POST /")
+            print(
+                f"-- the same form posts to a bare WSGI app doing the same statements and crypto without "
+                f"Django (benchmarks/wsgi_floor.py), {args.clients} phones, {args.floor_seconds:.0f} s"
+            )
+            floor_env = {
+                **env,
+                "FLOOR_DSN": dsn,
+                "FLOOR_CHECKPOINT": str(setup["checkpoint"]),
+                "FLOOR_USERNAME": USERNAME,
+                "PYTHONPATH": f"{ROOT / 'benchmarks'}:{env['PYTHONPATH']}",
+            }
+            server = start_server(
+                floor_env, port, args.workers, args.threads, var / "floor.log", app="wsgi_floor:app", probe="POST /"
+            )
             floor_traffic = Traffic(setup["communities"], seed=2021, inbound=args.inbound)
             register_floor(port, floor_traffic, args.clients, 3.0)  # warm up
             settle(dsn)
             floor_acc = CpuAccount(server.pid, dsn, args.db)
             floor = register_floor(port, floor_traffic, args.clients, args.floor_seconds, floor_acc)
-            print(f"   {floor.ok} in {floor.elapsed:.1f} s ({floor.ok / floor.elapsed:.0f}/s, p50 "
-                  f"{floor.pct(0.5):.1f} ms, p99 {floor.pct(0.99):.1f} ms); errors: {floor.errors or 'none'}; "
-                  f"machine CPU {floor.cpu:.0f} %")
+            print(
+                f"   {floor.ok} in {floor.elapsed:.1f} s ({floor.ok / floor.elapsed:.0f}/s, p50 "
+                f"{floor.pct(0.5):.1f} ms, p99 {floor.pct(0.99):.1f} ms); errors: {floor.errors or 'none'}; "
+                f"machine CPU {floor.cpu:.0f} %"
+            )
             print(f"   CPU per registration: {floor_acc.per(floor.ok)}")
             stop_server(server)
             server = None
@@ -687,28 +832,45 @@ def main() -> int:
 
         api = None
         if args.api_seconds > 0:
-            print(f"-- the same from tablets online (JSON API, bearer token): {args.clients} clients, "
-                  f"{args.api_seconds:.0f} s")
+            print(
+                f"-- the same from tablets online (JSON API, bearer token): {args.clients} clients, "
+                f"{args.api_seconds:.0f} s"
+            )
             settle(dsn)
             api_acc = CpuAccount(server.pid, dsn, args.db)
-            api = register_api(port, setup["checkpoint"], setup["token"], traffic, args.clients, args.api_seconds,
-                               api_acc)
+            api = register_api(
+                port, setup["checkpoint"], setup["token"], traffic, args.clients, args.api_seconds, api_acc
+            )
             api_rate = api.ok / api.elapsed
-            print(f"   {api.ok} passages in {api.elapsed:.1f} s ({api_rate:.0f}/s, p50 {api.pct(0.5):.1f} ms, "
-                  f"p99 {api.pct(0.99):.1f} ms); errors: {api.errors or 'none'}; machine CPU {api.cpu:.0f} %")
+            print(
+                f"   {api.ok} passages in {api.elapsed:.1f} s ({api_rate:.0f}/s, p50 {api.pct(0.5):.1f} ms, "
+                f"p99 {api.pct(0.99):.1f} ms); errors: {api.errors or 'none'}; machine CPU {api.cpu:.0f} %"
+            )
             print(f"   CPU per passage: {api_acc.per(api.ok)}")
 
-        print(f"-- batch upload: {args.batch_clients} tablets, {args.batch_size} passages per call, "
-              f"{args.batch_seconds:.0f} s")
+        print(
+            f"-- batch upload: {args.batch_clients} tablets, {args.batch_size} passages per call, "
+            f"{args.batch_seconds:.0f} s"
+        )
         settle(dsn)
         batch_acc = CpuAccount(server.pid, dsn, args.db)
-        batch = upload_batches(port, setup["checkpoint"], setup["token"], traffic, args.batch_clients,
-                               args.batch_seconds, args.batch_size, batch_acc)
+        batch = upload_batches(
+            port,
+            setup["checkpoint"],
+            setup["token"],
+            traffic,
+            args.batch_clients,
+            args.batch_seconds,
+            args.batch_size,
+            batch_acc,
+        )
         batch_rate = batch.passages / batch.elapsed
         batch_capacity = batch_acc.capacity(batch.passages, cores)
-        print(f"   {batch.passages} passages in {batch.ok} calls, {batch.elapsed:.1f} s; errors: "
-              f"{batch.errors or 'none'}; call p50 {batch.pct(0.5):.0f} ms, max {batch.pct(1.0):.0f} ms; "
-              f"machine CPU {batch.cpu:.0f} %")
+        print(
+            f"   {batch.passages} passages in {batch.ok} calls, {batch.elapsed:.1f} s; errors: "
+            f"{batch.errors or 'none'}; call p50 {batch.pct(0.5):.0f} ms, max {batch.pct(1.0):.0f} ms; "
+            f"machine CPU {batch.cpu:.0f} %"
+        )
         print(f"   CPU per passage: {batch_acc.per(batch.passages)}")
         stop_server(server)
         server = None
@@ -719,32 +881,56 @@ def main() -> int:
         rows = count_rows(dsn)
 
         print()
-        print(f"   registration rate     {rate:8.0f} passages/s   target ≥ {TARGET_RATE:.0f}   "
-              f"ratio {rate / TARGET_RATE:.2f}   {verdict(rate >= TARGET_RATE)}")
-        print(f"   registration p99      {p99:8.1f} ms           target < {TARGET_P99_MS:.0f}   "
-              f"ratio {p99 / TARGET_P99_MS:.2f}   {verdict(p99 < TARGET_P99_MS)}   (p50 {p50:.1f} ms, p95 {p95:.1f} ms)")
-        print(f"   batch upload rate     {batch_rate:8.0f} passages/s   target ≥ {TARGET_BATCH_RATE:.0f}  "
-              f"ratio {batch_rate / TARGET_BATCH_RATE:.2f}   {verdict(batch_rate >= TARGET_BATCH_RATE)}")
-        print(f"   plain INSERT floor    {plain_rate:8.0f} rows/s       registration / plain INSERT = "
-              f"{rate / plain_rate:.2f}; batch / plain INSERT = {batch_rate / plain_rate:.2f}")
+        print(
+            f"   registration rate     {rate:8.0f} passages/s   target ≥ {TARGET_RATE:.0f}   "
+            f"ratio {rate / TARGET_RATE:.2f}   {verdict(rate >= TARGET_RATE)}"
+        )
+        print(
+            f"   registration p99      {p99:8.1f} ms           target < {TARGET_P99_MS:.0f}   "
+            f"ratio {p99 / TARGET_P99_MS:.2f}   {verdict(p99 < TARGET_P99_MS)}   (p50 {p50:.1f} ms, p95 {p95:.1f} ms)"
+        )
+        print(
+            f"   batch upload rate     {batch_rate:8.0f} passages/s   target ≥ {TARGET_BATCH_RATE:.0f}  "
+            f"ratio {batch_rate / TARGET_BATCH_RATE:.2f}   {verdict(batch_rate >= TARGET_BATCH_RATE)}"
+        )
+        print(
+            f"   plain INSERT floor    {plain_rate:8.0f} rows/s       registration / plain INSERT = "
+            f"{rate / plain_rate:.2f}; batch / plain INSERT = {batch_rate / plain_rate:.2f}"
+        )
         if floor is not None:
             floor_rate = floor.ok / floor.elapsed
-            print(f"   bare WSGI floor       {floor_rate:8.0f} passages/s   (same statements and crypto, no Django; "
-                  f"registration = {rate / floor_rate:.2f} of it)")
-        print(f"   CPU cost → capacity   registration {reg_capacity:.0f} passages/s, batch {batch_capacity:.0f} "
-              f"passages/s, if the server and database had all {cores} cores to themselves")
-        print(f"   rows written: {rows['passages']} passages, {rows['arrivals']} arrivals, "
-              f"{rows['audit']} passage audit entries · load average now {loadavg()}")
-        figures = {"registration_rate": rate, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99,
-                   "batch_rate": batch_rate, "plain_insert_rate": plain_rate, "ratio_to_plain": rate / plain_rate,
-                   "registration_cpu_ms": 1000 * (acc.server + acc.database) / max(1, reg.passages),
-                   "carload": args.carload,
-                   "batch_cpu_ms": 1000 * (batch_acc.server + batch_acc.database) / max(1, batch.passages),
-                   "registration_capacity": reg_capacity, "batch_capacity": batch_capacity,
-                   "api_rate": (api.ok / api.elapsed) if api else None,
-                   "floor_rate": (floor.ok / floor.elapsed) if floor else None,
-                   "errors": reg.errors, "batch_errors": batch.errors, "cpu_busy": reg.cpu,
-                   "targets": {"rate": TARGET_RATE, "p99_ms": TARGET_P99_MS, "batch_rate": TARGET_BATCH_RATE}}
+            print(
+                f"   bare WSGI floor       {floor_rate:8.0f} passages/s   (same statements and crypto, no Django; "
+                f"registration = {rate / floor_rate:.2f} of it)"
+            )
+        print(
+            f"   CPU cost → capacity   registration {reg_capacity:.0f} passages/s, batch {batch_capacity:.0f} "
+            f"passages/s, if the server and database had all {cores} cores to themselves"
+        )
+        print(
+            f"   rows written: {rows['passages']} passages, {rows['arrivals']} arrivals, "
+            f"{rows['audit']} passage audit entries · load average now {loadavg()}"
+        )
+        figures = {
+            "registration_rate": rate,
+            "p50_ms": p50,
+            "p95_ms": p95,
+            "p99_ms": p99,
+            "batch_rate": batch_rate,
+            "plain_insert_rate": plain_rate,
+            "ratio_to_plain": rate / plain_rate,
+            "registration_cpu_ms": 1000 * (acc.server + acc.database) / max(1, reg.passages),
+            "carload": args.carload,
+            "batch_cpu_ms": 1000 * (batch_acc.server + batch_acc.database) / max(1, batch.passages),
+            "registration_capacity": reg_capacity,
+            "batch_capacity": batch_capacity,
+            "api_rate": (api.ok / api.elapsed) if api else None,
+            "floor_rate": (floor.ok / floor.elapsed) if floor else None,
+            "errors": reg.errors,
+            "batch_errors": batch.errors,
+            "cpu_busy": reg.cpu,
+            "targets": {"rate": TARGET_RATE, "p99_ms": TARGET_P99_MS, "batch_rate": TARGET_BATCH_RATE},
+        }
         if args.json:
             Path(args.json).write_text(json.dumps(figures, indent=2))
         return 0

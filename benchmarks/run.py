@@ -26,7 +26,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import databases
+import databases  # noqa: E402  (after the sys.path line above)
 
 CASES = ("load", "id_lookup", "name_search", "person_list")
 QUICK_PERSONS = 50_000
@@ -45,14 +45,36 @@ def _passages_figures(raw: dict) -> list[dict]:
     t = raw.get("targets", {})
     detail = f"p50 {raw.get('p50_ms', 0):.1f} ms, p95 {raw.get('p95_ms', 0):.1f} ms, errors {raw.get('errors')}"
     return [
-        {"db": "postgres", "name": "passages", "label": "passage registration over HTTP (phones)",
-         "value": raw["registration_rate"], "unit": "/s", "target": t.get("rate", 300), "higher_is_better": True,
-         "detail": detail},
-        {"db": "postgres", "name": "passages", "label": "passage registration p99 (HTTP)", "value": raw["p99_ms"],
-         "unit": "ms", "target": t.get("p99_ms", 200), "higher_is_better": False, "detail": detail},
-        {"db": "postgres", "name": "passages", "label": "passage batch upload (API)", "value": raw["batch_rate"],
-         "unit": "/s", "target": t.get("batch_rate", 1500), "higher_is_better": True,
-         "detail": f"batch errors {raw.get('batch_errors')}"},
+        {
+            "db": "postgres",
+            "name": "passages",
+            "label": "passage registration over HTTP (phones)",
+            "value": raw["registration_rate"],
+            "unit": "/s",
+            "target": t.get("rate", 300),
+            "higher_is_better": True,
+            "detail": detail,
+        },
+        {
+            "db": "postgres",
+            "name": "passages",
+            "label": "passage registration p99 (HTTP)",
+            "value": raw["p99_ms"],
+            "unit": "ms",
+            "target": t.get("p99_ms", 200),
+            "higher_is_better": False,
+            "detail": detail,
+        },
+        {
+            "db": "postgres",
+            "name": "passages",
+            "label": "passage batch upload (API)",
+            "value": raw["batch_rate"],
+            "unit": "/s",
+            "target": t.get("batch_rate", 1500),
+            "higher_is_better": True,
+            "detail": f"batch errors {raw.get('batch_errors')}",
+        },
     ]
 
 
@@ -62,6 +84,8 @@ EXTRA = {
     "followups": (HERE / "followups.py", _followups_argv, None),
     "passages": (HERE / "passages.py", _passages_argv, _passages_figures),
 }
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help=f"{QUICK_PERSONS:,} persons instead of the whole city")
@@ -70,8 +94,11 @@ def parse_args(argv=None):
     p.add_argument("--persons", type=int, default=None, help="population size (default 1570000, --quick 50000)")
     p.add_argument("--workers", type=int, default=None, help="generator processes for the load (default: auto)")
     p.add_argument("--keep", action="store_true", help="keep the benchmark databases afterwards")
-    p.add_argument("--reuse", action="store_true",
-                   help="reuse a kept benchmark database that already holds the population (skips the load)")
+    p.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse a kept benchmark database that already holds the population (skips the load)",
+    )
     p.add_argument("--worker", choices=("sqlite", "postgres"), help=argparse.SUPPRESS)
     p.add_argument("--out", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -85,6 +112,7 @@ def parse_args(argv=None):
 
 
 # ------------------------------------------------------------------ inside one database's process
+
 
 def worker(args) -> None:
     import cases
@@ -116,6 +144,7 @@ def worker(args) -> None:
 
 # ------------------------------------------------------------------ the orchestrating process
 
+
 def run_database(db: str, args) -> list[dict]:
     print(f"\n=== {db} ===", flush=True)
     if db == "postgres" and not databases.postgres_available():
@@ -128,8 +157,18 @@ def run_database(db: str, args) -> list[dict]:
         args_reuse = True
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
         out = fh.name
-    cmd = [sys.executable, str(HERE / "run.py"), "--worker", db, "--out", out, "--persons", str(args.persons),
-           "--only", ",".join(c for c in args.cases if c in CASES)]
+    cmd = [
+        sys.executable,
+        str(HERE / "run.py"),
+        "--worker",
+        db,
+        "--out",
+        out,
+        "--persons",
+        str(args.persons),
+        "--only",
+        ",".join(c for c in args.cases if c in CASES),
+    ]
     if args.quick:
         cmd.append("--quick")
     if args_reuse:
@@ -188,10 +227,12 @@ def print_summary(results: list[dict], args, started: float) -> None:
     fields = set(cases.Figure.__dataclass_fields__)
     figures = [cases.Figure(**{k: v for k, v in r.items() if k in fields}) for r in results]
     print("\n" + "=" * 112)
-    print(f"Fangkong benchmarks — {dt.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, "
-          f"{platform.python_implementation()} {platform.python_version()}, "
-          f"{args.persons:,} persons{' (--quick)' if args.quick else ''}, "
-          f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}, {time.perf_counter() - started:.0f} s")
+    print(
+        f"Fangkong benchmarks — {dt.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, "
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{args.persons:,} persons{' (--quick)' if args.quick else ''}, "
+        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}, {time.perf_counter() - started:.0f} s"
+    )
     print("-" * 112)
     print(f"{'db':<9}{'figure':<58}{'value':>12}{'target':>12}{'ratio':>8}  result")
     print("-" * 112)
@@ -199,11 +240,15 @@ def print_summary(results: list[dict], args, started: float) -> None:
         unit = f.unit
         value = f"{f.value:,.1f} {unit}"
         target = f"{'≥' if f.higher_is_better else '<'}{f.target:,.0f} {unit}"
-        print(f"{f.db:<9}{_ljust(f.label, 57)} {value:>12}{target:>12}{f.ratio:>8.2f}  {'PASS' if f.passed else 'MISS'}")
+        print(
+            f"{f.db:<9}{_ljust(f.label, 57)} {value:>12}{target:>12}{f.ratio:>8.2f}  {'PASS' if f.passed else 'MISS'}"
+        )
     print("-" * 112)
     missed = [f for f in figures if not f.passed]
-    print(f"{len(figures) - len(missed)} PASS, {len(missed)} MISS  "
-          "(ratio = figure / target, or target / figure for a throughput; below 1 passes)")
+    print(
+        f"{len(figures) - len(missed)} PASS, {len(missed)} MISS  "
+        "(ratio = figure / target, or target / figure for a throughput; below 1 passes)"
+    )
 
 
 def main(argv=None) -> int:

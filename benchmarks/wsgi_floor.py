@@ -47,7 +47,7 @@ def _connection():
         for table in ("screening_arrival", "checkpoints_passage", "audit_auditentry"):
             cur = conn.execute(f"SELECT * FROM {table} ORDER BY id DESC LIMIT 1")
             names = [d.name for d in cur.description]
-            _local.templates[table] = ([n for n in names if n != "id"], dict(zip(names, cur.fetchone())))
+            _local.templates[table] = ([n for n in names if n != "id"], dict(zip(names, cur.fetchone(), strict=False)))
         _local.user_id = conn.execute("SELECT id FROM accounts_user WHERE username = %s", [USERNAME]).fetchone()[0]
         conn.commit()
     return conn
@@ -66,8 +66,9 @@ def _insert(cur, table: str, values: dict) -> int:
     columns, template = _local.templates[table]
     row = {**template, **values}
     params = [Jsonb(row[c]) if isinstance(row[c], (dict, list)) else row[c] for c in columns]
-    cur.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
-                "RETURNING id", params)
+    cur.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) RETURNING id", params
+    )
     return cur.fetchone()[0]
 
 
@@ -78,8 +79,10 @@ def app(environ, start_response):
     session_key = environ.get("HTTP_COOKIE", "").partition("sessionid=")[2][:32] or "none"
     now = dt.datetime.now(dt.UTC)
     cur = conn.cursor()
-    cur.execute("SELECT session_data, expire_date FROM django_session WHERE session_key = %s AND expire_date > %s",
-                [session_key, now])
+    cur.execute(
+        "SELECT session_data, expire_date FROM django_session WHERE session_key = %s AND expire_date > %s",
+        [session_key, now],
+    )
     cur.fetchall()
     cur.execute("SELECT * FROM accounts_user WHERE id = %s", [_local.user_id])
     cur.fetchall()
@@ -87,27 +90,51 @@ def app(environ, start_response):
     cur.fetchall()
     doc, phone = form.get("doc_number", ""), form.get("phone", "")
     doc_index = _index(doc)
-    cur.execute("SELECT id, doc_index, name, phone_cipher, phone_index, phone_masked FROM people_person "
-                "WHERE doc_index IN (%s)", [doc_index])
+    cur.execute(
+        "SELECT id, doc_index, name, phone_cipher, phone_index, phone_masked FROM people_person "
+        "WHERE doc_index IN (%s)",
+        [doc_index],
+    )
     cur.fetchall()
-    identity = {"doc_cipher": _encrypt(doc), "doc_index": doc_index, "doc_masked": doc[:6] + "********" + doc[-4:],
-                "phone_cipher": _encrypt(phone), "phone_index": _index(phone), "name": form.get("name", "")[:50]}
+    identity = {
+        "doc_cipher": _encrypt(doc),
+        "doc_index": doc_index,
+        "doc_masked": doc[:6] + "********" + doc[-4:],
+        "phone_cipher": _encrypt(phone),
+        "phone_index": _index(phone),
+        "name": form.get("name", "")[:50],
+    }
     lock = int.from_bytes(hashlib.blake2b(doc_index.encode(), digest_size=8).digest(), "big", signed=True)
     cur.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS t(k)", [[lock]])
-    cur.execute("SELECT * FROM screening_arrival WHERE doc_index IN (%s) AND status = %s ORDER BY id FOR UPDATE",
-                [doc_index, "pending"])
+    cur.execute(
+        "SELECT * FROM screening_arrival WHERE doc_index IN (%s) AND status = %s ORDER BY id FOR UPDATE",
+        [doc_index, "pending"],
+    )
     cur.fetchall()
     arrival = None
     if form.get("direction") == "in":
-        arrival = _insert(cur, "screening_arrival", {**identity, "created_at": now,
-                                                     "division_code": form.get("destination", "")[:15]})
-    passage = _insert(cur, "checkpoints_passage", {**identity, "arrival_id": arrival, "registered_at": now,
-                                                   "client_key": form.get("client_key") or str(uuid.uuid4())})
-    _insert(cur, "audit_auditentry", {"at": now, "object_id": str(passage), "detail": {"direction": form.get("direction")}})
+        arrival = _insert(
+            cur, "screening_arrival", {**identity, "created_at": now, "division_code": form.get("destination", "")[:15]}
+        )
+    passage = _insert(
+        cur,
+        "checkpoints_passage",
+        {
+            **identity,
+            "arrival_id": arrival,
+            "registered_at": now,
+            "client_key": form.get("client_key") or str(uuid.uuid4()),
+        },
+    )
+    _insert(
+        cur, "audit_auditentry", {"at": now, "object_id": str(passage), "detail": {"direction": form.get("direction")}}
+    )
     if arrival:
         _insert(cur, "audit_auditentry", {"at": now, "object_id": str(arrival), "detail": {"source": "passage"}})
     conn.commit()
-    out = (f'<div id="result"><h2>{identity["name"]}</h2><p>{identity["doc_masked"]}</p></div>'
-           f'<input id="id_client_key" hx-swap-oob="true" value="{uuid.uuid4()}">').encode()
+    out = (
+        f'<div id="result"><h2>{identity["name"]}</h2><p>{identity["doc_masked"]}</p></div>'
+        f'<input id="id_client_key" hx-swap-oob="true" value="{uuid.uuid4()}">'
+    ).encode()
     start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(out)))])
     return [out]

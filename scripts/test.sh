@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The checks, then the whole test suite: mypy (config in pyproject.toml) and
+# The checks, then the whole test suite: ruff, mypy (config in pyproject.toml) and
 # "no model change without its migration" first, failing the run if either fails;
 # then the suite on SQLite with a coverage figure, then on PostgreSQL when
 # 127.0.0.1:5432 answers.
@@ -18,6 +18,9 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 src="$(pwd)/src${PYTHONPATH:+:$PYTHONPATH}"
+echo "==> ruff (lint and format; rules in pyproject.toml)"
+.venv/bin/ruff check src tests conftest.py benchmarks scripts
+.venv/bin/ruff format --check src tests conftest.py benchmarks scripts
 echo "==> mypy"
 PYTHONPATH="$src" .venv/bin/python -m mypy
 echo "==> migrations match the models"

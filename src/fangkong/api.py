@@ -67,7 +67,9 @@ class OfflineSwagger(DocsBase):
         assets = reverse(f"{api.urls_namespace}:docs-asset", kwargs={"name": "x"})[:-1]
         settings = {**self.settings, "url": self.get_openapi_url(api, kwargs)}
         html = _DOCS_PAGE.format(
-            title=escape(api.title), assets=escape(assets), settings=json_script(settings, "swagger-settings"),
+            title=escape(api.title),
+            assets=escape(assets),
+            settings=json_script(settings, "swagger-settings"),
             csrf=escape(get_token(request)) if request.user.is_authenticated else "",
         )
         return HttpResponse(html)

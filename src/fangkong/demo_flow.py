@@ -33,9 +33,48 @@ QIBIN = "410611"
 XUNXIAN = "410621"
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英",
-         "霞", "平", "刚", "桂英", "建华", "志强", "海燕", "晓东", "红梅", "文博", "子涵", "浩然", "雨轩", "思远",
-         "欣怡", "俊杰", "佳琪", "建国", "玉兰", "振华", "立新", "春梅"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建华",
+    "志强",
+    "海燕",
+    "晓东",
+    "红梅",
+    "文博",
+    "子涵",
+    "浩然",
+    "雨轩",
+    "思远",
+    "欣怡",
+    "俊杰",
+    "佳琪",
+    "建国",
+    "玉兰",
+    "振华",
+    "立新",
+    "春梅",
+]
 # Origin (as the checkpoint picker knows it) → region codes of ID numbers people from there carry.
 ORIGINS = {
     "4201": ("420102", "420106", "420111"),  # 湖北省武汉市
@@ -49,13 +88,34 @@ ORIGINS = {
     "3301": ("330106",),  # 浙江省杭州市
     "1301": ("130102",),  # 河北省石家庄市
 }
-ORIGIN_WEIGHTS = {"4201": 14, "4115": 9, "4101": 20, "4107": 10, "4105": 8, "11": 10, "31": 8, "4403": 9,
-                  "3301": 6, "1301": 6}
-PLATE_PREFIX = {"4201": "鄂A", "4115": "豫S", "4101": "豫A", "4107": "豫G", "4105": "豫E", "11": "京N", "31": "沪A",
-                "4403": "粤B", "3301": "浙A", "1301": "冀A"}
+ORIGIN_WEIGHTS = {
+    "4201": 14,
+    "4115": 9,
+    "4101": 20,
+    "4107": 10,
+    "4105": 8,
+    "11": 10,
+    "31": 8,
+    "4403": 9,
+    "3301": 6,
+    "1301": 6,
+}
+PLATE_PREFIX = {
+    "4201": "鄂A",
+    "4115": "豫S",
+    "4101": "豫A",
+    "4107": "豫G",
+    "4105": "豫E",
+    "11": "京N",
+    "31": "沪A",
+    "4403": "粤B",
+    "3301": "浙A",
+    "1301": "冀A",
+}
 
 
 # ---------------------------------------------------------------- the replayed clock
+
 
 class _Clock:
     """Sets ``timezone.now`` (and so ``localdate``) for the services while the
@@ -73,8 +133,7 @@ class _Clock:
 
     def day(self, days_ago: int, hour: int, minute: int = 0) -> dt.datetime:
         day = self.today - dt.timedelta(days=days_ago)
-        return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)),
-                                   timezone.get_default_timezone())
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)), timezone.get_default_timezone())
 
     def restore(self) -> None:
         timezone.now = self._real
@@ -91,6 +150,7 @@ def _replaying():
 
 # ---------------------------------------------------------------- made-up travellers
 
+
 class _People:
     """Generated travellers: valid resident ID numbers from outside Hebi, names, phones."""
 
@@ -102,7 +162,9 @@ class _People:
         return self.rng.choice(SURNAMES) + self.rng.choice(GIVEN)
 
     def phone(self) -> str:
-        return f"1{self.rng.choice(['38', '39', '50', '86', '37', '58', '52', '89'])}{self.rng.randint(0, 99999999):08d}"
+        return (
+            f"1{self.rng.choice(['38', '39', '50', '86', '37', '58', '52', '89'])}{self.rng.randint(0, 99999999):08d}"
+        )
 
     def doc(self, origin: str) -> str:
         from fangkong.lib.documents import make_resident_id
@@ -130,11 +192,15 @@ def _registry_traveller(person) -> dict:
     """A registry person's identity as the checkpoint would type it from their card."""
     from fangkong.lib import vault
 
-    return {"name": person.name, "doc_number": vault.decrypt(person.doc_cipher),
-            "phone": vault.decrypt(person.phone_cipher) if person.phone_cipher else ""}
+    return {
+        "name": person.name,
+        "doc_number": vault.decrypt(person.doc_cipher),
+        "phone": vault.decrypt(person.phone_cipher) if person.phone_cipher else "",
+    }
 
 
 # ---------------------------------------------------------------- the flow
+
 
 def seed_arrivals_flow(*, seed: int = 2020, stdout=None) -> dict:
     """Create the demo's arrivals flow through the services unless a checkpoint
@@ -147,8 +213,10 @@ def seed_arrivals_flow(*, seed: int = 2020, stdout=None) -> dict:
 
     if Checkpoint.objects.exists():
         counts = existing_counts()
-        say(f"==> arrivals flow exists: {counts['checkpoints']} checkpoints, {counts['passages']} passages, "
-            f"{counts['arrivals']} arrivals, {counts['followups']} follow-ups (kept)")
+        say(
+            f"==> arrivals flow exists: {counts['checkpoints']} checkpoints, {counts['passages']} passages, "
+            f"{counts['arrivals']} arrivals, {counts['followups']} follow-ups (kept)"
+        )
         return {"skipped": True, **counts}
     with transaction.atomic(), _replaying() as clock:
         counts = _Flow(seed=seed, clock=clock, say=say).run()
@@ -162,12 +230,18 @@ def existing_counts() -> dict:
     from fangkong.screening.models import Arrival, Campaign, Returnee, Visit
 
     return {
-        "checkpoints": Checkpoint.objects.count(), "shifts": Shift.objects.count(),
-        "risk_areas": RiskArea.objects.count(), "passages": Passage.objects.count(),
-        "arrivals": Arrival.objects.count(), "returnees": Returnee.objects.count(),
-        "followups": FollowUp.objects.count(), "checks_done": HealthCheck.objects.filter(status="done").count(),
-        "referrals": Referral.objects.count(), "approvals": ApprovalRequest.objects.count(),
-        "campaigns": Campaign.objects.count(), "visits": Visit.objects.count(),
+        "checkpoints": Checkpoint.objects.count(),
+        "shifts": Shift.objects.count(),
+        "risk_areas": RiskArea.objects.count(),
+        "passages": Passage.objects.count(),
+        "arrivals": Arrival.objects.count(),
+        "returnees": Returnee.objects.count(),
+        "followups": FollowUp.objects.count(),
+        "checks_done": HealthCheck.objects.filter(status="done").count(),
+        "referrals": Referral.objects.count(),
+        "approvals": ApprovalRequest.objects.count(),
+        "campaigns": Campaign.objects.count(),
+        "visits": Visit.objects.count(),
         "deliveries": DeliveryRequest.objects.count(),
     }
 
@@ -181,8 +255,12 @@ class _Flow:
         self.clock = clock
         self.say = say
         self.seed = seed
-        users = {u.username: u for u in User.objects.filter(
-            username__in=["hq", "qibin", "taishanlu", "qinghuayuan", "qinghuayuan2", "checkpoint", "clinic"])}
+        users = {
+            u.username: u
+            for u in User.objects.filter(
+                username__in=["hq", "qibin", "taishanlu", "qinghuayuan", "qinghuayuan2", "checkpoint", "clinic"]
+            )
+        }
         self.hq, self.qibin, self.taishanlu = users["hq"], users["qibin"], users["taishanlu"]
         self.grid, self.checkpoint_staff = users["qinghuayuan"], users["checkpoint"]
         self.key_n = 0
@@ -227,12 +305,16 @@ class _Flow:
         ]
         self.cp = {}
         for tag, actor, level, code, name, kind, location in spec:
-            self.cp[tag] = checkpoint_create(actor=actor, level=level, division_code=code, name=name, kind=kind,
-                                             location=location)
+            self.cp[tag] = checkpoint_create(
+                actor=actor, level=level, division_code=code, name=name, kind=kind, location=location
+            )
         if not WorkNorm.objects.exists():
             norms = {
-                "city": ["逐人测温，体温≥37.3℃的立即复测并报告", "核验身份证件和行程，来自风险地区的逐人登记",
-                         "车辆逐车检查，登记车牌和同车人员"],
+                "city": [
+                    "逐人测温，体温≥37.3℃的立即复测并报告",
+                    "核验身份证件和行程，来自风险地区的逐人登记",
+                    "车辆逐车检查，登记车牌和同车人员",
+                ],
                 "county": ["逐人测温、逐车登记", "发热人员就地留观，联系120转运发热门诊", "交接班时清点防护物资"],
                 "community": ["只留一个出入口，24小时值守", "外来人员一律登记并通知网格员", "居家隔离人员不得外出"],
             }
@@ -245,10 +327,21 @@ class _Flow:
 
         self.clock.at(self.clock.day(20, 9))
         today = self.clock.today
-        risk_area_create(actor=self.hq, origin_code="4201", level="high", starts_on=today - dt.timedelta(days=30),
-                         note="指挥部通告：武汉市为高风险地区")
-        risk_area_create(actor=self.hq, origin_code="4115", level="medium", starts_on=today - dt.timedelta(days=20),
-                         ends_on=today + dt.timedelta(days=10), note="信阳市毗邻湖北，按中风险地区管理")
+        risk_area_create(
+            actor=self.hq,
+            origin_code="4201",
+            level="high",
+            starts_on=today - dt.timedelta(days=30),
+            note="指挥部通告：武汉市为高风险地区",
+        )
+        risk_area_create(
+            actor=self.hq,
+            origin_code="4115",
+            level="medium",
+            starts_on=today - dt.timedelta(days=20),
+            ends_on=today + dt.timedelta(days=10),
+            note="信阳市毗邻湖北，按中风险地区管理",
+        )
         self.n_risk = 2
 
     def setup_rosters(self) -> None:
@@ -265,13 +358,24 @@ class _Flow:
             anchor -= dt.timedelta(days=1)
         elif local.hour >= 20:
             anchor = anchor.replace(hour=20)
-        volunteers = ["党员先锋队 刘建军、王海燕", "志愿者 孙立新", "民警 郭振华、辅警 何晓东", "志愿者 马玉兰、曹文博",
-                      "村医 冯春梅"]
+        volunteers = [
+            "党员先锋队 刘建军、王海燕",
+            "志愿者 孙立新",
+            "民警 郭振华、辅警 何晓东",
+            "志愿者 马玉兰、曹文博",
+            "村医 冯春梅",
+        ]
         # The demo checkpoint account works at 鹤壁东站 (its home page leads there);
         # the other 淇滨区 checkpoints are held by police and volunteers.
         staff = {"station": self.checkpoint_staff, "gate": self.grid}
-        manager = {"station": self.qibin, "expressway": self.qibin, "s302": self.qibin, "busstation": self.qibin,
-                   "xunxian": self.hq, "gate": self.taishanlu}
+        manager = {
+            "station": self.qibin,
+            "expressway": self.qibin,
+            "s302": self.qibin,
+            "busstation": self.qibin,
+            "xunxian": self.hq,
+            "gate": self.taishanlu,
+        }
         self.current_shifts = []
         for tag, checkpoint in self.cp.items():
             for i in range(6):
@@ -281,9 +385,14 @@ class _Flow:
                 user = staff.get(tag)
                 # The demo checkpoint account works the day shifts; volunteers hold the nights.
                 ids = [user.pk] if user is not None and (i % 2 == 0 or tag == "gate") else []
-                shift = shift_create(actor=manager[tag], checkpoint=checkpoint, starts_at=starts,
-                                     ends_at=starts + dt.timedelta(hours=12), staff_ids=ids,
-                                     volunteers=volunteers[(i + len(tag)) % len(volunteers)])
+                shift = shift_create(
+                    actor=manager[tag],
+                    checkpoint=checkpoint,
+                    starts_at=starts,
+                    ends_at=starts + dt.timedelta(hours=12),
+                    staff_ids=ids,
+                    volunteers=volunteers[(i + len(tag)) % len(volunteers)],
+                )
                 if i == 0:
                     self.current_shifts.append((tag, shift))
         # The shift under way at 鹤壁东站: two norms ticked, a handover note.
@@ -291,20 +400,43 @@ class _Flow:
             if tag == "station":
                 for norm in WorkNorm.objects.filter(level="city", active=True).order_by("position")[:2]:
                     shift_check(actor=self.checkpoint_staff, shift=shift, norm=norm, checked=True)
-                shift_handover(actor=self.checkpoint_staff, shift=shift,
-                               note="上一班登记旅客若干名，1名发热旅客已由120转运至市人民医院发热门诊；额温枪电池已更换。")
+                shift_handover(
+                    actor=self.checkpoint_staff,
+                    shift=shift,
+                    note="上一班登记旅客若干名，1名发热旅客已由120转运至市人民医院发热门诊；额温枪电池已更换。",
+                )
 
     # -------------------------------------------------------- passages
 
-    def register(self, *, at: dt.datetime, tag: str, who: dict, origin: str = "", destination: str = "",
-                 temperature: str = "36.5", direction: str = "in", plate: str = "", purpose: str = "return_home",
-                 passengers: list[dict] | None = None):
+    def register(
+        self,
+        *,
+        at: dt.datetime,
+        tag: str,
+        who: dict,
+        origin: str = "",
+        destination: str = "",
+        temperature: str = "36.5",
+        direction: str = "in",
+        plate: str = "",
+        purpose: str = "return_home",
+        passengers: list[dict] | None = None,
+    ):
         from fangkong.checkpoints.services import PassageIn, passage_register
 
         when = self.clock.at(at)
         actor = self.grid if tag == "gate" else self.checkpoint_staff
-        item = PassageIn(direction=direction, temperature=temperature, origin=origin, destination=destination,
-                         plate=plate, purpose=purpose, client_key=self.key("p"), registered_at=when, **who)
+        item = PassageIn(
+            direction=direction,
+            temperature=temperature,
+            origin=origin,
+            destination=destination,
+            plate=plate,
+            purpose=purpose,
+            client_key=self.key("p"),
+            registered_at=when,
+            **who,
+        )
         others = [PassageIn(direction="", temperature=p.pop("temperature", "36.4"), **p) for p in passengers or []]
         return passage_register(actor=actor, checkpoint=self.cp[tag], passage=item, passengers=others)
 
@@ -323,19 +455,32 @@ class _Flow:
         from fangkong.people.models import Person
         from fangkong.regions.models import Division
 
-        communities = list(Division.objects.filter(level="community", code__startswith="4106")
-                           .exclude(code=QINGHUAYUAN).order_by("code").values_list("code", flat=True))
+        communities = list(
+            Division.objects.filter(level="community", code__startswith="4106")
+            .exclude(code=QINGHUAYUAN)
+            .order_by("code")
+            .values_list("code", flat=True)
+        )
         elsewhere = self.rng.sample(communities, min(12, len(communities)))
         # Residents of the city coming home (their own registry numbers).
-        residents = list(Person.objects.filter(doc_type="ric", division_code__startswith=QIBIN)
-                         .exclude(Q(division_code__startswith=QINGHUAYUAN) | Q(doc_cipher=""))
-                         .order_by("id")[:400])
+        residents = list(
+            Person.objects.filter(doc_type="ric", division_code__startswith=QIBIN)
+            .exclude(Q(division_code__startswith=QINGHUAYUAN) | Q(doc_cipher=""))
+            .order_by("id")[:400]
+        )
         residents = self.rng.sample(residents, min(6, len(residents)))
         real = self.clock.real_now
         times = sorted(real - dt.timedelta(minutes=self.rng.randint(20, 72 * 60)) for _ in range(n))
         # Scripted for 清华园社区's queue: two feverish, two from Wuhan, one from 信阳 — flagged first.
-        scripted = {3: ("4201", False), 11: ("4101", True), 19: ("4115", False), 27: ("4201", True),
-                    33: ("31", False), 36: ("4403", False), 38: ("4201", False)}
+        scripted = {
+            3: ("4201", False),
+            11: ("4101", True),
+            19: ("4115", False),
+            27: ("4201", True),
+            33: ("31", False),
+            36: ("4403", False),
+            38: ("4201", False),
+        }
         rechecks = []
         for i, at in enumerate(times):
             tag = self.rng.choices(["station", "expressway", "s302", "busstation", "gate"], [5, 5, 3, 3, 2])[0]
@@ -351,9 +496,16 @@ class _Flow:
                 # Outbound: leaving for work elsewhere.
                 who = self.people.traveller("4101") if not residents else _registry_traveller(residents.pop())
                 going = self.rng.choice(["4101", "11", "31", "4403"])
-                self.register(at=at, tag=tag, who=who, direction="out", destination=going,
-                              temperature=self.temperature(False), purpose="work",
-                              plate=self.people.plate(going) if tag in ("expressway", "s302") else "")
+                self.register(
+                    at=at,
+                    tag=tag,
+                    who=who,
+                    direction="out",
+                    destination=going,
+                    temperature=self.temperature(False),
+                    purpose="work",
+                    plate=self.people.plate(going) if tag in ("expressway", "s302") else "",
+                )
                 continue
             if destination != QINGHUAYUAN and residents and self.rng.random() < 0.3:
                 who = _registry_traveller(residents.pop())
@@ -363,12 +515,21 @@ class _Flow:
             passengers = None
             if i == 3:
                 # A family car from Wuhan: the driver and two passengers in one go.
-                passengers = [dict(self.people.traveller(origin), temperature=self.temperature(False))
-                              for _ in range(2)]
+                passengers = [
+                    dict(self.people.traveller(origin), temperature=self.temperature(False)) for _ in range(2)
+                ]
             purpose = self.rng.choice(["return_home"] * 5 + ["visit", "work"])
-            reg = self.register(at=at, tag=tag, who=who, origin=origin, destination=destination,
-                                temperature=self.temperature(fever), plate=plate, purpose=purpose,
-                                passengers=passengers)
+            reg = self.register(
+                at=at,
+                tag=tag,
+                who=who,
+                origin=origin,
+                destination=destination,
+                temperature=self.temperature(fever),
+                plate=plate,
+                purpose=purpose,
+                passengers=passengers,
+            )
             if fever:
                 rechecks.append((reg.first, at))
         for k, (passage, at) in enumerate(rechecks):
@@ -387,17 +548,26 @@ class _Flow:
         the city and are registered there)."""
         from fangkong.people.models import Person
 
-        residents = list(Person.objects.filter(division_code__startswith=QINGHUAYUAN, doc_type="ric")
-                         .exclude(doc_cipher="").order_by("-id")[:2])
+        residents = list(
+            Person.objects.filter(division_code__startswith=QINGHUAYUAN, doc_type="ric")
+            .exclude(doc_cipher="")
+            .order_by("-id")[:2]
+        )
         for days_ago in (2, 1):
             for person in residents:
                 who = _registry_traveller(person)
                 for hour, direction, place in ((7, "out", "4106"), (18, "in", "4106")):
                     at = self.clock.day(days_ago, hour, self.rng.randint(0, 59))
-                    self.register(at=at, tag="gate", who=who, direction=direction, purpose="work",
-                                  origin=place if direction == "in" else "",
-                                  destination=QINGHUAYUAN if direction == "in" else place,
-                                  temperature=self.temperature(False))
+                    self.register(
+                        at=at,
+                        tag="gate",
+                        who=who,
+                        direction=direction,
+                        purpose="work",
+                        origin=place if direction == "in" else "",
+                        destination=QINGHUAYUAN if direction == "in" else place,
+                        temperature=self.temperature(False),
+                    )
         self.clock.restore()
 
     # -------------------------------------------------------- 清华园社区: returnees and their follow-ups
@@ -406,11 +576,13 @@ class _Flow:
         from fangkong.screening.services import returnee_confirm
 
         self.clock.at(at)
-        return returnee_confirm(user=self.grid, arrival=arrival, measure=measure, measure_reason=reason,
-                                household=household)
+        return returnee_confirm(
+            user=self.grid, arrival=arrival, measure=measure, measure_reason=reason, household=household
+        )
 
-    def record_checks(self, followup, *, through: dt.date, fever_slot: tuple[dt.date, int] | None = None,
-                      skip_last: int = 0) -> int:
+    def record_checks(
+        self, followup, *, through: dt.date, fever_slot: tuple[dt.date, int] | None = None, skip_last: int = 0
+    ) -> int:
         """Record the follow-up's scheduled checks up to ``through`` (less the
         last ``skip_last``, left overdue) the way the grid worker did: inside
         each window, normal temperatures, one fever with symptoms."""
@@ -419,10 +591,13 @@ class _Flow:
 
         done = 0
         last = timezone.now()
-        checks = list(HealthCheck.objects.filter(followup=followup, status="due", slot_date__lte=through)
-                      .order_by("window_start"))
+        checks = list(
+            HealthCheck.objects.filter(followup=followup, status="due", slot_date__lte=through).order_by("window_start")
+        )
         for check in checks[: len(checks) - skip_last]:
-            at = max(check.window_start + dt.timedelta(minutes=self.rng.randint(15, 200)), last + dt.timedelta(minutes=2))
+            at = max(
+                check.window_start + dt.timedelta(minutes=self.rng.randint(15, 200)), last + dt.timedelta(minutes=2)
+            )
             if at >= self.clock.real_now:
                 break
             last = self.clock.at(at)
@@ -430,8 +605,14 @@ class _Flow:
             temperature = "37.8" if fever else str(Decimal(self.rng.randint(360, 368)) / 10)
             symptoms = ["fever", "cough"] if fever else []
             note = "自述咽部不适，已电话告知社区医生" if fever else ""
-            health_check_record(user=self.grid, check=check, temperature=temperature, symptoms=symptoms, note=note,
-                                client_key=self.key("hc"))
+            health_check_record(
+                user=self.grid,
+                check=check,
+                temperature=temperature,
+                symptoms=symptoms,
+                note=note,
+                client_key=self.key("hc"),
+            )
             done += 1
         return done
 
@@ -444,16 +625,26 @@ class _Flow:
         from fangkong.screening.services import arrival_dismiss
 
         households = list(Household.objects.filter(division_code__startswith=QINGHUAYUAN).order_by("id"))
-        residents = list(Person.objects.filter(division_code__startswith=QINGHUAYUAN, doc_type="ric")
-                         .exclude(doc_cipher="").order_by("id"))
+        residents = list(
+            Person.objects.filter(division_code__startswith=QINGHUAYUAN, doc_type="ric")
+            .exclude(doc_cipher="")
+            .order_by("id")
+        )
         c = self.clock
         yesterday = c.today - dt.timedelta(days=1)
 
         def arrive(days_ago, hour, tag, origin, who=None, fever=False):
             who = who or self.people.traveller(origin)
             plate = self.people.plate(origin) if tag in ("expressway", "s302") else ""
-            reg = self.register(at=c.day(days_ago, hour, self.rng.randint(0, 59)), tag=tag, who=who, origin=origin,
-                                destination=QINGHUAYUAN, temperature=self.temperature(fever), plate=plate)
+            reg = self.register(
+                at=c.day(days_ago, hour, self.rng.randint(0, 59)),
+                tag=tag,
+                who=who,
+                origin=origin,
+                destination=QINGHUAYUAN,
+                temperature=self.temperature(fever),
+                plate=plate,
+            )
             return reg.first.arrival
 
         def home(i):
@@ -461,38 +652,62 @@ class _Flow:
 
         # 14 days ago, from Wuhan: home quarantine, every check done → release requested today.
         a = arrive(14, 9, "station", "4201")
-        r = self.confirm(a, at=c.day(14, 15), measure="home_quarantine", reason="14天内来自高风险地区武汉市，居家隔离14天",
-                         household=home(0))
+        r = self.confirm(
+            a,
+            at=c.day(14, 15),
+            measure="home_quarantine",
+            reason="14天内来自高风险地区武汉市，居家隔离14天",
+            household=home(0),
+        )
         self.release_followup = FollowUp.objects.get(pk=r.followup_id)
         self.record_checks(self.release_followup, through=yesterday)
 
         # 6 days ago, from Wuhan: a fever on the morning check two days ago → referral (left open).
         a = arrive(6, 10, "expressway", "4201")
-        r = self.confirm(a, at=c.day(6, 13), measure="home_quarantine", reason="来自高风险地区武汉市，居家隔离14天",
-                         household=home(1))
+        r = self.confirm(
+            a,
+            at=c.day(6, 13),
+            measure="home_quarantine",
+            reason="来自高风险地区武汉市，居家隔离14天",
+            household=home(1),
+        )
         fu = FollowUp.objects.get(pk=r.followup_id)
-        self.record_checks(fu, through=c.today - dt.timedelta(days=2),
-                           fever_slot=(c.today - dt.timedelta(days=2), 0))
+        self.record_checks(fu, through=c.today - dt.timedelta(days=2), fever_slot=(c.today - dt.timedelta(days=2), 0))
         self.fever_followup = fu
 
         # 4 days ago, from 信阳 (medium risk): home quarantine; yesterday's checks not done → overdue.
         a = arrive(4, 8, "busstation", "4115")
-        r = self.confirm(a, at=c.day(4, 11), measure="home_quarantine", reason="来自中风险地区信阳市，居家隔离14天",
-                         household=home(2))
+        r = self.confirm(
+            a,
+            at=c.day(4, 11),
+            measure="home_quarantine",
+            reason="来自中风险地区信阳市，居家隔离14天",
+            household=home(2),
+        )
         self.q3 = FollowUp.objects.get(pk=r.followup_id)
         self.record_checks(self.q3, through=c.today - dt.timedelta(days=2))
 
         # 3 days ago, from 郑州 (no risk): health monitoring, checks up to date.
         a = arrive(3, 17, "station", "4101")
-        r = self.confirm(a, at=c.day(3, 19, 30), measure="health_monitoring", reason="14天内自外地返回，健康监测14天",
-                         household=home(3))
+        r = self.confirm(
+            a,
+            at=c.day(3, 19, 30),
+            measure="health_monitoring",
+            reason="14天内自外地返回，健康监测14天",
+            household=home(3),
+        )
         self.record_checks(FollowUp.objects.get(pk=r.followup_id), through=yesterday)
 
         # 2 days ago, a resident of 清华园 back from Wuhan: home quarantine; yesterday afternoon's check missed.
         who = _registry_traveller(residents[0]) if residents else None
         a = arrive(2, 8, "gate", "4201", who=who)
-        r = self.confirm(a, at=c.day(2, 10), measure="home_quarantine", reason="本社区居民自武汉返回，居家隔离14天",
-                         household=residents[0].household if residents and residents[0].household_id else home(4))
+        r = self.confirm(
+            a,
+            at=c.day(2, 10),
+            measure="home_quarantine",
+            reason="本社区居民自武汉返回，居家隔离14天",
+            household=residents[0].household if residents and residents[0].household_id else home(4),
+        )
         self.q4 = FollowUp.objects.get(pk=r.followup_id)
         self.record_checks(self.q4, through=yesterday, skip_last=1)
 
@@ -510,9 +725,14 @@ class _Flow:
 
         c = self.clock
         c.at(c.day(3, 8, 30))
-        campaign = campaign_start(user=self.grid, division_code=QINGHUAYUAN, name="清华园社区第二轮入户排查",
-                                  starts_on=c.today - dt.timedelta(days=3), ends_on=c.today + dt.timedelta(days=4),
-                                  note="逐户敲门，外地返回人员逐人登记")
+        campaign = campaign_start(
+            user=self.grid,
+            division_code=QINGHUAYUAN,
+            name="清华园社区第二轮入户排查",
+            starts_on=c.today - dt.timedelta(days=3),
+            ends_on=c.today + dt.timedelta(days=4),
+            note="逐户敲门，外地返回人员逐人登记",
+        )
         households = list(Household.objects.filter(division_code__startswith=QINGHUAYUAN).order_by("id"))
         visited = households[: max(1, len(households) * 2 // 3)] if households else []
         real = c.real_now
@@ -520,25 +740,45 @@ class _Flow:
         span = max(60, int((real - start).total_seconds() // 60) - 30)
         times = sorted(start + dt.timedelta(minutes=self.rng.randint(0, span)) for _ in visited)
         found_done = False
-        for household, at in zip(visited, times):
+        for household, at in zip(visited, times, strict=False):
             c.at(at)
             roll = self.rng.random()
             if not found_done and roll < 0.5 and at.date() < real.date():
                 origin = "4403"
                 who = self.people.traveller(origin)
-                visit_record(user=self.grid, campaign=campaign, household=household, result="returnees",
-                             note="家中有一名外地返回人员，已登记", client_key=self.key("v"),
-                             returnees=[FoundReturnee(name=who["name"], doc_number=who["doc_number"],
-                                                      phone=who["phone"], origin_code=origin,
-                                                      arrived_on=timezone.localdate() - dt.timedelta(days=1),
-                                                      travel_mode="train", travel_number="G79")])
+                visit_record(
+                    user=self.grid,
+                    campaign=campaign,
+                    household=household,
+                    result="returnees",
+                    note="家中有一名外地返回人员，已登记",
+                    client_key=self.key("v"),
+                    returnees=[
+                        FoundReturnee(
+                            name=who["name"],
+                            doc_number=who["doc_number"],
+                            phone=who["phone"],
+                            origin_code=origin,
+                            arrived_on=timezone.localdate() - dt.timedelta(days=1),
+                            travel_mode="train",
+                            travel_number="G79",
+                        )
+                    ],
+                )
                 found_done = True
             elif roll < 0.22:
-                visit_record(user=self.grid, campaign=campaign, household=household, result="nobody_home",
-                             note="敲门无人应答，已在门上张贴告知书", client_key=self.key("v"))
+                visit_record(
+                    user=self.grid,
+                    campaign=campaign,
+                    household=household,
+                    result="nobody_home",
+                    note="敲门无人应答，已在门上张贴告知书",
+                    client_key=self.key("v"),
+                )
             else:
-                visit_record(user=self.grid, campaign=campaign, household=household, result="none",
-                             client_key=self.key("v"))
+                visit_record(
+                    user=self.grid, campaign=campaign, household=household, result="none", client_key=self.key("v")
+                )
         c.restore()
 
     # -------------------------------------------------------- care deliveries
@@ -556,26 +796,45 @@ class _Flow:
         fever_person = Person.objects.get(pk=self.fever_followup.person_id)
         # Two days ago: vegetables for the 信阳 returnee, taken by a volunteer and delivered.
         c.at(c.day(2, 9, 10))
-        d, _ = delivery_request_create(user=self.grid, person=q3_person, category="food", items="蔬菜一袋、鸡蛋两斤、挂面",
-                                       needed_by=c.day(2, 17), client_key=self.key("d"))
+        d, _ = delivery_request_create(
+            user=self.grid,
+            person=q3_person,
+            category="food",
+            items="蔬菜一袋、鸡蛋两斤、挂面",
+            needed_by=c.day(2, 17),
+            client_key=self.key("d"),
+        )
         c.at(c.day(2, 10, 5))
         delivery_take(user=self.grid, delivery=d, volunteer_name="志愿者 李红")
         c.at(c.day(2, 15, 40))
         delivery_mark_delivered(user=self.grid, delivery=d, note="放在门口，已电话告知")
         # Yesterday: medicine for the Wuhan returnee, on its way.
         c.at(c.day(1, 9, 30))
-        d, _ = delivery_request_create(user=self.grid, person=fever_person, category="medicine",
-                                       items="降压药（硝苯地平缓释片）一盒", needed_by=c.day(1, 9, 30) + dt.timedelta(days=2),
-                                       note="家属已付款，药店备好", client_key=self.key("d"))
+        d, _ = delivery_request_create(
+            user=self.grid,
+            person=fever_person,
+            category="medicine",
+            items="降压药（硝苯地平缓释片）一盒",
+            needed_by=c.day(1, 9, 30) + dt.timedelta(days=2),
+            note="家属已付款，药店备好",
+            client_key=self.key("d"),
+        )
         c.at(c.day(1, 11))
         delivery_take(user=self.grid, delivery=d, volunteer_name="党员志愿者 王建国")
         # Just now: an open request for an elderly person living alone (or a quarantined one).
-        elderly = (Person.objects.filter(division_code__startswith=QINGHUAYUAN, tag_elderly_alone=True)
-                   .order_by("id").first())
+        elderly = (
+            Person.objects.filter(division_code__startswith=QINGHUAYUAN, tag_elderly_alone=True).order_by("id").first()
+        )
         person = elderly or Person.objects.get(pk=self.q4.person_id)
         c.at(c.real_now - dt.timedelta(minutes=20))
-        delivery_request_create(user=self.grid, person=person, category="necessities", items="卫生纸、洗衣液、大米10斤",
-                                needed_by=c.real_now + dt.timedelta(hours=8), client_key=self.key("d"))
+        delivery_request_create(
+            user=self.grid,
+            person=person,
+            category="necessities",
+            items="卫生纸、洗衣液、大米10斤",
+            needed_by=c.real_now + dt.timedelta(hours=8),
+            client_key=self.key("d"),
+        )
         c.restore()
 
     # -------------------------------------------------------- self-reports
@@ -585,17 +844,33 @@ class _Flow:
         from fangkong.screening.services import SelfReport, self_report_submit
 
         c = self.clock
-        other = (Division.objects.filter(level="community", code__startswith=TAISHANLU).exclude(code=QINGHUAYUAN)
-                 .order_by("code").first())
-        reports = [(QINGHUAYUAN, "3301", "清华园社区3号楼2单元501", "self", "train", "G1874", 95),
-                   (other.code if other else QINGHUAYUAN, "11", "泰山路街道某小区6号楼", "family", "car", "", 40)]
+        other = (
+            Division.objects.filter(level="community", code__startswith=TAISHANLU)
+            .exclude(code=QINGHUAYUAN)
+            .order_by("code")
+            .first()
+        )
+        reports = [
+            (QINGHUAYUAN, "3301", "清华园社区3号楼2单元501", "self", "train", "G1874", 95),
+            (other.code if other else QINGHUAYUAN, "11", "泰山路街道某小区6号楼", "family", "car", "", 40),
+        ]
         for code, origin, address, reporter, mode, number, minutes in reports:
             who = self.people.traveller(origin)
             c.at(c.real_now - dt.timedelta(minutes=minutes))
-            self_report_submit(report=SelfReport(
-                name=who["name"], doc_number=who["doc_number"], phone=who["phone"], origin_code=origin,
-                arrived_on=timezone.localdate() - dt.timedelta(days=1) if minutes > 60 else timezone.localdate(),
-                destination_code=code, address=address, travel_mode=mode, travel_number=number, reporter=reporter))
+            self_report_submit(
+                report=SelfReport(
+                    name=who["name"],
+                    doc_number=who["doc_number"],
+                    phone=who["phone"],
+                    origin_code=origin,
+                    arrived_on=timezone.localdate() - dt.timedelta(days=1) if minutes > 60 else timezone.localdate(),
+                    destination_code=code,
+                    address=address,
+                    travel_mode=mode,
+                    travel_number=number,
+                    reporter=reporter,
+                )
+            )
             self.self_reports += 1
         c.restore()
 
@@ -605,8 +880,9 @@ class _Flow:
         from fangkong.followups.services import followup_release_request
 
         self.clock.at(self.clock.real_now - dt.timedelta(minutes=5))
-        followup_release_request(user=self.grid, followup=self.release_followup,
-                                 reason="隔离期满14天，每日两次体温均正常，申请解除居家隔离")
+        followup_release_request(
+            user=self.grid, followup=self.release_followup, reason="隔离期满14天，每日两次体温均正常，申请解除居家隔离"
+        )
         self.clock.restore()
 
     # -------------------------------------------------------- summary
@@ -620,22 +896,34 @@ class _Flow:
         now = self.clock.real_now
         say = self.say
         p = Passage.objects
-        say(f"==> checkpoints: {counts['checkpoints']} (city, county, community), {counts['shifts']} shifts "
-            f"(浚县 has a roster gap tomorrow night), {counts['risk_areas']} risk areas (武汉市 high, 信阳市 medium)")
-        say(f"==> passages: {counts['passages']} ({p.filter(direction='in').count()} in, "
+        say(
+            f"==> checkpoints: {counts['checkpoints']} (city, county, community), {counts['shifts']} shifts "
+            f"(浚县 has a roster gap tomorrow night), {counts['risk_areas']} risk areas (武汉市 high, 信阳市 medium)"
+        )
+        say(
+            f"==> passages: {counts['passages']} ({p.filter(direction='in').count()} in, "
             f"{p.filter(direction='out').count()} out, {p.filter(fever=True).count()} feverish, "
-            f"{p.filter(risk_area=True).count()} from risk areas)")
+            f"{p.filter(risk_area=True).count()} from risk areas)"
+        )
         q = Arrival.objects.filter(division_code__startswith=QINGHUAYUAN)
-        say(f"==> arrivals: {counts['arrivals']} in all; 清华园社区 {q.filter(status='pending').count()} pending "
+        say(
+            f"==> arrivals: {counts['arrivals']} in all; 清华园社区 {q.filter(status='pending').count()} pending "
             f"({q.filter(status='pending', flagged=True).count()} flagged), {counts['returnees']} returnees confirmed, "
-            f"{self.self_reports} self-reports")
+            f"{self.self_reports} self-reports"
+        )
         hc = HealthCheck.objects
-        say(f"==> follow-ups: {counts['followups']}, {counts['checks_done']} checks done, "
+        say(
+            f"==> follow-ups: {counts['followups']}, {counts['checks_done']} checks done, "
             f"{hc.filter(status='due', window_end__lt=now).count()} overdue, "
             f"{Referral.objects.filter(status='open').count()} open referral(s), "
-            f"{ApprovalRequest.objects.filter(status='pending').count()} release(s) awaiting a second person")
-        say(f"==> door to door: {counts['campaigns']} campaign, {counts['visits']} households visited "
-            f"({VisitAttempt.objects.filter(result='nobody_home').count()} nobody home → revisit)")
+            f"{ApprovalRequest.objects.filter(status='pending').count()} release(s) awaiting a second person"
+        )
+        say(
+            f"==> door to door: {counts['campaigns']} campaign, {counts['visits']} households visited "
+            f"({VisitAttempt.objects.filter(result='nobody_home').count()} nobody home → revisit)"
+        )
         d = DeliveryRequest.objects
-        say(f"==> care deliveries: {d.filter(status='open').count()} open, {d.filter(status='taken').count()} taken, "
-            f"{d.filter(status='delivered').count()} delivered")
+        say(
+            f"==> care deliveries: {d.filter(status='open').count()} open, {d.filter(status='taken').count()} taken, "
+            f"{d.filter(status='delivered').count()} delivered"
+        )

@@ -15,8 +15,9 @@ BAD_DAYS = ["0001-01-01", "9999-12-31", "0", "1999-12-31", "2101-01-01", "2020-0
 def checkpoint(hq_officer):
     from fangkong.checkpoints.services import checkpoint_create
 
-    return checkpoint_create(actor=hq_officer, level="city", division_code=QIBIN, name="鹤壁东站",
-                             kind="railway_station")
+    return checkpoint_create(
+        actor=hq_officer, level="city", division_code=QIBIN, name="鹤壁东站", kind="railway_station"
+    )
 
 
 def _token(user) -> dict:
@@ -41,9 +42,15 @@ def test_a_day_out_of_range_on_the_passage_page_is_400_with_a_reason(client, che
     assert "2000-01-01" in r.content.decode()
 
 
-@pytest.mark.parametrize("url", ["/api/v1/followups/checks?state=done&day={day}", "/api/v1/screening/counts?day={day}",
-                                 "/api/v1/screening/coverage?day={day}",
-                                 "/api/v1/screening/measure-proposal?arrived_on={day}"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/followups/checks?state=done&day={day}",
+        "/api/v1/screening/counts?day={day}",
+        "/api/v1/screening/coverage?day={day}",
+        "/api/v1/screening/measure-proposal?arrived_on={day}",
+    ],
+)
 def test_day_zero_is_refused_not_read_as_1970(client, qinghuayuan_worker, url):
     for day in ("0", "9999-12-31", "0001-01-01"):
         r = client.get(url.format(day=day), **_token(qinghuayuan_worker))
@@ -74,8 +81,9 @@ def test_deleting_a_person_with_follow_ups_in_the_api_is_409_with_a_reason(clien
     assert Division.objects.get(code=QINGHUAYUAN).person_count == before  # nothing half done
 
 
-def test_deleting_a_person_with_follow_ups_on_the_page_keeps_the_form_with_a_reason(client, qinghuayuan_worker,
-                                                                                    followed_up):
+def test_deleting_a_person_with_follow_ups_on_the_page_keeps_the_form_with_a_reason(
+    client, qinghuayuan_worker, followed_up
+):
     from fangkong.people.models import Person
 
     login(client, qinghuayuan_worker)
@@ -93,18 +101,27 @@ def test_a_division_filter_outside_the_jurisdiction_is_a_404_on_pages(client, xi
     assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/api/v1/persons", "/api/v1/households", "/api/v1/followups",
-                                 "/api/v1/followups/checks", "/api/v1/followups/referrals",
-                                 "/api/v1/followups/deliveries", "/api/v1/screening/arrivals",
-                                 "/api/v1/screening/returnees", "/api/v1/screening/counts"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/persons",
+        "/api/v1/households",
+        "/api/v1/followups",
+        "/api/v1/followups/checks",
+        "/api/v1/followups/referrals",
+        "/api/v1/followups/deliveries",
+        "/api/v1/screening/arrivals",
+        "/api/v1/screening/returnees",
+        "/api/v1/screening/counts",
+    ],
+)
 def test_a_division_filter_outside_the_jurisdiction_is_a_404_in_the_api(client, ximazhuang_worker, url):
     headers = _token(ximazhuang_worker)
     assert client.get(url, {"division": QIBIN}, **headers).status_code == 404
     assert client.get(url, **headers).status_code == 200
 
 
-def test_the_document_declares_the_409_of_a_person_delete_and_the_errors_of_every_operation(client,
-                                                                                         qinghuayuan_worker):
+def test_the_document_declares_the_409_of_a_person_delete_and_the_errors_of_every_operation(client, qinghuayuan_worker):
     login(client, qinghuayuan_worker)
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "409" in paths["/api/v1/persons/{person_id}"]["delete"]["responses"]

@@ -41,11 +41,16 @@ VALID_BUT_REFUSED = {
 CONFIG = {
     "seed": 20200123,
     "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
-    "phases": {"examples": {"enabled": True}, "coverage": {"enabled": True}, "fuzzing": {"enabled": True},
-               "stateful": {"enabled": False}},
+    "phases": {
+        "examples": {"enabled": True},
+        "coverage": {"enabled": True},
+        "fuzzing": {"enabled": True},
+        "stateful": {"enabled": False},
+    },
     "checks": {"enabled": True},
-    "operations": [{"include-path": "/api/v1/accounts/tokens/{token_id}", "include-method": "DELETE",
-                    "enabled": False}],
+    "operations": [
+        {"include-path": "/api/v1/accounts/tokens/{token_id}", "include-method": "DELETE", "enabled": False}
+    ],
 }
 
 
@@ -55,15 +60,37 @@ def _seed(hq, worker, staff):
     from fangkong.people.services import household_create, person_create
 
     household = household_create(user=worker, division_code=QINGHUAYUAN, address="泰山路12号院3号楼2单元301")
-    head = person_create(user=worker, household=household, name="张三", relation="head", phone="13812341234",
-                         doc_number=new_resident_id(QIBIN, dt.date(1980, 1, 1), "M"))
-    person_create(user=worker, household=household, name="李四", relation="spouse",
-                  doc_number=new_resident_id(QIBIN, dt.date(1982, 5, 1), "F"))
+    head = person_create(
+        user=worker,
+        household=household,
+        name="张三",
+        relation="head",
+        phone="13812341234",
+        doc_number=new_resident_id(QIBIN, dt.date(1980, 1, 1), "M"),
+    )
+    person_create(
+        user=worker,
+        household=household,
+        name="李四",
+        relation="spouse",
+        doc_number=new_resident_id(QIBIN, dt.date(1982, 5, 1), "F"),
+    )
     followup_start(user=worker, person=head, kind="home_quarantine", reason="武汉返回，14天内")
     cp = checkpoint_create(actor=hq, level="city", division_code=QIBIN, name="鹤壁东站", kind="railway_station")
-    passage_register(actor=staff, checkpoint=cp, passage=PassageIn(
-        direction="in", temperature="36.5", doc_number=new_resident_id("420102"), name="钱多多",
-        phone="13600001111", origin="4101", destination=QINGHUAYUAN, purpose="return_home"))
+    passage_register(
+        actor=staff,
+        checkpoint=cp,
+        passage=PassageIn(
+            direction="in",
+            temperature="36.5",
+            doc_number=new_resident_id("420102"),
+            name="钱多多",
+            phone="13600001111",
+            origin="4101",
+            destination=QINGHUAYUAN,
+            purpose="return_home",
+        ),
+    )
 
 
 @pytest.fixture(params=["hq_officer", "qinghuayuan_worker"])

@@ -36,17 +36,27 @@ import conftest as root
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--disable-quic", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
 ]
 VIEWPORTS = {
-    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-              "device_scale_factor": 2},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+        "device_scale_factor": 2,
+    },
     "desktop": {"viewport": {"width": 1366, "height": 900}},
 }
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-SKIP_REASON = (f"!!! BROWSER JOURNEYS SKIPPED: {CHROMIUM} is missing. "
-               "Install it with: apt-get install -y chromium fonts-noto-cjk")
+SKIP_REASON = (
+    f"!!! BROWSER JOURNEYS SKIPPED: {CHROMIUM} is missing. Install it with: apt-get install -y chromium fonts-noto-cjk"
+)
 TIMEOUT_MS = 30_000  # generous: only a failing test waits it out, and shared CI machines stall
 
 
@@ -121,8 +131,11 @@ def browser():
     """Chromium, launched once per test process (each xdist worker has its own)."""
     if not _chromium_available():
         if _browser_required():
-            pytest.fail(f"FANGKONG_REQUIRE_BROWSER=1 but {CHROMIUM} is missing: the browser journeys cannot run. "
-                        "Install it with: apt-get install -y chromium fonts-noto-cjk", pytrace=False)
+            pytest.fail(
+                f"FANGKONG_REQUIRE_BROWSER=1 but {CHROMIUM} is missing: the browser journeys cannot run. "
+                "Install it with: apt-get install -y chromium fonts-noto-cjk",
+                pytrace=False,
+            )
         # A warning reaches the xdist controller's summary too (this conftest is not loaded there).
         warnings.warn(pytest.PytestWarning(SKIP_REASON), stacklevel=1)
         pytest.skip(SKIP_REASON)
@@ -156,6 +169,7 @@ def _stop_playwright() -> None:
 
 
 # ---------------------------------------------------------------- the database
+
 
 def _set_audit_triggers(enabled: bool) -> None:
     """The append-only triggers (audit/triggers.py), lifted or put back."""
@@ -198,6 +212,7 @@ def journey_db(live_server, transactional_db):
 
 
 # ---------------------------------------------------------------- pages
+
 
 @dataclass
 class Journey:
@@ -275,8 +290,14 @@ def open_page(browser, live_server, journey_db, viewport):
 
         ctx.route("**/*", route)
         page.on("pageerror", lambda exc: journey.page_errors.append(str(exc)))
-        page.on("response", lambda resp: journey.bad_responses.append(f"{resp.status} {resp.url}")
-                if resp.status >= 400 and "/static/" in resp.url else None)
+        page.on(
+            "response",
+            lambda resp: (
+                journey.bad_responses.append(f"{resp.status} {resp.url}")
+                if resp.status >= 400 and "/static/" in resp.url
+                else None
+            ),
+        )
         journeys.append(journey)
         return journey
 
@@ -296,4 +317,3 @@ def open_page(browser, live_server, journey_db, viewport):
 @pytest.fixture
 def journey(open_page) -> Journey:
     return open_page()
-

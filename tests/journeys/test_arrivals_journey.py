@@ -41,8 +41,9 @@ class FlowingClock:
         self.traveller = traveller
 
     def at(self, day: dt.date, hour: int, minute: int = 0) -> None:
-        target = timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour, minute),
-                                     timezone.get_default_timezone())
+        target = timezone.make_aware(
+            dt.datetime(day.year, day.month, day.day, hour, minute), timezone.get_default_timezone()
+        )
         self.traveller.move_to(target)
 
 
@@ -62,8 +63,9 @@ def submit(journey, button) -> None:
 
 
 @pytest.fixture
-def arrivals_world(clock, hq_officer, county_officer, checkpoint_staff, qinghuayuan_worker, ximazhuang_worker,
-                   household_qhy):
+def arrivals_world(
+    clock, hq_officer, county_officer, checkpoint_staff, qinghuayuan_worker, ximazhuang_worker, household_qhy
+):
     """The set-up, by services: day 1 is today at 09:00 (the morning check window);
     鹤壁东站 with checkpoint_staff on shift; 武汉 a high-risk area; home
     quarantine 4 days; a second 清华园 grid worker (the approver); an earlier,
@@ -80,17 +82,40 @@ def arrivals_world(clock, hq_officer, county_officer, checkpoint_staff, qinghuay
     day1 = timezone.localdate()
     clock.at(day1, 9)
     now = timezone.now()
-    cp = checkpoint_create(actor=hq_officer, level="city", division_code=root.QIBIN, name="鹤壁东站",
-                           kind="railway_station", location="高铁站出站口")
-    shift_create(actor=county_officer, checkpoint=cp, starts_at=now - dt.timedelta(hours=1),
-                 ends_at=now + dt.timedelta(hours=7), staff_ids=[checkpoint_staff.pk], volunteers="志愿者甲")
+    cp = checkpoint_create(
+        actor=hq_officer,
+        level="city",
+        division_code=root.QIBIN,
+        name="鹤壁东站",
+        kind="railway_station",
+        location="高铁站出站口",
+    )
+    shift_create(
+        actor=county_officer,
+        checkpoint=cp,
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=7),
+        staff_ids=[checkpoint_staff.pk],
+        volunteers="志愿者甲",
+    )
     risk_area_create(actor=hq_officer, origin_code="4201", level="high", starts_on=day1 - dt.timedelta(days=3))
     measure_policy_set(user=hq_officer, kind="home_quarantine", days=POLICY_DAYS)
     approver = root._user("qinghuayuan_head", "grid", root.QINGHUAYUAN, "清华园书记")
     for name, destination in (("钱多多", root.QINGHUAYUAN), ("赵帅", root.XIMAZHUANG)):
-        passage_register(actor=checkpoint_staff, checkpoint=cp, passage=PassageIn(
-            direction="in", temperature="36.5", doc_number=root.new_resident_id("410102"), name=name,
-            phone="13600001111", origin="4101", destination=destination, purpose="return_home"))
+        passage_register(
+            actor=checkpoint_staff,
+            checkpoint=cp,
+            passage=PassageIn(
+                direction="in",
+                temperature="36.5",
+                doc_number=root.new_resident_id("410102"),
+                name=name,
+                phone="13600001111",
+                origin="4101",
+                destination=destination,
+                purpose="return_home",
+            ),
+        )
     return {"day1": day1, "checkpoint": cp, "approver": approver, "household": household_qhy}
 
 
@@ -215,8 +240,12 @@ def test_feverish_traveller_from_checkpoint_to_release(open_page, arrivals_world
     # ------------------------------------------------ 西马庄村 sees none of it
     outsider = open_page()
     outsider.log_in("ximazhuang_worker")
-    for path in (f"/screening/arrivals/{arrival.pk}/", f"/screening/arrivals/{arrival.pk}/confirm/",
-                 f"/followups/{followup.pk}/", f"/followups/referrals/{referral.pk}/"):
+    for path in (
+        f"/screening/arrivals/{arrival.pk}/",
+        f"/screening/arrivals/{arrival.pk}/confirm/",
+        f"/followups/{followup.pk}/",
+        f"/followups/referrals/{referral.pk}/",
+    ):
         response = outsider.go(path)
         assert response.status == 404, path
         expect(outsider.page.locator("h1")).to_have_text("未找到")
@@ -227,12 +256,20 @@ def test_feverish_traveller_from_checkpoint_to_release(open_page, arrivals_world
     expect(outsider.page.locator("#arrivals")).to_contain_text("赵帅")  # their own: the list is not just empty
     expect(outsider.page.locator("main")).not_to_contain_text(TRAVELLER)
     expect(outsider.page.locator("#referrals")).to_contain_text("没有待处理的转诊")
-    for path in ("/screening/?status=", "/screening/returnees/", "/followups/?status=", "/followups/referrals/?status=",
-                 "/followups/checks/?state=done"):
+    for path in (
+        "/screening/?status=",
+        "/screening/returnees/",
+        "/followups/?status=",
+        "/followups/referrals/?status=",
+        "/followups/checks/?state=done",
+    ):
         outsider.go(path)
         expect(outsider.page.locator("main")).not_to_contain_text(TRAVELLER)
-    response = outsider.page.request.post(outsider.base_url + f"/followups/referrals/{referral.pk}/close/",
-                                          form={"outcome": "越权关闭"}, headers={"X-CSRFToken": csrf_token(outsider)})
+    response = outsider.page.request.post(
+        outsider.base_url + f"/followups/referrals/{referral.pk}/close/",
+        form={"outcome": "越权关闭"},
+        headers={"X-CSRFToken": csrf_token(outsider)},
+    )
     assert response.status == 404
 
     # The referral is closed by the grid worker after the doctor's call.
@@ -275,9 +312,11 @@ def test_feverish_traveller_from_checkpoint_to_release(open_page, arrivals_world
     expect(row).to_contain_text("等待他人审批")
     expect(row.get_by_role("button", name="批准")).to_have_count(0)
     worker.shot("arrivals-approval-own")
-    forged = worker.page.request.post(worker.base_url + f"/approvals/{approval.pk}/decide/",
-                                      form={"decision": "approve", "reason": "自己批准"},
-                                      headers={"X-CSRFToken": csrf_token(worker)})
+    forged = worker.page.request.post(
+        worker.base_url + f"/approvals/{approval.pk}/decide/",
+        form={"decision": "approve", "reason": "自己批准"},
+        headers={"X-CSRFToken": csrf_token(worker)},
+    )
     assert forged.ok  # redirected back to the list with the refusal
     assert "不能审批自己提出的申请" in forged.text()
     approval.refresh_from_db()

@@ -42,10 +42,22 @@ def world(hq_officer, county_officer, checkpoint_staff, qinghuayuan_worker, sysa
     sysadmin.is_staff = sysadmin.is_superuser = True
     sysadmin.save(update_fields=["is_staff", "is_superuser"])
     now = timezone.now()
-    cp = checkpoint_create(actor=hq_officer, level="city", division_code=root.QIBIN, name="鹤壁东站",
-                           kind="railway_station", location="高铁站出站口")
-    shift_create(actor=county_officer, checkpoint=cp, starts_at=now - dt.timedelta(hours=1),
-                 ends_at=now + dt.timedelta(hours=7), staff_ids=[checkpoint_staff.pk], volunteers="")
+    cp = checkpoint_create(
+        actor=hq_officer,
+        level="city",
+        division_code=root.QIBIN,
+        name="鹤壁东站",
+        kind="railway_station",
+        location="高铁站出站口",
+    )
+    shift_create(
+        actor=county_officer,
+        checkpoint=cp,
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=7),
+        staff_ids=[checkpoint_staff.pk],
+        volunteers="",
+    )
     return {"checkpoint": cp}
 
 
@@ -55,11 +67,19 @@ class Watch:
         self.console: list[str] = []
         page = journey.page
         page.context.add_init_script(WATCH)
-        page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}")
-                if m.type == "error" and ("Content Security Policy" in m.text or "Refused to" in m.text) else None)
+        page.on(
+            "console",
+            lambda m: (
+                self.console.append(f"{m.type}: {m.text}")
+                if m.type == "error" and ("Content Security Policy" in m.text or "Refused to" in m.text)
+                else None
+            ),
+        )
         # the icon browsers ask for on every page is there (it was a 404 everywhere)
-        page.on("response", lambda r: self.console.append(f"{r.status} {r.url}")
-                if "favicon" in r.url and r.status >= 400 else None)
+        page.on(
+            "response",
+            lambda r: self.console.append(f"{r.status} {r.url}") if "favicon" in r.url and r.status >= 400 else None,
+        )
 
     def violations(self) -> list[str]:
         events = self.journey.page.evaluate('JSON.parse(sessionStorage.getItem("csp-violations") || "[]")')

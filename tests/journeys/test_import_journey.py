@@ -46,13 +46,28 @@ def ledger_rows() -> list[dict[str, str]]:
         {"key": "no-name", **home, "姓名": "", "证件号码": root.new_resident_id(root.QIBIN, dt.date(1990, 1, 2))},
         {"key": "good-spouse", **home, "姓名": "王秀英", "证件号码": ok2, "与户主关系": "配偶"},
         {"key": "bad-checksum", **home, "姓名": "赵六", "证件号码": bad_checksum},
-        {"key": "outside", "村社区代码或名称": root.XIMAZHUANG, "地址": "西马庄村东街9号", "姓名": "钱七",
-         "证件号码": root.new_resident_id(root.XUNXIAN, dt.date(1970, 3, 4))},
-        {"key": "bad-phone", **home, "姓名": "孙八", "证件号码": root.new_resident_id(root.QIBIN, dt.date(1982, 5, 6)),
-         "电话": "12345"},
+        {
+            "key": "outside",
+            "村社区代码或名称": root.XIMAZHUANG,
+            "地址": "西马庄村东街9号",
+            "姓名": "钱七",
+            "证件号码": root.new_resident_id(root.XUNXIAN, dt.date(1970, 3, 4)),
+        },
+        {
+            "key": "bad-phone",
+            **home,
+            "姓名": "孙八",
+            "证件号码": root.new_resident_id(root.QIBIN, dt.date(1982, 5, 6)),
+            "电话": "12345",
+        },
         {"key": "duplicate", **home, "姓名": "周九", "证件号码": ok1},
-        {"key": "bad-sex", **home, "姓名": "吴十", "证件号码": root.new_resident_id(root.QIBIN, dt.date(1999, 9, 9)),
-         "性别": "男女"},
+        {
+            "key": "bad-sex",
+            **home,
+            "姓名": "吴十",
+            "证件号码": root.new_resident_id(root.QIBIN, dt.date(1999, 9, 9)),
+            "性别": "男女",
+        },
         {"key": "good-child", **home, "姓名": "李小龙", "证件号码": ok3, "与户主关系": "子女"},
     ]
 
@@ -60,10 +75,16 @@ def ledger_rows() -> list[dict[str, str]]:
 def upload(journey, data: bytes, mode: str) -> None:
     page = journey.page
     journey.go("/ledgers/import/")
-    page.set_input_files("#id_file", files=[{
-        "name": "清华园社区人员台账.xlsx", "buffer": data,
-        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    }])
+    page.set_input_files(
+        "#id_file",
+        files=[
+            {
+                "name": "清华园社区人员台账.xlsx",
+                "buffer": data,
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        ],
+    )
     page.check(f"#mode-{mode}")
     with page.expect_navigation():
         journey.press(page.locator("#import-submit"))

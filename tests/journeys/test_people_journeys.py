@@ -85,13 +85,19 @@ def test_grid_worker_finds_by_pinyin_reveals_the_id_and_the_inspector_sees_it(op
     auditor.shot("audit-list")
 
 
-def test_worker_of_another_county_reaches_the_person_neither_by_url_nor_by_search(open_page, zhang_san,
-                                                                                   household_xmz, ximazhuang_worker):
+def test_worker_of_another_county_reaches_the_person_neither_by_url_nor_by_search(
+    open_page, zhang_san, household_xmz, ximazhuang_worker
+):
     from fangkong.people.services import person_create
 
     # Someone of their own whose initials are also "zs", so that an empty list proves nothing.
-    person_create(user=ximazhuang_worker, household=household_xmz, name="赵帅", relation="head",
-                  doc_number=root.new_resident_id(root.XUNXIAN, dt.date(1990, 3, 3), "M"))
+    person_create(
+        user=ximazhuang_worker,
+        household=household_xmz,
+        name="赵帅",
+        relation="head",
+        doc_number=root.new_resident_id(root.XUNXIAN, dt.date(1990, 3, 3), "M"),
+    )
     number = full_id(zhang_san)
     outsider = open_page()
     outsider.log_in("ximazhuang_worker")
@@ -113,8 +119,10 @@ def test_worker_of_another_county_reaches_the_person_neither_by_url_nor_by_searc
     expect(results).not_to_contain_text("张三")
     outsider.shot("outsider-search")
 
-    response = outsider.page.request.post(outsider.base_url + f"/people/{zhang_san.pk}/reveal/",
-                                          form={"field": "doc_number", "reason": REASON},
-                                          headers={"X-CSRFToken": csrf_token(outsider)})
+    response = outsider.page.request.post(
+        outsider.base_url + f"/people/{zhang_san.pk}/reveal/",
+        form={"field": "doc_number", "reason": REASON},
+        headers={"X-CSRFToken": csrf_token(outsider)},
+    )
     assert response.status == 404
     assert number not in response.text()

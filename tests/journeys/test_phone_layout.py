@@ -34,18 +34,43 @@ def phone_world(hq_officer, county_officer, checkpoint_staff, qinghuayuan_worker
     )
 
     now = timezone.now()
-    cp = checkpoint_create(actor=hq_officer, level="county", division_code=root.QIBIN, name="淇滨区S302省道卡点",
-                           kind="highway", location="S302与淇河路交叉口")
-    shift_create(actor=county_officer, checkpoint=cp, starts_at=now - dt.timedelta(hours=1),
-                 ends_at=now + dt.timedelta(hours=7), staff_ids=[checkpoint_staff.pk], volunteers="志愿者甲")
-    risk_area_create(actor=hq_officer, origin_code="4201", level="high",
-                     starts_on=timezone.localdate() - dt.timedelta(days=3))
-    for i, (name, temperature, origin) in enumerate((("钱多多", "36.5", "4101"), ("孙建国", "38.1", "4201"),
-                                                     ("周小梅", "36.7", "4201"))):
-        passage_register(actor=checkpoint_staff, checkpoint=cp, passage=PassageIn(
-            direction="in", temperature=temperature, name=name, phone=f"1360000111{i}", origin=origin,
-            doc_number=root.new_resident_id("410102", dt.date(1980 + i, 3, 1), "M"),
-            destination=root.QINGHUAYUAN, purpose="return_home", plate=f"豫F1234{i}"))
+    cp = checkpoint_create(
+        actor=hq_officer,
+        level="county",
+        division_code=root.QIBIN,
+        name="淇滨区S302省道卡点",
+        kind="highway",
+        location="S302与淇河路交叉口",
+    )
+    shift_create(
+        actor=county_officer,
+        checkpoint=cp,
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=7),
+        staff_ids=[checkpoint_staff.pk],
+        volunteers="志愿者甲",
+    )
+    risk_area_create(
+        actor=hq_officer, origin_code="4201", level="high", starts_on=timezone.localdate() - dt.timedelta(days=3)
+    )
+    for i, (name, temperature, origin) in enumerate(
+        (("钱多多", "36.5", "4101"), ("孙建国", "38.1", "4201"), ("周小梅", "36.7", "4201"))
+    ):
+        passage_register(
+            actor=checkpoint_staff,
+            checkpoint=cp,
+            passage=PassageIn(
+                direction="in",
+                temperature=temperature,
+                name=name,
+                phone=f"1360000111{i}",
+                origin=origin,
+                doc_number=root.new_resident_id("410102", dt.date(1980 + i, 3, 1), "M"),
+                destination=root.QINGHUAYUAN,
+                purpose="return_home",
+                plate=f"豫F1234{i}",
+            ),
+        )
     return {"checkpoint": cp, "person": zhang_san}
 
 
@@ -59,7 +84,9 @@ def _box(locator) -> dict:
 
 
 def _overlap(a: dict, b: dict) -> bool:
-    return a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+    return (
+        a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+    )
 
 
 def _one_line(locator) -> bool:
@@ -79,14 +106,17 @@ SMALL_TARGETS = """min => {
     if (!r.width || !r.height || style.visibility === 'hidden' || el.closest('.visually-hidden')) continue;
     // A link inside a sentence is exempt (as in WCAG 2.5.8): its block has more text than the link.
     const block = el.parentElement.closest('p, li, dd, .hint, small');
-    if (el.tagName === 'A' && block && block.textContent.trim().length > el.textContent.trim().length + 2) continue;
-    if (r.height < min) out.push(`${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 20)}" ${Math.round(r.height)}px`);
+    const inText = block && block.textContent.trim().length > el.textContent.trim().length + 2;
+    if (el.tagName === 'A' && inText) continue;
+    const what = `${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 20)}"`;
+    if (r.height < min) out.push(`${what} ${Math.round(r.height)}px`);
   }
   return out;
 }"""
 
 
 # ---------------------------------------------------------------- header and menu
+
 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 def test_every_main_menu_entry_is_in_reach_and_the_header_is_short(open_page, journey_db, sysadmin):
@@ -115,8 +145,10 @@ def test_every_main_menu_entry_is_in_reach_and_the_header_is_short(open_page, jo
         assert box["x"] >= 0 and box["x"] + box["w"] <= width, f"{names[i]} is off the screen: {box}"
         assert box["h"] >= TARGET_MIN_PX, f"{names[i]} is {box['h']}px tall"
         # Nothing covers it: a tap at its centre lands on it.
-        assert entry.evaluate("el => { const r = el.getBoundingClientRect();"
-                              " return el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)); }")
+        assert entry.evaluate(
+            "el => { const r = el.getBoundingClientRect();"
+            " return el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)); }"
+        )
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     with page.expect_navigation():
         j.press(page.locator("nav.mainnav a", has_text="审计"))
@@ -139,8 +171,11 @@ def test_the_page_language_is_the_interface_language(open_page, journey_db, zhan
     assert page.locator("html").get_attribute("lang") == "en"
     expect(page.locator("label.filters-toggle-label")).to_contain_text("More filters")
     # A list row's labels read "Name: value", not "Name：value".
-    label = page.locator("table.list.responsive tbody tr td[data-label]").nth(1).evaluate(
-        "el => getComputedStyle(el, '::before').content")
+    label = (
+        page.locator("table.list.responsive tbody tr td[data-label]")
+        .nth(1)
+        .evaluate("el => getComputedStyle(el, '::before').content")
+    )
     assert "：" not in label and label.endswith(': "'), label
 
 
@@ -194,8 +229,18 @@ def test_targets_on_the_main_pages_are_big_enough_for_a_thumb(open_page, journey
     problems = []
     for username, paths in (
         ("hq_officer", ["/", "/people/", "/checkpoints/"]),
-        ("qinghuayuan_worker", ["/", "/followups/today/", "/people/", "/people/households/", "/screening/",
-                                "/followups/", f"/people/{phone_world['person'].pk}/"]),
+        (
+            "qinghuayuan_worker",
+            [
+                "/",
+                "/followups/today/",
+                "/people/",
+                "/people/households/",
+                "/screening/",
+                "/followups/",
+                f"/people/{phone_world['person'].pk}/",
+            ],
+        ),
         ("checkpoint_staff", ["/", f"/checkpoints/{cp.pk}/register/", f"/checkpoints/{cp.pk}/passages/"]),
     ):
         j = open_page()
@@ -212,6 +257,7 @@ def test_targets_on_the_main_pages_are_big_enough_for_a_thumb(open_page, journey
 
 # ---------------------------------------------------------------- the registration screen
 
+
 def _registration(open_page, phone_world):
     j = open_page()
     j.log_in("checkpoint_staff")
@@ -221,7 +267,7 @@ def _registration(open_page, phone_world):
 
 def _fill_traveller(page, n: int) -> None:
     page.fill("#id_doc_number", root.new_resident_id("410102", dt.date(1990, 1, 1 + n), "F"))
-    page.fill("#id_name", "林一林二林三"[2 * n - 2:2 * n])
+    page.fill("#id_name", "林一林二林三"[2 * n - 2 : 2 * n])
     page.fill("#id_temperature", "36.6")
     page.fill("#id_origin", "河南省郑州市")
 

@@ -20,8 +20,13 @@ def revisit_world(qinghuayuan_worker, household_qhy):
     from fangkong.screening.services import campaign_start, visit_record
 
     today = timezone.localdate()
-    campaign = campaign_start(user=qinghuayuan_worker, division_code=household_qhy.division_code[:12],
-                              name="第一轮入户排查", starts_on=today, ends_on=today + dt.timedelta(days=2))
+    campaign = campaign_start(
+        user=qinghuayuan_worker,
+        division_code=household_qhy.division_code[:12],
+        name="第一轮入户排查",
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=2),
+    )
     visit_record(user=qinghuayuan_worker, campaign=campaign, household=household_qhy, result="nobody_home")
     return campaign
 

@@ -85,20 +85,34 @@ def me(request):
     }
 
 
-@router.get("/tokens", response={200: list[TokenOut], 401: ErrorOut},
-            summary="My API tokens (names and prefixes only; a token's value is shown once, when made)")
+@router.get(
+    "/tokens",
+    response={200: list[TokenOut], 401: ErrorOut},
+    summary="My API tokens (names and prefixes only; a token's value is shown once, when made)",
+)
 def token_list(request):
     current = getattr(request, "api_token_hash", None)
     return [
-        {"id": t.pk, "name": t.name, "prefix": t.prefix, "created_at": t.created_at, "expires_at": t.expires_at,
-         "last_used_at": t.last_used_at, "revoked_at": t.revoked_at, "usable": t.is_usable(),
-         "current": t.key_hash == current}
+        {
+            "id": t.pk,
+            "name": t.name,
+            "prefix": t.prefix,
+            "created_at": t.created_at,
+            "expires_at": t.expires_at,
+            "last_used_at": t.last_used_at,
+            "revoked_at": t.revoked_at,
+            "usable": t.is_usable(),
+            "current": t.key_hash == current,
+        }
         for t in ApiToken.objects.filter(user=request.auth).order_by("-created_at", "-id")
     ]
 
 
-@router.delete("/tokens/{int:token_id}", response={204: None, 401: ErrorOut, 404: ErrorOut},
-               summary="Revoke one of my API tokens (this one included)")
+@router.delete(
+    "/tokens/{int:token_id}",
+    response={204: None, 401: ErrorOut, 404: ErrorOut},
+    summary="Revoke one of my API tokens (this one included)",
+)
 def token_revoke_endpoint(request, token_id: int):
     token = ApiToken.objects.filter(pk=token_id, user=request.auth).first() if token_id < 2**63 else None
     if token is None:

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.fields import FreeCharField
 
@@ -78,11 +79,8 @@ class Assignment(models.Model):
             models.UniqueConstraint(fields=["user", "role", "division"], name="assignment_unique_role_division")
         ]
 
-    def _changed(self) -> None:
-        stamp = _restamp([self.user_id])
-        if Assignment.user.is_cached(self):
-            self.user.scope_stamp = stamp
-            self.user.__dict__.pop("_fangkong_assignments", None)
+    def __str__(self) -> str:
+        return f"{self.user.username}: {self.get_role_display()} @ {self.division_id}"
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
@@ -93,8 +91,11 @@ class Assignment(models.Model):
         self._changed()
         return result
 
-    def __str__(self) -> str:
-        return f"{self.user.username}: {self.get_role_display()} @ {self.division_id}"
+    def _changed(self) -> None:
+        stamp = _restamp([self.user_id])
+        if Assignment.user.is_cached(self):
+            self.user.scope_stamp = stamp
+            self.user.__dict__.pop("_fangkong_assignments", None)
 
 
 def hash_token(raw: str) -> str:
@@ -117,6 +118,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("model", "API 令牌")
         verbose_name_plural = pgettext_lazy("models", "API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
 
     def is_usable(self) -> bool:
         now = timezone.now()

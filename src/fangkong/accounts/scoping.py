@@ -133,7 +133,6 @@ def has_capability(user, capability: str, code: str | None = None) -> bool:
     )
 
 
-
 def require_capability(user, capability: str, code: str | None = None, message: str | None = None) -> None:
     """PermissionDenied (a 403 with ``message``, by default "您没有此项操作的权限。")
     unless ``has_capability``: the one check every service and endpoint makes."""

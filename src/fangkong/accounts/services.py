@@ -52,7 +52,10 @@ def token_create(*, user: User, name: str, days: int | None = 365) -> tuple[ApiT
         raise ValidationError({"name": _("请填写令牌名称（不超过100个字）。")})
     raw = "fk_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=raw[:10], key_hash=hash_token(raw),
+        user=user,
+        name=name,
+        prefix=raw[:10],
+        key_hash=hash_token(raw),
         expires_at=timezone.now() + dt.timedelta(days=days) if days else None,
     )
     record(user, "token", token, detail={"op": "create"})

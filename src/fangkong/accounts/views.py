@@ -59,8 +59,11 @@ def home(request):
         now = timezone.now()
         shifts = my_shifts(user=request.user, at=now)
         checkpoints, total = ([], 0) if shifts else registrable_checkpoints(user=request.user)
-        duty = {"shifts": [{"shift": s, "now": s.starts_at <= now} for s in shifts],
-                "checkpoints": checkpoints, "more": total - len(checkpoints)}
+        duty = {
+            "shifts": [{"shift": s, "now": s.starts_at <= now} for s in shifts],
+            "checkpoints": checkpoints,
+            "more": total - len(checkpoints),
+        }
     return render(request, "accounts/home.html", {"panels": panels, "duty": duty})
 
 
@@ -73,8 +76,7 @@ def tokens(request):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     items = ApiToken.objects.filter(user=request.user).order_by("-created_at")
-    return render(request, "accounts/tokens.html", {"tokens": items, "raw": raw,
-                                                    "name": request.POST.get("name", "")})
+    return render(request, "accounts/tokens.html", {"tokens": items, "raw": raw, "name": request.POST.get("name", "")})
 
 
 @login_required

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.fields import FreeCharField, FreeJSONField
 from fangkong.core.models import DivisionScoped
@@ -28,10 +29,12 @@ class ApprovalRequest(DivisionScoped):
     reason = FreeCharField(_("申请理由"), max_length=200)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING,
-                              db_index=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    status = models.CharField(
+        max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = FreeCharField(_("审批意见"), max_length=200, blank=True)
 
@@ -44,6 +47,9 @@ class ApprovalRequest(DivisionScoped):
         ]
         constraints = [
             # At most one open request per object and kind.
-            models.UniqueConstraint(fields=["kind", "object_type", "object_id"],
-                                    condition=models.Q(status="pending"), name="approval_one_pending"),
+            models.UniqueConstraint(
+                fields=["kind", "object_type", "object_id"],
+                condition=models.Q(status="pending"),
+                name="approval_one_pending",
+            ),
         ]

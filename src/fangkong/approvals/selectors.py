@@ -19,5 +19,6 @@ def approval_get(*, user, pk) -> ApprovalRequest:
 
 
 def approval_pending_for(*, obj, kind: str) -> ApprovalRequest | None:
-    return ApprovalRequest.objects.filter(kind=kind, object_type=obj._meta.label_lower, object_id=str(obj.pk),
-                                          status=ApprovalStatus.PENDING).first()
+    return ApprovalRequest.objects.filter(
+        kind=kind, object_type=obj._meta.label_lower, object_id=str(obj.pk), status=ApprovalStatus.PENDING
+    ).first()

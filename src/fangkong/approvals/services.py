@@ -24,8 +24,13 @@ def approval_request(*, user, kind: str, obj, reason: str, payload: dict | None 
     try:
         with transaction.atomic():
             approval = ApprovalRequest.objects.create(
-                kind=kind, object_type=obj._meta.label_lower, object_id=str(obj.pk),
-                division_code=obj.division_code, payload=payload or {}, reason=reason, requested_by=user,
+                kind=kind,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                division_code=obj.division_code,
+                payload=payload or {},
+                reason=reason,
+                requested_by=user,
             )
     except IntegrityError:
         raise ValidationError(_("该事项已有待审批的申请。")) from None
@@ -70,8 +75,9 @@ def approval_cancel(*, user, approval: ApprovalRequest, reason: str = "") -> App
     approval.status = ApprovalStatus.CANCELLED
     approval.decided_at = timezone.now()
     approval.save(update_fields=["status", "decided_at"])
-    status_change_record(actor=user, obj=approval, from_status=ApprovalStatus.PENDING,
-                         to_status=ApprovalStatus.CANCELLED, reason=reason)
+    status_change_record(
+        actor=user, obj=approval, from_status=ApprovalStatus.PENDING, to_status=ApprovalStatus.CANCELLED, reason=reason
+    )
     record(user, "update", approval, reason=reason, detail={"kind": approval.kind, "decision": "cancelled"})
     return approval
 
@@ -81,14 +87,24 @@ def approval_withdraw_for(*, user, obj, kinds, reason: str) -> int:
     requests of ``kinds`` are withdrawn (``cancelled``, with the reason), so no
     one decides on a stale change. Runs inside the caller's transaction. Returns
     how many."""
-    pending = list(ApprovalRequest.objects.select_for_update().filter(
-        kind__in=list(kinds), object_type=obj._meta.label_lower, object_id=str(obj.pk),
-        status=ApprovalStatus.PENDING))
+    pending = list(
+        ApprovalRequest.objects.select_for_update().filter(
+            kind__in=list(kinds),
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            status=ApprovalStatus.PENDING,
+        )
+    )
     for approval in pending:
         approval.status, approval.decided_at = ApprovalStatus.CANCELLED, timezone.now()
         approval.decision_reason = reason[:200]
         approval.save(update_fields=["status", "decided_at", "decision_reason"])
-        status_change_record(actor=user, obj=approval, from_status=ApprovalStatus.PENDING,
-                             to_status=ApprovalStatus.CANCELLED, reason=reason)
+        status_change_record(
+            actor=user,
+            obj=approval,
+            from_status=ApprovalStatus.PENDING,
+            to_status=ApprovalStatus.CANCELLED,
+            reason=reason,
+        )
         record(user, "update", approval, reason=reason, detail={"kind": approval.kind, "decision": "withdrawn"})
     return len(pending)

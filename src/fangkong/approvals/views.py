@@ -23,10 +23,18 @@ def approval_list(request):
     page = Paginator(selectors.approval_list(user=request.user, status=status), 50).get_page(request.GET.get("page"))
     # Each kind describes its own requests (whom, what, dates, a link): the approver decides from the card.
     rows = [(a, registry.describe(a)) for a in page]
-    return render(request, "approvals/list.html", {"page": page, "rows": rows, "status": status,
-                                                   "statuses": ApprovalStatus.choices,
-                                                   "labels": registry.labels(),
-                                                   "query": querystring_without_page(request)})
+    return render(
+        request,
+        "approvals/list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "status": status,
+            "statuses": ApprovalStatus.choices,
+            "labels": registry.labels(),
+            "query": querystring_without_page(request),
+        },
+    )
 
 
 @login_required
@@ -38,8 +46,9 @@ def approval_decide(request, pk: int):
         messages.error(request, _("请选择批准或驳回。"))
         return redirect(safe_next(request, "approvals:list"))
     try:
-        services.approval_decide(user=request.user, approval=approval, approve=decision == "approve",
-                                 reason=request.POST.get("reason", ""))
+        services.approval_decide(
+            user=request.user, approval=approval, approve=decision == "approve", reason=request.POST.get("reason", "")
+        )
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
     else:

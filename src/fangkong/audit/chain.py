@@ -54,8 +54,20 @@ GENESIS = "0" * 64
 
 # The columns the chain covers, in order (the id is not: the order of the chain
 # is the order of the seals' seq).
-COLUMNS = ("at", "actor_id", "actor_username", "role", "actor_division_code", "action", "object_type", "object_id",
-           "division_code", "reason", "detail", "ip")
+COLUMNS = (
+    "at",
+    "actor_id",
+    "actor_username",
+    "role",
+    "actor_division_code",
+    "action",
+    "object_type",
+    "object_id",
+    "division_code",
+    "reason",
+    "detail",
+    "ip",
+)
 
 
 @lru_cache(maxsize=4)
@@ -96,9 +108,20 @@ def _canonical(row: dict) -> bytes:
         detail = json.loads(detail or "{}")
     ip = row["ip"]
     ip = str(ipaddress.ip_address(str(ip))) if ip else ""
-    values = [at, row["actor_id"], row["actor_username"] or "", row["role"] or "", row["actor_division_code"] or "",
-              row["action"] or "", row["object_type"] or "", row["object_id"] or "", row["division_code"] or "",
-              row["reason"] or "", _plain(detail or {}), ip]
+    values = [
+        at,
+        row["actor_id"],
+        row["actor_username"] or "",
+        row["role"] or "",
+        row["actor_division_code"] or "",
+        row["action"] or "",
+        row["object_type"] or "",
+        row["object_id"] or "",
+        row["division_code"] or "",
+        row["reason"] or "",
+        _plain(detail or {}),
+        ip,
+    ]
     return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -142,8 +165,10 @@ def _insert_sql(rows: list[dict], head: tuple[int, str]) -> tuple[str, list]:
         previous = digest(previous, row, key)
         seq += 1
         seals.append((seq, row["id"], previous))
-    statements = [f"INSERT INTO {SEALS} (seq, entry_id, chain) VALUES "
-                  + ", ".join(["(%s, %s, %s)"] * len(seals[i:i + 500])) for i in range(0, len(seals), 500)]
+    statements = [
+        f"INSERT INTO {SEALS} (seq, entry_id, chain) VALUES " + ", ".join(["(%s, %s, %s)"] * len(seals[i : i + 500]))
+        for i in range(0, len(seals), 500)
+    ]
     return "; ".join(statements), [v for seal in seals for v in seal]
 
 
@@ -183,8 +208,7 @@ def _seal_after_commit(rows: list[dict], using: str) -> None:
         except IntegrityError:  # sealed meanwhile by `audit seal`: seal what is left
             seal_pending(using, ids=[r["id"] for r in rows])
     except DatabaseError:
-        logger.exception("audit entries %s left unsealed; `fangkong audit seal` seals them",
-                         [r["id"] for r in rows])
+        logger.exception("audit entries %s left unsealed; `fangkong audit seal` seals them", [r["id"] for r in rows])
 
 
 def _seal_in_two_statements(connection, rows: list[dict]) -> None:
@@ -213,13 +237,21 @@ def _unsealed_sql(connection, *, since: bool, before: bool, n_ids: int, limit: i
         where.append("e.at < %s")
     if n_ids:
         where.append(f"e.id IN ({', '.join(['%s'] * n_ids)})")
-    sql = (f"SELECT e.id, {', '.join('e.' + qn(c) for c in COLUMNS)} FROM {TABLE} e "
-           f"WHERE {' AND '.join(where)} ORDER BY e.id")
+    sql = (
+        f"SELECT e.id, {', '.join('e.' + qn(c) for c in COLUMNS)} FROM {TABLE} e "
+        f"WHERE {' AND '.join(where)} ORDER BY e.id"
+    )
     return sql + (f" LIMIT {int(limit)}" if limit else "")
 
 
-def seal_pending(using: str = "default", *, since: dt.datetime | None = None, before: dt.datetime | None = None,
-                 ids: list[int] | None = None, batch: int = 1000) -> int:
+def seal_pending(
+    using: str = "default",
+    *,
+    since: dt.datetime | None = None,
+    before: dt.datetime | None = None,
+    ids: list[int] | None = None,
+    batch: int = 1000,
+) -> int:
     """Seal committed entries that have none (their process died between its
     commit and its seal), in id order, a batch per short transaction under the
     chain lock. ``since``/``before`` bound the entries' time; ``ids`` names
@@ -227,15 +259,16 @@ def seal_pending(using: str = "default", *, since: dt.datetime | None = None, be
     connection = connections[using]
     names = ("id", *COLUMNS)
     params = [connection.ops.adapt_datetimefield_value(v) for v in (since, before) if v is not None] + list(ids or [])
-    sql = _unsealed_sql(connection, since=since is not None, before=before is not None, n_ids=len(ids or []),
-                        limit=batch)
+    sql = _unsealed_sql(
+        connection, since=since is not None, before=before is not None, n_ids=len(ids or []), limit=batch
+    )
     total = 0
     while True:
         with transaction.atomic(using=using):
             head = _head(connection)
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
-                rows = [dict(zip(names, r)) for r in cursor.fetchall()]
+                rows = [dict(zip(names, r, strict=False)) for r in cursor.fetchall()]
             total += _seal(connection, rows, head)
         if len(rows) < batch:
             return total
@@ -267,14 +300,16 @@ def rows_in_order(using: str = "default", batch: int = 5000) -> Iterator[dict]:
     connection = connections[using]
     qn = connection.ops.quote_name
     names = ("seq", "entry_id", "chain", "id", *COLUMNS)
-    sql = (f"SELECT s.seq, s.entry_id, s.chain, e.id, {', '.join('e.' + qn(c) for c in COLUMNS)} "
-           f"FROM {SEALS} s LEFT JOIN {TABLE} e ON e.id = s.entry_id "
-           f"WHERE s.seq > %s ORDER BY s.seq LIMIT {int(batch)}")
+    sql = (
+        f"SELECT s.seq, s.entry_id, s.chain, e.id, {', '.join('e.' + qn(c) for c in COLUMNS)} "
+        f"FROM {SEALS} s LEFT JOIN {TABLE} e ON e.id = s.entry_id "
+        f"WHERE s.seq > %s ORDER BY s.seq LIMIT {int(batch)}"
+    )
     last = 0
     while True:
         with connection.cursor() as cursor:
             cursor.execute(sql, [last])
-            rows = [dict(zip(names, r)) for r in cursor.fetchall()]
+            rows = [dict(zip(names, r, strict=False)) for r in cursor.fetchall()]
         if not rows:
             return
         yield from rows

@@ -44,8 +44,17 @@ def note_out_of_scope(obj=None, *, object_type: str = "", object_id=None, divisi
     holder.update(object_type=object_type, object_id=object_id, division_code=division_code)
 
 
-def record_denied(actor, *, request=None, status: int, why: str, view: str = "", object_type: str = "",
-                  object_id=None, division_code: str = ""):
+def record_denied(
+    actor,
+    *,
+    request=None,
+    status: int,
+    why: str,
+    view: str = "",
+    object_type: str = "",
+    object_id=None,
+    division_code: str = "",
+):
     """The ``denied`` entry, unless the actor reached the limit; None then."""
     from .models import AuditEntry
     from .services import record
@@ -54,15 +63,21 @@ def record_denied(actor, *, request=None, status: int, why: str, view: str = "",
         if connection.vendor == "postgresql":  # the count and the insert under one lock: exact across processes
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [DENIED_LOCK, getattr(actor, "pk", 0) or 0])
-        n = AuditEntry.objects.filter(actor=actor, at__gte=timezone.now() - DENIED_WINDOW,
-                                      action="denied").count()
+        n = AuditEntry.objects.filter(actor=actor, at__gte=timezone.now() - DENIED_WINDOW, action="denied").count()
         if n >= DENIED_LIMIT:
             return None
         detail = {"status": status, "why": why, "view": view[:100], "method": getattr(request, "method", "")}
         if n == DENIED_LIMIT - 1:
             detail["limit_reached"] = True
-        return record(actor, "denied", object_type=object_type, object_id=object_id, division_code=division_code,
-                      detail=detail, request=request)
+        return record(
+            actor,
+            "denied",
+            object_type=object_type,
+            object_id=object_id,
+            division_code=division_code,
+            detail=detail,
+            request=request,
+        )
 
 
 class DeniedAuditMiddleware:
@@ -89,8 +104,14 @@ class DeniedAuditMiddleware:
             return
         match = getattr(request, "resolver_match", None)
         try:
-            record_denied(user, request=request, status=status, why="out_of_scope" if noted else "forbidden",
-                          view=match.view_name if match else "", **noted)
+            record_denied(
+                user,
+                request=request,
+                status=status,
+                why="out_of_scope" if noted else "forbidden",
+                view=match.view_name if match else "",
+                **noted,
+            )
         except DatabaseError:
             # The refusal stands; a trail that cannot be written is an operator's matter.
             logger.exception("could not audit a denied request")

@@ -5,8 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
-from fangkong.core.fields import FreeCharField, FreeJSONField
 from fangkong.accounts.roles import Role
+from fangkong.core.fields import FreeCharField, FreeJSONField
 
 from .choices import Action
 
@@ -31,8 +31,14 @@ class AuditEntry(models.Model):
     # the composite (actor, at); action and division_code are indexed in Meta,
     # not with db_index, which on PostgreSQL adds an unused "_like" twin.
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
-                              db_constraint=False, db_index=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     actor_username = models.CharField(max_length=150)
     role = models.CharField(max_length=20, blank=True, choices=Role.choices)
     actor_division_code = models.CharField(max_length=15, blank=True)
@@ -57,6 +63,9 @@ class AuditEntry(models.Model):
             models.Index(fields=["action"], name="audit_action"),
             models.Index(fields=["division_code"], name="audit_division_code"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type} {self.object_id}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -92,6 +101,9 @@ class AuditSeal(models.Model):
         verbose_name = pgettext_lazy("model", "审计封签")
         verbose_name_plural = pgettext_lazy("models", "审计封签")
         ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} → {self.entry_id}"
 
     def save(self, *args, **kwargs):
         raise PermissionError("audit seals are written by audit.chain only")

@@ -44,8 +44,9 @@ def audit_list(*, user, filters: AuditFilters | None = None) -> QuerySet:
         qs = qs.filter(object_id=filters.object_id)
     if filters.place:
         lo, hi = prefix_range(filters.place)
-        qs = qs.filter(Q(division_code__gte=lo, division_code__lt=hi)
-                       | Q(actor_division_code__gte=lo, actor_division_code__lt=hi))
+        qs = qs.filter(
+            Q(division_code__gte=lo, division_code__lt=hi) | Q(actor_division_code__gte=lo, actor_division_code__lt=hi)
+        )
     if filters.denied:
         qs = qs.filter(action="denied")
     tz = timezone.get_current_timezone()
@@ -65,8 +66,11 @@ def audit_place(*, user, text: str) -> tuple[str, str] | None:
     if not text:
         return None
     prefixes = scope_prefixes(user, AUDIT_VIEW)
-    qs = Division.objects.filter(code=text) if text.isdigit() else Division.objects.filter(
-        Q(short_name=text) | Q(name=text))
+    qs = (
+        Division.objects.filter(code=text)
+        if text.isdigit()
+        else Division.objects.filter(Q(short_name=text) | Q(name=text))
+    )
     for division in qs.order_by("code")[:50]:
         if any(division.code.startswith(p) for p in prefixes):
             return division.code, division.short_name or division.name
@@ -79,7 +83,6 @@ def audit_person(*, user, doc_number: str):
     from fangkong.people.selectors import person_find_by_document
 
     person = person_find_by_document(doc_type="ric", doc_number=(doc_number or "").strip()[:40])
-    if person is None or not any((person.division_code or "").startswith(p)
-                                 for p in scope_prefixes(user, AUDIT_VIEW)):
+    if person is None or not any((person.division_code or "").startswith(p) for p in scope_prefixes(user, AUDIT_VIEW)):
         return None
     return person

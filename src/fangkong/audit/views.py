@@ -43,10 +43,14 @@ def _filters(request) -> tuple[AuditFilters, str, list[str]]:
         else:
             place_code, place_name = found
     filters = AuditFilters(
-        username=g.get("user", "")[:150], action=g.get("action", "") if g.get("action") in Action.values else "",
-        object_type=g.get("object_type", "")[:40], object_id=g.get("object_id", "")[:40],
-        date_from=_date(g.get("from", "")), date_to=_date(g.get("to", "")),
-        place=place_code, denied=g.get("denied") == "1",
+        username=g.get("user", "")[:150],
+        action=g.get("action", "") if g.get("action") in Action.values else "",
+        object_type=g.get("object_type", "")[:40],
+        object_id=g.get("object_id", "")[:40],
+        date_from=_date(g.get("from", "")),
+        date_to=_date(g.get("to", "")),
+        place=place_code,
+        denied=g.get("denied") == "1",
     )
     return filters, place_name, problems
 
@@ -65,8 +69,13 @@ def audit_list_view(request):
         # the list is then filtered by the person's record id.
         typed = request.POST.get("doc_number", "")[:40]
         person = audit_person(user=request.user, doc_number=typed)
-        record(request.user, "search", object_type="people.person",
-               detail={"kind": "doc", "results": int(person is not None), "via": "audit"}, request=request)
+        record(
+            request.user,
+            "search",
+            object_type="people.person",
+            detail={"kind": "doc", "results": int(person is not None), "via": "audit"},
+            request=request,
+        )
         if person is not None:
             query = urlencode({"object_type": "people.person", "object_id": person.pk})
             return redirect(f"{reverse('audit:list')}?{query}")
@@ -78,12 +87,24 @@ def audit_list_view(request):
     rows = [(e, shown[e.pk], describe_detail(e.detail)) for e in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/list.html", {
-        "page": page, "rows": rows, "filters": filters, "actions": Action.choices, "kinds": kind_choices(),
-        "query": query.urlencode(), "place": request.GET.get("place", "")[:100], "place_name": place_name,
-        "problems": problems, "person_error": person_error, "typed": typed,
-        "object_label": kind_label(filters.object_type) if filters.object_type else "",
-    })
+    return render(
+        request,
+        "audit/list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "actions": Action.choices,
+            "kinds": kind_choices(),
+            "query": query.urlencode(),
+            "place": request.GET.get("place", "")[:100],
+            "place_name": place_name,
+            "problems": problems,
+            "person_error": person_error,
+            "typed": typed,
+            "object_label": kind_label(filters.object_type) if filters.object_type else "",
+        },
+    )
 
 
 @login_required
@@ -97,10 +118,24 @@ def audit_export(request):
     def rows():
         for e in qs.iterator(chunk_size=2000):
             obj = f"{kind_label(e.object_type)} #{e.object_id}" if e.object_id else kind_label(e.object_type)
-            yield (timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_username, e.get_role_display(),
-                   e.actor_division_code, str(labels.get(e.action, e.action)), obj, e.division_code, e.reason,
-                   "; ".join(f"{k}: {v}" for k, v in describe_detail(e.detail)))
+            yield (
+                timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                e.actor_username,
+                e.get_role_display(),
+                e.actor_division_code,
+                str(labels.get(e.action, e.action)),
+                obj,
+                e.division_code,
+                e.reason,
+                "; ".join(f"{k}: {v}" for k, v in describe_detail(e.detail)),
+            )
 
-    return xlsx_download(request, title="审计记录", headers=["时间", "用户", "角色", "用户辖区", "操作", "对象",
-                                                          "对象所在区划", "原因", "说明"],
-                         rows=rows(), kind="audit", object_type="audit.auditentry", filename="audit")
+    return xlsx_download(
+        request,
+        title="审计记录",
+        headers=["时间", "用户", "角色", "用户辖区", "操作", "对象", "对象所在区划", "原因", "说明"],
+        rows=rows(),
+        kind="audit",
+        object_type="audit.auditentry",
+        filename="audit",
+    )

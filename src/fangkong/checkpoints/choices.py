@@ -59,4 +59,3 @@ class Outcome(models.TextChoices):
     RELEASED = "released", _("复测正常，放行")
     TRANSFERRED = "transferred", _("已转运发热门诊")
     TURNED_BACK = "turned_back", _("劝返")
-

@@ -41,12 +41,13 @@ class StatusForm(forms.Form):
 
 
 class ShiftForm(forms.Form):
-    starts_at = forms.DateTimeField(label=_("开始"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                                               format="%Y-%m-%dT%H:%M"))
-    ends_at = forms.DateTimeField(label=_("结束"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                                             format="%Y-%m-%dT%H:%M"))
-    staff = forms.MultipleChoiceField(label=_("值守人员（账号）"), required=False,
-                                      widget=forms.CheckboxSelectMultiple)
+    starts_at = forms.DateTimeField(
+        label=_("开始"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    ends_at = forms.DateTimeField(
+        label=_("结束"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    staff = forms.MultipleChoiceField(label=_("值守人员（账号）"), required=False, widget=forms.CheckboxSelectMultiple)
     volunteers = forms.CharField(label=_("志愿者、党员（姓名，用顿号分隔）"), max_length=300, required=False)
 
     def __init__(self, *args, candidates=(), **kwargs):
@@ -55,16 +56,18 @@ class ShiftForm(forms.Form):
 
 
 class HandoverForm(forms.Form):
-    handover_note = forms.CharField(label=_("交接班记录"), max_length=2000, required=False,
-                                    widget=forms.Textarea(attrs={"rows": 4}))
+    handover_note = forms.CharField(
+        label=_("交接班记录"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class RiskAreaForm(forms.Form):
     origin_code = forms.CharField(label=_("地区（省或市）"), max_length=30)
     level = forms.ChoiceField(label=_("风险等级"), choices=RiskLevel.choices)
     starts_on = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("截止日期（可不填）"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(
+        label=_("截止日期（可不填）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
 
@@ -83,8 +86,9 @@ class PassageForm(forms.Form):
     ``pN_name``, ``pN_phone``, ``pN_temperature`` (N from 0), read by
     ``passenger_rows``."""
 
-    direction = FixedChoiceField(label=_("方向"), choices=Direction.choices, initial=Direction.IN,
-                                 widget=forms.RadioSelect)
+    direction = FixedChoiceField(
+        label=_("方向"), choices=Direction.choices, initial=Direction.IN, widget=forms.RadioSelect
+    )
     doc_type = FixedChoiceField(label=_("证件类型"), choices=DOCUMENT_TYPES, initial="ric", required=False)
     doc_number = forms.CharField(label=_("身份证号"), max_length=40, required=False)
     name = forms.CharField(label=_("姓名"), max_length=50, required=False)
@@ -98,16 +102,23 @@ class PassageForm(forms.Form):
     purpose = FixedChoiceField(label=_("事由"), choices=[("", "—"), *Purpose.choices], required=False)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
     client_key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
-    passenger_count = forms.IntegerField(min_value=0, max_value=MAX_PASSENGER_ROWS, required=False,
-                                         widget=forms.HiddenInput)
+    passenger_count = forms.IntegerField(
+        min_value=0, max_value=MAX_PASSENGER_ROWS, required=False, widget=forms.HiddenInput
+    )
 
     def plate_value(self) -> str:
         """The typed plate with the picked province put in front when it was left
         out (typing 豫 with gloves on is slow): F12345 → 豫F12345."""
         plate = "".join((self.cleaned_data.get("plate") or "").split()).upper()
         province = self.cleaned_data.get("plate_province") or ""
-        if plate and province and plate[:1].isascii() and plate[:1].isalpha() and len(plate.replace("·", "")) in (6, 7) \
-                and not plate.startswith("WJ"):
+        if (
+            plate
+            and province
+            and plate[:1].isascii()
+            and plate[:1].isalpha()
+            and len(plate.replace("·", "")) in (6, 7)
+            and not plate.startswith("WJ")
+        ):
             plate = province + plate
         return plate
 
@@ -120,8 +131,10 @@ class PassageForm(forms.Form):
         count = min(self.cleaned_data.get("passenger_count") or 0, MAX_PASSENGER_ROWS)
         rows = []
         for i in range(count):
-            row = {f: (self.data.get(f"p{i}_{f}") or "").strip()[:50]
-                   for f in ("doc_number", "name", "phone", "temperature")}
+            row = {
+                f: (self.data.get(f"p{i}_{f}") or "").strip()[:50]
+                for f in ("doc_number", "name", "phone", "temperature")
+            }
             row["index"] = i
             rows.append(row)
         return rows
@@ -129,17 +142,31 @@ class PassageForm(forms.Form):
     def to_input(self, *, destination: str) -> tuple[PassageIn, list[PassageIn], list[int]]:
         d = self.cleaned_data
         main = PassageIn(
-            direction=d.get("direction") or "", temperature=d.get("temperature") or "",
-            doc_number=d.get("doc_number") or "", doc_type=d.get("doc_type") or "ric", name=d.get("name") or "",
-            phone=d.get("phone") or "", plate=self.plate_value(), origin=d.get("origin") or "",
-            destination=destination, purpose=d.get("purpose") or "", note=d.get("note") or "",
+            direction=d.get("direction") or "",
+            temperature=d.get("temperature") or "",
+            doc_number=d.get("doc_number") or "",
+            doc_type=d.get("doc_type") or "ric",
+            name=d.get("name") or "",
+            phone=d.get("phone") or "",
+            plate=self.plate_value(),
+            origin=d.get("origin") or "",
+            destination=destination,
+            purpose=d.get("purpose") or "",
+            note=d.get("note") or "",
             client_key=d.get("client_key") or None,
         )
         passengers, indexes = [], []
         for row in self.passenger_rows():
             if not any(row[f] for f in ("doc_number", "name", "phone", "temperature")):
                 continue
-            passengers.append(PassageIn(direction="", temperature=row["temperature"], doc_number=row["doc_number"],
-                                        name=row["name"], phone=row["phone"]))
+            passengers.append(
+                PassageIn(
+                    direction="",
+                    temperature=row["temperature"],
+                    doc_number=row["doc_number"],
+                    name=row["name"],
+                    phone=row["phone"],
+                )
+            )
             indexes.append(row["index"])
         return main, passengers, indexes

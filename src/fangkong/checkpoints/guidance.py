@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from .choices import RiskLevel
 
 
-def next_steps(*, fever: bool, risk_level: str, inbound: bool, destination_name: str = "",
-               arrival_queued: bool = False) -> list[str]:
+def next_steps(
+    *, fever: bool, risk_level: str, inbound: bool, destination_name: str = "", arrival_queued: bool = False
+) -> list[str]:
     steps: list[str] = []
     if fever:
         steps += [
@@ -23,15 +24,17 @@ def next_steps(*, fever: bool, risk_level: str, inbound: bool, destination_name:
         ]
     if risk_level:
         if inbound and arrival_queued:
-            steps.append(_("已自动推送至目的地“%(place)s”待排查名单，请同时电话告知该村/社区。")
-                         % {"place": destination_name})
+            steps.append(
+                _("已自动推送至目的地“%(place)s”待排查名单，请同时电话告知该村/社区。") % {"place": destination_name}
+            )
         elif inbound:
             steps.append(_("请电话告知其目的地所在村/社区，做好交接。"))
         if fever:
             # Held at the checkpoint for the fever: nobody is sent home from here.
             if risk_level == RiskLevel.HIGH:
-                steps.append(_("来自高风险地区：转运时告知发热门诊其旅居史；排除感染后由目的地村/社区闭环接回，"
-                               "居家隔离14天。"))
+                steps.append(
+                    _("来自高风险地区：转运时告知发热门诊其旅居史；排除感染后由目的地村/社区闭环接回，居家隔离14天。")
+                )
             else:
                 steps.append(_("来自中风险地区：转运时告知发热门诊其旅居史；排除感染后居家健康监测14天。"))
         elif risk_level == RiskLevel.HIGH:

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.fields import FreeCharField, FreeTextField
 from fangkong.core.models import DivisionScoped, DivisionScopedQuerySet
@@ -26,8 +27,14 @@ class Checkpoint(DivisionScoped):
     status_changed_at = models.DateTimeField(default=timezone.now)
     note = FreeCharField(_("备注"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", db_constraint=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
 
     class Meta:
         verbose_name = pgettext_lazy("model", "卡点")
@@ -71,22 +78,32 @@ class Shift(DivisionScoped):
     checkpoint = models.ForeignKey(Checkpoint, on_delete=models.CASCADE, related_name="shifts")
     starts_at = models.DateTimeField(_("开始"))
     ends_at = models.DateTimeField(_("结束"))
-    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="checkpoint_shifts",
-                                   verbose_name=_("值守人员（账号）"))
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="checkpoint_shifts", verbose_name=_("值守人员（账号）")
+    )
     volunteers = FreeCharField(_("志愿者、党员（姓名）"), max_length=300, blank=True)
     handover_note = FreeTextField(_("交接班记录"), max_length=2000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", db_constraint=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
 
     class Meta:
         verbose_name = pgettext_lazy("model", "值守班次")
         verbose_name_plural = pgettext_lazy("models", "值守班次")
         ordering = ["starts_at", "id"]
-        indexes = [models.Index(fields=["checkpoint", "starts_at"]),
-                   models.Index(fields=["division_code"], name="shift_division")]  # the scoped rosters (a range)
-        constraints = [models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")),
-                                              name="shift_ends_after_start")]
+        indexes = [
+            models.Index(fields=["checkpoint", "starts_at"]),
+            models.Index(fields=["division_code"], name="shift_division"),
+        ]  # the scoped rosters (a range)
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start")
+        ]
 
     def __str__(self) -> str:
         return f"{self.checkpoint} {timezone.localtime(self.starts_at):%m-%d %H:%M}"
@@ -103,13 +120,17 @@ class ShiftCheck(models.Model):
     norm = models.ForeignKey(WorkNorm, on_delete=models.PROTECT, related_name="+")
     norm_text = FreeCharField(max_length=200)
     checked_at = models.DateTimeField(default=timezone.now)
-    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
-                                   db_constraint=False)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
 
     class Meta:
         verbose_name = pgettext_lazy("model", "班次规范确认")
         verbose_name_plural = pgettext_lazy("models", "班次规范确认")
         constraints = [models.UniqueConstraint(fields=["shift", "norm"], name="shift_check_once")]
+
+    def __str__(self) -> str:
+        return f"{self.shift_id}: {self.norm_text}"
 
 
 class RiskArea(models.Model):
@@ -124,8 +145,14 @@ class RiskArea(models.Model):
     ends_on = models.DateField(_("截止日期"), null=True, blank=True)
     note = FreeCharField(_("备注"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", db_constraint=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
 
     class Meta:
         verbose_name = pgettext_lazy("model", "风险地区")
@@ -161,8 +188,9 @@ class Passage(DivisionScoped, RecordedIdentity):
     registered_on = models.DateField(_("登记日期"), help_text="local (Asia/Shanghai) day of registered_at")
     direction = models.CharField(_("方向"), max_length=3, choices=Direction.choices)
     plate = models.CharField(_("车牌号"), max_length=12, blank=True)
-    vehicle_group = models.UUIDField(null=True, blank=True, db_index=True,
-                                     help_text="shared by the people registered together from one vehicle")
+    vehicle_group = models.UUIDField(
+        null=True, blank=True, db_index=True, help_text="shared by the people registered together from one vehicle"
+    )
     origin_code = models.CharField(_("来源地代码"), max_length=6, blank=True)
     origin_name = FreeCharField(_("来源地"), max_length=60, blank=True)
     destination_code = models.CharField(_("目的地代码"), max_length=15, blank=True)
@@ -177,11 +205,25 @@ class Passage(DivisionScoped, RecordedIdentity):
     outcome = models.CharField(_("处置结果"), max_length=12, choices=Outcome.choices, blank=True)
     # Unique through Meta.constraints, not unique=True, which on PostgreSQL adds a
     # varchar_pattern_ops ("_like") twin index that no query uses.
-    client_key = models.CharField(max_length=64, null=True, blank=True)
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+", db_constraint=False, db_index=False)
-    arrival = models.ForeignKey("screening.Arrival", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+", db_constraint=False, db_index=False)
+    client_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001  (NULL: rows without one never collide)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    arrival = models.ForeignKey(
+        "screening.Arrival",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
 
     objects = PassageQuerySet.as_manager()
 

@@ -63,8 +63,18 @@ def _table() -> tuple[dict[str, Origin], dict[str, Origin]]:
         if not origin.pickable:
             continue
         keys = {origin.label, origin.name}
-        for suffix in ("市", "省", "地区", "盟", "自治州", "特别行政区", "自治区", "壮族自治区", "回族自治区",
-                       "维吾尔自治区"):
+        for suffix in (
+            "市",
+            "省",
+            "地区",
+            "盟",
+            "自治州",
+            "特别行政区",
+            "自治区",
+            "壮族自治区",
+            "回族自治区",
+            "维吾尔自治区",
+        ):
             if origin.name.endswith(suffix) and len(origin.name) > len(suffix) + 1:
                 keys.add(origin.name[: -len(suffix)])
         for key in keys:

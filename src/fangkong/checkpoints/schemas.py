@@ -137,4 +137,3 @@ class RiskAreaOut(Schema):
     starts_on: dt.date
     ends_on: dt.date | None
     current: bool
-

@@ -64,8 +64,9 @@ def checkpoint_get(*, user, pk: int) -> Checkpoint:
 
 
 def shift_get(*, user, pk: int) -> Shift:
-    return get_for_user(Shift.objects.select_related("checkpoint").prefetch_related("staff"), user, CHECKPOINTS_VIEW,
-                        pk=pk)
+    return get_for_user(
+        Shift.objects.select_related("checkpoint").prefetch_related("staff"), user, CHECKPOINTS_VIEW, pk=pk
+    )
 
 
 def passage_get(*, user, pk: int) -> Passage:
@@ -86,14 +87,20 @@ def shift_staff_candidates(*, checkpoint: Checkpoint):
     covering = [code[:n] for n in (4, 6, 9, 12, 15) if n <= len(code)]
     q = Q(assignments__division_id__in=covering) | Q(assignments__division__code__startswith=code)
     roles = [r for r, caps in CAPABILITIES.items() if CHECKPOINTS_REGISTER in caps or CHECKPOINTS_MANAGE in caps]
-    return (User.objects.filter(q, is_active=True, assignments__active=True, assignments__role__in=roles)
-            .distinct().order_by("username"))
+    return (
+        User.objects.filter(q, is_active=True, assignments__active=True, assignments__role__in=roles)
+        .distinct()
+        .order_by("username")
+    )
 
 
 def shifts_between(*, checkpoint: Checkpoint, start: dt.datetime, end: dt.datetime) -> list[Shift]:
     """Shifts of a checkpoint overlapping [start, end), with their staff."""
-    return list(Shift.objects.filter(checkpoint=checkpoint, starts_at__lt=end, ends_at__gt=start)
-                .prefetch_related("staff").order_by("starts_at", "id"))
+    return list(
+        Shift.objects.filter(checkpoint=checkpoint, starts_at__lt=end, ends_at__gt=start)
+        .prefetch_related("staff")
+        .order_by("starts_at", "id")
+    )
 
 
 def on_duty(*, checkpoint: Checkpoint, at: dt.datetime | None = None) -> list[Shift]:
@@ -107,8 +114,9 @@ def my_shifts(*, user, at: dt.datetime | None = None, hours_ahead: int = 12, lim
     checkpoint worker's way in after signing in."""
     at = at or timezone.now()
     qs = Shift.objects.filter(staff=user, ends_at__gt=at, starts_at__lt=at + dt.timedelta(hours=hours_ahead))
-    return list(scope_filter(qs, user, CHECKPOINTS_REGISTER).select_related("checkpoint")
-                .order_by("starts_at", "id")[:limit])
+    return list(
+        scope_filter(qs, user, CHECKPOINTS_REGISTER).select_related("checkpoint").order_by("starts_at", "id")[:limit]
+    )
 
 
 def registrable_checkpoints(*, user, limit: int = 8) -> tuple[list[Checkpoint], int]:
@@ -128,8 +136,9 @@ class Gap:
         return round((self.ends_at - self.starts_at).total_seconds() / 3600, 1)
 
 
-def roster_gaps(*, checkpoint: Checkpoint, start: dt.datetime | None = None,
-                hours: int = 48, shifts: list[Shift] | None = None) -> list[Gap]:
+def roster_gaps(
+    *, checkpoint: Checkpoint, start: dt.datetime | None = None, hours: int = 48, shifts: list[Shift] | None = None
+) -> list[Gap]:
     """Stretches of the next ``hours`` when nobody is on the roster of an open
     checkpoint (a closed one needs nobody)."""
     if checkpoint.status != Status.OPEN:
@@ -231,8 +240,14 @@ def destination_search(*, q: str, limit: int = 12) -> list[dict]:
     qs = qs.filter(code__startswith=q) if q.isdigit() else qs.filter(Q(short_name__contains=q) | Q(name__contains=q))
     found = list(qs.order_by("level", "code").only("code", "short_name", "level")[: max(1, min(limit, 50))])
     parents = division_names({d.code[:9] for d in found} | {d.code[:6] for d in found})
-    return [{"code": d.code, "name": d.short_name,
-             "place": " ".join(p for p in (parents.get(d.code[:6]), parents.get(d.code[:9])) if p)} for d in found]
+    return [
+        {
+            "code": d.code,
+            "name": d.short_name,
+            "place": " ".join(p for p in (parents.get(d.code[:6]), parents.get(d.code[:9])) if p),
+        }
+        for d in found
+    ]
 
 
 def destination_describe(code: str) -> str:
@@ -268,10 +283,16 @@ def person_hint(*, doc_number: str) -> PersonHint:
     today = timezone.localdate()
     b = parsed.birth_date
     age = today.year - b.year - ((today.month, today.day) < (b.month, b.day))
-    row = (Person.objects.filter(doc_index=document_index(DOC_RIC, parsed.number))
-           .values("name", "phone_masked").first())
-    return PersonHint(valid=True, sex=parsed.sex, birth_date=b, age=age, known=row is not None,
-                      name=row["name"] if row else "", phone_masked=row["phone_masked"] if row else "")
+    row = Person.objects.filter(doc_index=document_index(DOC_RIC, parsed.number)).values("name", "phone_masked").first()
+    return PersonHint(
+        valid=True,
+        sex=parsed.sex,
+        birth_date=b,
+        age=age,
+        known=row is not None,
+        name=row["name"] if row else "",
+        phone_masked=row["phone_masked"] if row else "",
+    )
 
 
 def checkpoint_indicator_counts(*, division: str, day: dt.date) -> dict[str, int]:

@@ -78,6 +78,7 @@ def _require(actor, capability: str, code: str) -> None:
 
 # ---------------------------------------------------------------- checkpoints
 
+
 def _checkpoint_place(actor, level: str, division_code: str) -> Division:
     code = (division_code or "").strip()
     if level not in Level.values:
@@ -86,10 +87,14 @@ def _checkpoint_place(actor, level: str, division_code: str) -> Division:
     if division is None or not code.startswith(city_code()):
         raise ValidationError({"division_code": _("请选择本市的区划。")})
     if len(code) < LEVEL_MIN_CODE_LENGTH[level]:
-        raise ValidationError({"division_code": {
-            Level.COUNTY: _("县级卡点须设在县区或其下的区划。"),
-            Level.COMMUNITY: _("村/社区卡点须设在村/社区（或其网格）。"),
-        }.get(level, _("区划级别不符。"))})
+        raise ValidationError(
+            {
+                "division_code": {
+                    Level.COUNTY: _("县级卡点须设在县区或其下的区划。"),
+                    Level.COMMUNITY: _("村/社区卡点须设在村/社区（或其网格）。"),
+                }.get(level, _("区划级别不符。"))
+            }
+        )
     _require(actor, CHECKPOINTS_MANAGE, code)
     return division
 
@@ -107,21 +112,24 @@ def _checkpoint_fields(*, name: str, kind: str, location: str, note: str) -> dic
 
 
 @transaction.atomic
-def checkpoint_create(*, actor, level: str, division_code: str, name: str, kind: str, location: str = "",
-                      note: str = "", request=None) -> Checkpoint:
+def checkpoint_create(
+    *, actor, level: str, division_code: str, name: str, kind: str, location: str = "", note: str = "", request=None
+) -> Checkpoint:
     """A new checkpoint, open from now (the first line of its status history)."""
     division = _checkpoint_place(actor, level, division_code)
     fields = _checkpoint_fields(name=name, kind=kind, location=location, note=note)
-    checkpoint = Checkpoint.objects.create(level=level, division_code=division.code, status=Status.OPEN,
-                                           created_by=actor, **fields)
+    checkpoint = Checkpoint.objects.create(
+        level=level, division_code=division.code, status=Status.OPEN, created_by=actor, **fields
+    )
     status_change_record(actor=actor, obj=checkpoint, to_status=Status.OPEN, reason=_("设立卡点"))
     record(actor, "create", checkpoint, request=request, detail={"level": level, "kind": kind})
     return checkpoint
 
 
 @transaction.atomic
-def checkpoint_update(*, actor, checkpoint: Checkpoint, name: str, kind: str, location: str = "", note: str = "",
-                      request=None) -> Checkpoint:
+def checkpoint_update(
+    *, actor, checkpoint: Checkpoint, name: str, kind: str, location: str = "", note: str = "", request=None
+) -> Checkpoint:
     checkpoint = get_for_user(Checkpoint.objects.select_for_update(), actor, pk=checkpoint.pk)
     _require(actor, CHECKPOINTS_MANAGE, checkpoint.division_code)
     fields = _checkpoint_fields(name=name, kind=kind, location=location, note=note)
@@ -135,8 +143,7 @@ def checkpoint_update(*, actor, checkpoint: Checkpoint, name: str, kind: str, lo
 
 
 @transaction.atomic
-def checkpoint_status_change(*, actor, checkpoint: Checkpoint, to_status: str, reason: str,
-                             request=None) -> Checkpoint:
+def checkpoint_status_change(*, actor, checkpoint: Checkpoint, to_status: str, reason: str, request=None) -> Checkpoint:
     """Open or close a checkpoint, with the reason; the history keeps every change."""
     checkpoint = get_for_user(Checkpoint.objects.select_for_update(), actor, pk=checkpoint.pk)
     _require(actor, CHECKPOINTS_MANAGE, checkpoint.division_code)
@@ -154,6 +161,7 @@ def checkpoint_status_change(*, actor, checkpoint: Checkpoint, to_status: str, r
 
 
 # ---------------------------------------------------------------- work norms
+
 
 def _require_city_manager(actor) -> None:
     if not has_capability(actor, CHECKPOINTS_MANAGE, city_code()):
@@ -189,8 +197,10 @@ def work_norm_retire(*, actor, norm: WorkNorm, request=None) -> WorkNorm:
 
 # ---------------------------------------------------------------- shifts
 
-def _shift_fields(*, checkpoint: Checkpoint, starts_at, ends_at, staff_ids: Iterable[int], volunteers: str,
-                  shift: Shift | None = None):
+
+def _shift_fields(
+    *, checkpoint: Checkpoint, starts_at, ends_at, staff_ids: Iterable[int], volunteers: str, shift: Shift | None = None
+):
     """Checked fields of a shift (``shift``: the one being changed). A staff
     account cannot be on two shifts at once: the accounts' rows are locked so
     that two managers rostering the same person at the same time cannot both
@@ -221,39 +231,76 @@ def _shift_fields(*, checkpoint: Checkpoint, starts_at, ends_at, staff_ids: Iter
 
 def _double_booked(staff: list, starts_at: dt.datetime, ends_at: dt.datetime, shift: Shift | None) -> dict:
     list(User.objects.select_for_update().filter(pk__in=[u.pk for u in staff]).order_by("pk").values_list("pk"))
-    taken = (Shift.staff.through.objects
-             .filter(user__in=staff, shift__starts_at__lt=ends_at, shift__ends_at__gt=starts_at)
-             .exclude(shift_id=shift.pk if shift is not None else None)
-             .select_related("user", "shift__checkpoint").order_by("shift__starts_at")[:3])
-    messages = [_("%(name)s 在 %(checkpoint)s 已有班次（%(start)s – %(end)s），同一人不能同时在两处值守。") % {
-        "name": t.user.display(), "checkpoint": t.shift.checkpoint.name,
-        "start": f"{timezone.localtime(t.shift.starts_at):%m-%d %H:%M}",
-        "end": f"{timezone.localtime(t.shift.ends_at):%m-%d %H:%M}"} for t in taken]
+    taken = (
+        Shift.staff.through.objects.filter(user__in=staff, shift__starts_at__lt=ends_at, shift__ends_at__gt=starts_at)
+        .exclude(shift_id=shift.pk if shift is not None else None)
+        .select_related("user", "shift__checkpoint")
+        .order_by("shift__starts_at")[:3]
+    )
+    messages = [
+        _("%(name)s 在 %(checkpoint)s 已有班次（%(start)s – %(end)s），同一人不能同时在两处值守。")
+        % {
+            "name": t.user.display(),
+            "checkpoint": t.shift.checkpoint.name,
+            "start": f"{timezone.localtime(t.shift.starts_at):%m-%d %H:%M}",
+            "end": f"{timezone.localtime(t.shift.ends_at):%m-%d %H:%M}",
+        }
+        for t in taken
+    ]
     return {"staff": messages} if messages else {}
 
 
 @transaction.atomic
-def shift_create(*, actor, checkpoint: Checkpoint, starts_at: dt.datetime, ends_at: dt.datetime,
-                 staff_ids: Sequence[int] = (), volunteers: str = "", request=None) -> Shift:
+def shift_create(
+    *,
+    actor,
+    checkpoint: Checkpoint,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    staff_ids: Sequence[int] = (),
+    volunteers: str = "",
+    request=None,
+) -> Shift:
     """Put a shift on a checkpoint's duty roster."""
     checkpoint = get_for_user(Checkpoint.objects.all(), actor, pk=checkpoint.pk)
     _require(actor, CHECKPOINTS_MANAGE, checkpoint.division_code)
-    staff, volunteers = _shift_fields(checkpoint=checkpoint, starts_at=starts_at, ends_at=ends_at,
-                                      staff_ids=staff_ids, volunteers=volunteers)
-    shift = Shift.objects.create(checkpoint=checkpoint, division_code=checkpoint.division_code, starts_at=starts_at,
-                                 ends_at=ends_at, volunteers=volunteers, created_by=actor)
+    staff, volunteers = _shift_fields(
+        checkpoint=checkpoint, starts_at=starts_at, ends_at=ends_at, staff_ids=staff_ids, volunteers=volunteers
+    )
+    shift = Shift.objects.create(
+        checkpoint=checkpoint,
+        division_code=checkpoint.division_code,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        volunteers=volunteers,
+        created_by=actor,
+    )
     shift.staff.set(staff)
     record(actor, "create", shift, request=request, detail={"staff": len(staff)})
     return shift
 
 
 @transaction.atomic
-def shift_update(*, actor, shift: Shift, starts_at: dt.datetime, ends_at: dt.datetime,
-                 staff_ids: Sequence[int] = (), volunteers: str = "", request=None) -> Shift:
+def shift_update(
+    *,
+    actor,
+    shift: Shift,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    staff_ids: Sequence[int] = (),
+    volunteers: str = "",
+    request=None,
+) -> Shift:
     shift = get_for_user(Shift.objects.select_for_update().select_related("checkpoint"), actor, pk=shift.pk)
     _require(actor, CHECKPOINTS_MANAGE, shift.division_code)
-    staff, volunteers = _shift_fields(checkpoint=shift.checkpoint, starts_at=starts_at, ends_at=ends_at,
-                                      staff_ids=staff_ids, volunteers=volunteers, shift=shift)
+    staff, volunteers = _shift_fields(
+        checkpoint=shift.checkpoint,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        staff_ids=staff_ids,
+        volunteers=volunteers,
+        shift=shift,
+    )
     shift.starts_at, shift.ends_at, shift.volunteers = starts_at, ends_at, volunteers
     shift.save(update_fields=["starts_at", "ends_at", "volunteers"])
     shift.staff.set(staff)
@@ -314,9 +361,18 @@ def shift_handover(*, actor, shift: Shift, note: str, request=None) -> Shift:
 
 # ---------------------------------------------------------------- risk areas
 
+
 @transaction.atomic
-def risk_area_create(*, actor, origin_code: str, level: str, starts_on: dt.date, ends_on: dt.date | None = None,
-                     note: str = "", request=None) -> RiskArea:
+def risk_area_create(
+    *,
+    actor,
+    origin_code: str,
+    level: str,
+    starts_on: dt.date,
+    ends_on: dt.date | None = None,
+    note: str = "",
+    request=None,
+) -> RiskArea:
     """Add a risk origin (a province or a city) for a period (HQ)."""
     if not has_capability(actor, RISK_AREAS_EDIT):
         raise PermissionDenied(_("风险地区名单由市指挥部维护。"))
@@ -334,8 +390,15 @@ def risk_area_create(*, actor, origin_code: str, level: str, starts_on: dt.date,
         errors["ends_on"] = [_("截止日期不能早于起始日期。")]
     if errors:
         raise ValidationError(errors)
-    area = RiskArea.objects.create(origin_code=origin.code, origin_name=origin.label, level=level,
-                                   starts_on=starts_on, ends_on=ends_on, note=clean_text(note, 200), created_by=actor)
+    area = RiskArea.objects.create(
+        origin_code=origin.code,
+        origin_name=origin.label,
+        level=level,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        note=clean_text(note, 200),
+        created_by=actor,
+    )
     record(actor, "create", area, division_code=city_code(), request=request, detail={"level": level})
     transaction.on_commit(_clear_risk_cache)
     _clear_risk_cache()
@@ -378,8 +441,9 @@ def current_risk_levels(day: dt.date, *, cached: bool = True) -> dict[str, str]:
     if hit is not None and hit[0] > now:
         return hit[1]
     levels: dict[str, str] = {}
-    for code, level in (RiskArea.objects.filter(starts_on__lte=day).exclude(ends_on__lt=day)
-                        .values_list("origin_code", "level")):
+    for code, level in (
+        RiskArea.objects.filter(starts_on__lte=day).exclude(ends_on__lt=day).values_list("origin_code", "level")
+    ):
         if levels.get(code) != RiskLevel.HIGH:
             levels[code] = level
     if cached and RISK_CACHE_SECONDS:
@@ -396,6 +460,7 @@ def risk_level_for(origin_code: str, levels: dict[str, str]) -> str:
 
 
 # ---------------------------------------------------------------- passages
+
 
 @dataclass
 class PassageIn:
@@ -511,8 +576,9 @@ def _validate(item: PassageIn, *, look: _Lookups, now: dt.datetime) -> dict:
         try:
             return fn(*args, **kwargs)
         except ValidationError as exc:
-            for key, messages in (exc.message_dict.items() if hasattr(exc, "error_dict")
-                                  else [("__all__", exc.messages)]):
+            for key, messages in (
+                exc.message_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.messages)]
+            ):
                 errors.setdefault(key, []).extend(messages)
             return None
 
@@ -521,8 +587,14 @@ def _validate(item: PassageIn, *, look: _Lookups, now: dt.datetime) -> dict:
         errors["direction"] = [_("请选择进或出。")]
     inbound = item.direction == Direction.IN
     typed_name = clean_text(item.name, 50)
-    identity = run(recorded_identity, name=typed_name or _NAME_PENDING, doc_type=item.doc_type or "ric",
-                   doc_number=item.doc_number or "", phone=item.phone or "", link=False)
+    identity = run(
+        recorded_identity,
+        name=typed_name or _NAME_PENDING,
+        doc_type=item.doc_type or "ric",
+        doc_number=item.doc_number or "",
+        phone=item.phone or "",
+        link=False,
+    )
     temperature = run(parse_temperature, item.temperature)
     plate = ""
     if (item.plate or "").strip():
@@ -564,17 +636,31 @@ def _validate(item: PassageIn, *, look: _Lookups, now: dt.datetime) -> dict:
     levels = look.risk_levels_on(registered_on)
     # The same flags as the arrival it may queue (screening.rules.arrival_flags):
     # fever, and for the inbound a risk-area origin on the day of the passage.
-    flags = arrival_flags(temperature=temperature, origin_code=origin.code if origin and inbound else "",
-                          arrived_on=registered_on, risk_levels=levels)
+    flags = arrival_flags(
+        temperature=temperature,
+        origin_code=origin.code if origin and inbound else "",
+        arrived_on=registered_on,
+        risk_levels=levels,
+    )
     risk_level = risk_level_for(origin.code, levels) if "risk_area" in flags else ""
     values.update(identity)
     values.update(
-        direction=item.direction, registered_at=registered_at,
-        registered_on=registered_on, plate=plate, vehicle_group=item.vehicle_group,
-        origin_code=origin.code if origin else "", origin_name=origin.label if origin else "",
-        destination_code=destination_code, destination_name=destination_name, temperature=temperature,
-        fever="fever" in flags, risk_area="risk_area" in flags, risk_level=risk_level, purpose=purpose,
-        note=clean_text(item.note, 200), client_key=client_key,
+        direction=item.direction,
+        registered_at=registered_at,
+        registered_on=registered_on,
+        plate=plate,
+        vehicle_group=item.vehicle_group,
+        origin_code=origin.code if origin else "",
+        origin_name=origin.label if origin else "",
+        destination_code=destination_code,
+        destination_name=destination_name,
+        temperature=temperature,
+        fever="fever" in flags,
+        risk_area="risk_area" in flags,
+        risk_level=risk_level,
+        purpose=purpose,
+        note=clean_text(item.note, 200),
+        client_key=client_key,
     )
     return values
 
@@ -591,8 +677,11 @@ def _link(rows: list[dict], look: _Lookups) -> list[dict[str, list[str]] | None]
         if known:
             values["person_id"] = known["id"]
             if not values.get("phone_index") and known.get("phone_index"):
-                values.update(phone_cipher=known["phone_cipher"], phone_index=known["phone_index"],
-                              phone_masked=known["phone_masked"])
+                values.update(
+                    phone_cipher=known["phone_cipher"],
+                    phone_index=known["phone_index"],
+                    phone_masked=known["phone_masked"],
+                )
         if values["name"] == _NAME_PENDING:
             if known:
                 values["name"] = known["name"]
@@ -617,49 +706,68 @@ def _checkpoint_for_registering(actor, checkpoint: Checkpoint | int) -> Checkpoi
     return checkpoint
 
 
-def _save(actor, checkpoint: Checkpoint, rows: list[dict], look: _Lookups, request=None, *,
-          audit: list | None = None) -> list[Passage]:
+def _save(
+    actor, checkpoint: Checkpoint, rows: list[dict], look: _Lookups, request=None, *, audit: list | None = None
+) -> list[Passage]:
     """Queue the arrivals of validated passages (inbound, bound for a
     community of the city, as the queue rule says), then insert the passages
     linked to them: a few statements for a carload or a whole upload. Runs
     inside the caller's transaction. With ``audit`` the arrivals' entries go
     into it (a batch writes one entry for the upload); else each passage gets
     its own entry and all are written in one statement."""
-    objs = [Passage(checkpoint=checkpoint, division_code=checkpoint.division_code, registered_by=actor, **values)
-            for values in rows]
+    objs = [
+        Passage(checkpoint=checkpoint, division_code=checkpoint.division_code, registered_by=actor, **values)
+        for values in rows
+    ]
     entries: list = [] if audit is None else audit
     _queue_arrivals(actor, checkpoint, objs, look, request=request, audit=entries)
     insert(objs)
     if audit is None:
-        entries += [entry(actor, "create", p, request=request, detail={"direction": p.direction, "flagged": p.flagged})
-                    for p in objs]
+        entries += [
+            entry(actor, "create", p, request=request, detail={"direction": p.direction, "flagged": p.flagged})
+            for p in objs
+        ]
         record_all(entries)
     return objs
 
 
-def _bulk_save(actor, checkpoint: Checkpoint, pending: list[tuple[int, dict]], look: _Lookups, request=None,
-               *, audit: list) -> dict[int, Passage] | None:
+def _bulk_save(
+    actor, checkpoint: Checkpoint, pending: list[tuple[int, dict]], look: _Lookups, request=None, *, audit: list
+) -> dict[int, Passage] | None:
     """``_save`` for an upload; None if a client key turned out to be taken
     meanwhile (a concurrent upload), with nothing written."""
     entries: list = []
     try:
         with transaction.atomic():
-            objs = _save(actor, checkpoint, [values for _i, values in pending], look, request=request,
-                         audit=entries)
+            objs = _save(actor, checkpoint, [values for _i, values in pending], look, request=request, audit=entries)
     except IntegrityError:
         return None
     audit.extend(entries)
-    return {i: obj for (i, _values), obj in zip(pending, objs)}
+    return {i: obj for (i, _values), obj in zip(pending, objs, strict=False)}
 
 
 def _identity_of(passage: Passage) -> dict:
-    return {f: getattr(passage, f) for f in ("person_id", "name", "sex", "birth_date", "doc_type", "doc_cipher",
-                                             "doc_index", "doc_masked", "phone_cipher", "phone_index",
-                                             "phone_masked")}
+    return {
+        f: getattr(passage, f)
+        for f in (
+            "person_id",
+            "name",
+            "sex",
+            "birth_date",
+            "doc_type",
+            "doc_cipher",
+            "doc_index",
+            "doc_masked",
+            "phone_cipher",
+            "phone_index",
+            "phone_masked",
+        )
+    }
 
 
-def _queue_arrivals(actor, checkpoint: Checkpoint, passages: list[Passage], look: _Lookups, request=None, *,
-                    audit: list) -> None:
+def _queue_arrivals(
+    actor, checkpoint: Checkpoint, passages: list[Passage], look: _Lookups, request=None, *, audit: list
+) -> None:
     """Put the inbound passages bound for a community of the city that the
     queue rule (``screening.rules.passage_queues``, set by HQ) wants queued
     into those communities' arrival queues (screening's one door, all at once)
@@ -670,19 +778,43 @@ def _queue_arrivals(actor, checkpoint: Checkpoint, passages: list[Passage], look
     entries go into ``audit``. No query of its own: the rule is cached per
     process, the registry's people were loaded by ``_link``."""
     rule = queue_rule()
-    inbound = [p for p in passages if p.direction == Direction.IN and p.destination_code and passage_queues(
-        rule, origin_code=p.origin_code, flags=p.flag_list(), destination_code=p.destination_code,
-        home_code=(look.persons.get(p.doc_index or "") or {}).get("division_code") or "")]
+    inbound = [
+        p
+        for p in passages
+        if p.direction == Direction.IN
+        and p.destination_code
+        and passage_queues(
+            rule,
+            origin_code=p.origin_code,
+            flags=p.flag_list(),
+            destination_code=p.destination_code,
+            home_code=(look.persons.get(p.doc_index or "") or {}).get("division_code") or "",
+        )
+    ]
     if not inbound:
         return
-    results = arrivals_record(actor=actor, request=request, audit=audit, risk_levels=look.all_risk_levels(),
-                              items=[ArrivalIn(
-        division_code=p.destination_code, identity=_identity_of(p), source="passage",
-        source_ref=f"checkpoint:{checkpoint.pk}", temperature=p.temperature,
-        origin_code=p.origin_code, origin_name=p.origin_name, arrived_on=p.registered_on,
-        travel_mode="car" if p.plate else "", travel_number=p.plate,
-    ) for p in inbound])
-    for p, (arrival, _created) in zip(inbound, results):
+    results = arrivals_record(
+        actor=actor,
+        request=request,
+        audit=audit,
+        risk_levels=look.all_risk_levels(),
+        items=[
+            ArrivalIn(
+                division_code=p.destination_code,
+                identity=_identity_of(p),
+                source="passage",
+                source_ref=f"checkpoint:{checkpoint.pk}",
+                temperature=p.temperature,
+                origin_code=p.origin_code,
+                origin_name=p.origin_name,
+                arrived_on=p.registered_on,
+                travel_mode="car" if p.plate else "",
+                travel_number=p.plate,
+            )
+            for p in inbound
+        ],
+    )
+    for p, (arrival, _created) in zip(inbound, results, strict=False):
         p.arrival = arrival
 
 
@@ -690,8 +822,9 @@ def _prefixed(errors: ValidationError, prefix: str) -> dict[str, list[str]]:
     return {f"{prefix}{key}": msgs for key, msgs in errors.message_dict.items()}
 
 
-def passage_register(*, actor, checkpoint: Checkpoint | int, passage: PassageIn,
-                     passengers: Sequence[PassageIn] = (), request=None) -> Registration:
+def passage_register(
+    *, actor, checkpoint: Checkpoint | int, passage: PassageIn, passengers: Sequence[PassageIn] = (), request=None
+) -> Registration:
     """Register a person passing a checkpoint — and, in one go, the others in
     the same vehicle (``passengers``: their own identity and temperature; the
     plate, direction, origin, destination and purpose are the vehicle's unless
@@ -711,13 +844,23 @@ def passage_register(*, actor, checkpoint: Checkpoint | int, passage: PassageIn,
     people = [passage]
     group = passage.vehicle_group or (uuid.uuid4() if passengers else None)
     for i, p in enumerate(passengers, start=1):
-        people.append(PassageIn(
-            direction=p.direction or passage.direction, temperature=p.temperature, doc_number=p.doc_number,
-            doc_type=p.doc_type or "ric", name=p.name, phone=p.phone, plate=p.plate or passage.plate,
-            origin=p.origin or passage.origin, destination=p.destination or passage.destination,
-            purpose=p.purpose or passage.purpose, note=p.note, registered_at=passage.registered_at,
-            client_key=f"{key[:60]}#{i}" if key else None,
-        ))
+        people.append(
+            PassageIn(
+                direction=p.direction or passage.direction,
+                temperature=p.temperature,
+                doc_number=p.doc_number,
+                doc_type=p.doc_type or "ric",
+                name=p.name,
+                phone=p.phone,
+                plate=p.plate or passage.plate,
+                origin=p.origin or passage.origin,
+                destination=p.destination or passage.destination,
+                purpose=p.purpose or passage.purpose,
+                note=p.note,
+                registered_at=passage.registered_at,
+                client_key=f"{key[:60]}#{i}" if key else None,
+            )
+        )
     errors: dict[str, list[str]] = {}
     rows: list[tuple[str, dict]] = []
     for i, p in enumerate(people):
@@ -729,7 +872,7 @@ def passage_register(*, actor, checkpoint: Checkpoint | int, passage: PassageIn,
             continue
         values["vehicle_group"] = group
         rows.append((prefix, values))
-    for (prefix, _values), problem in zip(rows, _link([v for _p, v in rows], look)):
+    for (prefix, _values), problem in zip(rows, _link([v for _p, v in rows], look), strict=False):
         if problem:
             errors.update({f"{prefix}{k}": m for k, m in problem.items()})
     if errors:
@@ -763,8 +906,10 @@ def _registration_for_key(key: str) -> Registration | None:
 
 # ---------------------------------------------------------------- batch (offline tablets)
 
-def passage_register_batch(*, actor, checkpoint: Checkpoint | int, items: Sequence[PassageIn],
-                           request=None) -> list[BatchResult]:
+
+def passage_register_batch(
+    *, actor, checkpoint: Checkpoint | int, items: Sequence[PassageIn], request=None
+) -> list[BatchResult]:
     """Register up to 500 passages sent by a checkpoint tablet that was offline,
     each with its own client key. Every item gets a result: created, duplicate
     (of a passage already registered with that key — returned), or error with
@@ -799,7 +944,7 @@ def passage_register_batch(*, actor, checkpoint: Checkpoint | int, items: Sequen
         except ValidationError as exc:
             results[i] = BatchResult(i, key, ERROR, errors=exc.message_dict)
     pending: list[tuple[int, dict]] = []
-    for (i, values), problem in zip(valid, _link([v for _i, v in valid], look)):
+    for (i, values), problem in zip(valid, _link([v for _i, v in valid], look), strict=False):
         if problem:
             results[i] = BatchResult(i, keys[i], ERROR, errors=problem)
         else:
@@ -813,7 +958,8 @@ def passage_register_batch(*, actor, checkpoint: Checkpoint | int, items: Sequen
             created = {}
             for i, values in pending:
                 passage, is_new = idempotent_create(
-                    Passage, keys[i], lambda values=values: _save(actor, checkpoint, [values], look, request=request)[0])
+                    Passage, keys[i], lambda values=values: _save(actor, checkpoint, [values], look, request=request)[0]
+                )
                 if is_new:
                     created[i] = passage
                 else:
@@ -824,10 +970,22 @@ def passage_register_batch(*, actor, checkpoint: Checkpoint | int, items: Sequen
         tally = {s: sum(1 for r in results if r is not None and r.status == s) for s in (CREATED, DUPLICATE, ERROR)}
         # One entry for the upload (who, where, how many, which ids; each
         # passage also names who registered it and when), one per arrival.
-        entries.append(entry(actor, "create", object_type="checkpoints.passage", object_id=ids[0] if ids else "",
-                             division_code=checkpoint.division_code, request=request,
-                             detail={"batch": len(items), **tally, "first_id": ids[0] if ids else 0,
-                                     "last_id": ids[-1] if ids else 0}))
+        entries.append(
+            entry(
+                actor,
+                "create",
+                object_type="checkpoints.passage",
+                object_id=ids[0] if ids else "",
+                division_code=checkpoint.division_code,
+                request=request,
+                detail={
+                    "batch": len(items),
+                    **tally,
+                    "first_id": ids[0] if ids else 0,
+                    "last_id": ids[-1] if ids else 0,
+                },
+            )
+        )
         record_all(entries)
     by_key = {r.client_key: r.record for r in results if r is not None and r.record is not None}
     for r in results:
@@ -840,6 +998,7 @@ def passage_register_batch(*, actor, checkpoint: Checkpoint | int, items: Sequen
 
 
 # ---------------------------------------------------------------- after the passage
+
 
 @transaction.atomic
 def passage_recheck(*, actor, passage: Passage, temperature, outcome: str = "", request=None) -> Passage:

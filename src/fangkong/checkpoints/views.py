@@ -28,10 +28,10 @@ from fangkong.accounts.scoping import has_capability
 from fangkong.audit.services import record
 from fangkong.core import throttle
 from fangkong.core.dates import parse_day
+from fangkong.core.exports import xlsx_download
 from fangkong.core.forms import apply_errors
 from fangkong.core.paging import querystring_without_page
 from fangkong.core.services import status_history
-from fangkong.core.exports import xlsx_download
 from fangkong.regions.models import Division
 from fangkong.regions.selectors import city_place_named, division_names, places_user_may_manage
 
@@ -68,20 +68,30 @@ def _parse_day(value: str | None) -> dt.date:
 
 # ---------------------------------------------------------------- registry
 
+
 @login_required
 def checkpoint_list(request):
     _require_view(request.user)
     g = request.GET
-    filters = selectors.CheckpointFilters(q=g.get("q", "")[:50], level=g.get("level", ""),
-                                          status=g.get("status", ""), division=g.get("division", "")[:15])
+    filters = selectors.CheckpointFilters(
+        q=g.get("q", "")[:50], level=g.get("level", ""), status=g.get("status", ""), division=g.get("division", "")[:15]
+    )
     page = Paginator(selectors.checkpoint_list(user=request.user, filters=filters), PAGE_SIZE).get_page(g.get("page"))
     names = division_names(c.division_code for c in page)
-    return render(request, "checkpoints/checkpoint_list.html", {
-        "page": page, "filters": filters, "levels": Level.choices, "statuses": Status.choices, "names": names,
-        "query": querystring_without_page(request),
-        "can_manage": has_capability(request.user, CHECKPOINTS_MANAGE),
-        "can_edit_risk": has_capability(request.user, RISK_AREAS_EDIT),
-    })
+    return render(
+        request,
+        "checkpoints/checkpoint_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "levels": Level.choices,
+            "statuses": Status.choices,
+            "names": names,
+            "query": querystring_without_page(request),
+            "can_manage": has_capability(request.user, CHECKPOINTS_MANAGE),
+            "can_edit_risk": has_capability(request.user, RISK_AREAS_EDIT),
+        },
+    )
 
 
 def _manageable_places(user) -> list[Division]:
@@ -101,8 +111,12 @@ def checkpoint_create(request):
         else:
             messages.success(request, _("已设立卡点“%(name)s”。请排班。") % {"name": cp.name})
             return redirect("checkpoints:detail", pk=cp.pk)
-    return render(request, "checkpoints/checkpoint_form.html", {"form": form, "places": _manageable_places(request.user)},
-                  status=400 if form.is_bound and form.errors else 200)
+    return render(
+        request,
+        "checkpoints/checkpoint_form.html",
+        {"form": form, "places": _manageable_places(request.user)},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @login_required
@@ -120,17 +134,23 @@ def checkpoint_edit(request, pk: int):
         else:
             messages.success(request, _("已保存。"))
             return redirect("checkpoints:detail", pk=cp.pk)
-    return render(request, "checkpoints/checkpoint_form.html", {"form": form, "checkpoint": cp},
-                  status=400 if form.is_bound and form.errors else 200)
+    return render(
+        request,
+        "checkpoints/checkpoint_form.html",
+        {"form": form, "checkpoint": cp},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 def _checkpoint_counts(cp: Checkpoint, day: dt.date) -> dict[str, int]:
     from django.db.models import Count, Q
 
     return Passage.objects.filter(checkpoint=cp, registered_on=day).aggregate(
-        total=Count("pk"), inbound=Count("pk", filter=Q(direction=Direction.IN)),
+        total=Count("pk"),
+        inbound=Count("pk", filter=Q(direction=Direction.IN)),
         outbound=Count("pk", filter=Q(direction=Direction.OUT)),
-        flagged=Count("pk", filter=Q(fever=True) | Q(risk_area=True)))
+        flagged=Count("pk", filter=Q(fever=True) | Q(risk_area=True)),
+    )
 
 
 @login_required
@@ -139,15 +159,24 @@ def checkpoint_detail(request, pk: int):
     now = timezone.now()
     upcoming = selectors.shifts_between(checkpoint=cp, start=now, end=now + dt.timedelta(hours=48))
     on_duty = [s for s in upcoming if s.starts_at <= now < s.ends_at]
-    return render(request, "checkpoints/checkpoint_detail.html", {
-        "cp": cp, "place": selectors.destination_describe(cp.division_code), "on_duty": on_duty,
-        "upcoming": upcoming, "gaps": selectors.roster_gaps(checkpoint=cp, start=now, shifts=upcoming),
-        "history": status_history(cp), "counts": _checkpoint_counts(cp, timezone.localdate()),
-        "recent_shifts": list(cp.shifts.filter(ends_at__lte=now).order_by("-starts_at")[:5]),
-        "can_manage": has_capability(request.user, CHECKPOINTS_MANAGE, cp.division_code),
-        "can_register": has_capability(request.user, CHECKPOINTS_REGISTER, cp.division_code),
-        "status_form": StatusForm(), "status_labels": dict(Status.choices),
-    })
+    return render(
+        request,
+        "checkpoints/checkpoint_detail.html",
+        {
+            "cp": cp,
+            "place": selectors.destination_describe(cp.division_code),
+            "on_duty": on_duty,
+            "upcoming": upcoming,
+            "gaps": selectors.roster_gaps(checkpoint=cp, start=now, shifts=upcoming),
+            "history": status_history(cp),
+            "counts": _checkpoint_counts(cp, timezone.localdate()),
+            "recent_shifts": list(cp.shifts.filter(ends_at__lte=now).order_by("-starts_at")[:5]),
+            "can_manage": has_capability(request.user, CHECKPOINTS_MANAGE, cp.division_code),
+            "can_register": has_capability(request.user, CHECKPOINTS_REGISTER, cp.division_code),
+            "status_form": StatusForm(),
+            "status_labels": dict(Status.choices),
+        },
+    )
 
 
 @login_required
@@ -156,8 +185,13 @@ def checkpoint_status(request, pk: int):
     cp = selectors.checkpoint_get(user=request.user, pk=pk)
     to_status = request.POST.get("to_status", "")
     try:
-        services.checkpoint_status_change(actor=request.user, checkpoint=cp, to_status=to_status,
-                                          reason=request.POST.get("reason", ""), request=request)
+        services.checkpoint_status_change(
+            actor=request.user,
+            checkpoint=cp,
+            to_status=to_status,
+            reason=request.POST.get("reason", ""),
+            request=request,
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -167,9 +201,14 @@ def checkpoint_status(request, pk: int):
 
 # ---------------------------------------------------------------- roster
 
+
 def _shift_form_page(request, cp, form, shift=None):
-    return render(request, "checkpoints/shift_form.html", {"cp": cp, "form": form, "shift": shift},
-                  status=400 if form.is_bound and form.errors else 200)
+    return render(
+        request,
+        "checkpoints/shift_form.html",
+        {"cp": cp, "form": form, "shift": shift},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -196,9 +235,15 @@ def shift_create(request, pk: int):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.shift_create(actor=request.user, checkpoint=cp, starts_at=_aware(d["starts_at"]),
-                                  ends_at=_aware(d["ends_at"]), staff_ids=d["staff"], volunteers=d["volunteers"],
-                                  request=request)
+            services.shift_create(
+                actor=request.user,
+                checkpoint=cp,
+                starts_at=_aware(d["starts_at"]),
+                ends_at=_aware(d["ends_at"]),
+                staff_ids=d["staff"],
+                volunteers=d["volunteers"],
+                request=request,
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -214,15 +259,25 @@ def shift_edit(request, pk: int):
     if not has_capability(request.user, CHECKPOINTS_MANAGE, cp.division_code):
         raise PermissionDenied
     candidates = selectors.shift_staff_candidates(checkpoint=cp)
-    initial = {"starts_at": timezone.localtime(shift.starts_at), "ends_at": timezone.localtime(shift.ends_at),
-               "staff": [str(u.pk) for u in shift.staff.all()], "volunteers": shift.volunteers}
+    initial = {
+        "starts_at": timezone.localtime(shift.starts_at),
+        "ends_at": timezone.localtime(shift.ends_at),
+        "staff": [str(u.pk) for u in shift.staff.all()],
+        "volunteers": shift.volunteers,
+    }
     form = ShiftForm(request.POST or None, candidates=candidates, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.shift_update(actor=request.user, shift=shift, starts_at=_aware(d["starts_at"]),
-                                  ends_at=_aware(d["ends_at"]), staff_ids=d["staff"], volunteers=d["volunteers"],
-                                  request=request)
+            services.shift_update(
+                actor=request.user,
+                shift=shift,
+                starts_at=_aware(d["starts_at"]),
+                ends_at=_aware(d["ends_at"]),
+                staff_ids=d["staff"],
+                volunteers=d["volunteers"],
+                request=request,
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -238,14 +293,24 @@ def shift_detail(request, pk: int):
     ticks = {c.norm_id: c for c in shift.checks.select_related("checked_by")}
     norms = selectors.work_norms(level=cp.level)
     retired = [c for nid, c in ticks.items() if nid not in {n.pk for n in norms}]
-    may_write = (has_capability(request.user, CHECKPOINTS_REGISTER, cp.division_code)
-                 or has_capability(request.user, CHECKPOINTS_MANAGE, cp.division_code))
-    return render(request, "checkpoints/shift_detail.html", {
-        "shift": shift, "cp": cp, "items": [(n, ticks.get(n.pk)) for n in norms], "retired": retired,
-        "handover_form": HandoverForm(initial={"handover_note": shift.handover_note}),
-        "may_write": may_write, "can_manage": has_capability(request.user, CHECKPOINTS_MANAGE, cp.division_code),
-        "done": sum(1 for n in norms if n.pk in ticks), "total": len(norms),
-    })
+    may_write = has_capability(request.user, CHECKPOINTS_REGISTER, cp.division_code) or has_capability(
+        request.user, CHECKPOINTS_MANAGE, cp.division_code
+    )
+    return render(
+        request,
+        "checkpoints/shift_detail.html",
+        {
+            "shift": shift,
+            "cp": cp,
+            "items": [(n, ticks.get(n.pk)) for n in norms],
+            "retired": retired,
+            "handover_form": HandoverForm(initial={"handover_note": shift.handover_note}),
+            "may_write": may_write,
+            "can_manage": has_capability(request.user, CHECKPOINTS_MANAGE, cp.division_code),
+            "done": sum(1 for n in norms if n.pk in ticks),
+            "total": len(norms),
+        },
+    )
 
 
 @login_required
@@ -257,8 +322,9 @@ def shift_check(request, pk: int):
     except (WorkNorm.DoesNotExist, ValueError):
         raise Http404 from None
     try:
-        services.shift_check(actor=request.user, shift=shift, norm=norm, checked=request.POST.get("checked") == "1",
-                             request=request)
+        services.shift_check(
+            actor=request.user, shift=shift, norm=norm, checked=request.POST.get("checked") == "1", request=request
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(reverse("checkpoints:shift", kwargs={"pk": shift.pk}) + "#checklist")
@@ -271,8 +337,9 @@ def shift_handover(request, pk: int):
     form = HandoverForm(request.POST)
     if form.is_valid():
         try:
-            services.shift_handover(actor=request.user, shift=shift, note=form.cleaned_data["handover_note"],
-                                    request=request)
+            services.shift_handover(
+                actor=request.user, shift=shift, note=form.cleaned_data["handover_note"], request=request
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -296,6 +363,7 @@ def shift_delete(request, pk: int):
 
 # ---------------------------------------------------------------- registering passages
 
+
 def new_client_key() -> str:
     return uuid.uuid4().hex
 
@@ -304,18 +372,30 @@ def registration_result(passages: list[Passage], *, retried: bool) -> dict:
     """What the screen shows after a registration: who, the flags, and what to do next."""
     first = passages[0]
     return {
-        "passages": passages, "flagged": any(p.flagged for p in passages), "retried": retried,
-        "steps": next_steps(fever=any(p.fever for p in passages),
-                            risk_level="high" if any(p.risk_level == "high" for p in passages)
-                            else ("medium" if any(p.risk_area for p in passages) else ""),
-                            inbound=first.direction == Direction.IN, destination_name=first.destination_name,
-                            arrival_queued=any(p.arrival_id for p in passages)),
+        "passages": passages,
+        "flagged": any(p.flagged for p in passages),
+        "retried": retried,
+        "steps": next_steps(
+            fever=any(p.fever for p in passages),
+            risk_level="high"
+            if any(p.risk_level == "high" for p in passages)
+            else ("medium" if any(p.risk_area for p in passages) else ""),
+            inbound=first.direction == Direction.IN,
+            destination_name=first.destination_name,
+            arrival_queued=any(p.arrival_id for p in passages),
+        ),
     }
 
 
-def _registration_context(request, cp: Checkpoint, form: PassageForm, *, last: list[Passage] | None = None,
-                          passenger_errors: dict[int, dict[str, list[str]]] | None = None,
-                          retried: bool = False) -> dict:
+def _registration_context(
+    request,
+    cp: Checkpoint,
+    form: PassageForm,
+    *,
+    last: list[Passage] | None = None,
+    passenger_errors: dict[int, dict[str, list[str]]] | None = None,
+    retried: bool = False,
+) -> dict:
     rows = form.passenger_rows() if form.is_bound and hasattr(form, "cleaned_data") else []
     count = len(rows)
     if form.is_bound and request.POST.get("action") == "add_passenger":
@@ -327,10 +407,15 @@ def _registration_context(request, cp: Checkpoint, form: PassageForm, *, last: l
     result = registration_result(last, retried=retried) if last else None
     default_destination = cp.division_code if cp.level == Level.COMMUNITY and len(cp.division_code) >= 12 else ""
     return {
-        "cp": cp, "form": form, "rows": rows, "result": result, "origins": origin_list,  # used on a cache miss only
+        "cp": cp,
+        "form": form,
+        "rows": rows,
+        "result": result,
+        "origins": origin_list,  # used on a cache miss only
         # A fresh key for each empty form; a form sent back with errors keeps its own.
         "client_key": (form.data.get("client_key") or "")[:64] if form.is_bound else new_client_key(),
-        "purposes": Purpose.choices, "directions": Direction.choices,
+        "purposes": Purpose.choices,
+        "directions": Direction.choices,
         "default_destination": default_destination,
         "default_destination_name": selectors.destination_describe(default_destination) if default_destination else "",
     }
@@ -366,16 +451,24 @@ def passage_register(request, pk: int):
         if group.isdigit():
             p = Passage.objects.filter(pk=int(group), checkpoint=cp).first()
             if p is not None:
-                last = (list(Passage.objects.filter(vehicle_group=p.vehicle_group).order_by("id"))
-                        if p.vehicle_group else [p])
+                last = (
+                    list(Passage.objects.filter(vehicle_group=p.vehicle_group).order_by("id"))
+                    if p.vehicle_group
+                    else [p]
+                )
                 retried = request.GET.get("again") == "1"
-        initial = {"direction": request.GET.get("direction") or Direction.IN,
-                   "plate_province": request.GET.get("pp", "豫")}
+        initial = {
+            "direction": request.GET.get("direction") or Direction.IN,
+            "plate_province": request.GET.get("pp", "豫"),
+        }
         if last:
             initial["direction"] = last[0].direction
         form = PassageForm(initial=initial)
-        return render(request, "checkpoints/passage_register.html",
-                      _registration_context(request, cp, form, last=last, retried=retried))
+        return render(
+            request,
+            "checkpoints/passage_register.html",
+            _registration_context(request, cp, form, last=last, retried=retried),
+        )
     form = PassageForm(request.POST)
     form.is_valid()  # every field is optional here; the service says what is missing
     if request.POST.get("action") == "add_passenger":
@@ -387,12 +480,13 @@ def passage_register(request, pk: int):
         destination = place.code if place else destination
     main, passengers, indexes = form.to_input(destination=destination)
     try:
-        reg = services.passage_register(actor=request.user, checkpoint=cp, passage=main, passengers=passengers,
-                                        request=request)
+        reg = services.passage_register(
+            actor=request.user, checkpoint=cp, passage=main, passengers=passengers, request=request
+        )
     except ValidationError as exc:
         passenger_errors: dict[int, dict[str, list[str]]] = {}
         main_errors: dict[str, list[str]] = {}
-        for key, msgs in (exc.message_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.messages)]):
+        for key, msgs in exc.message_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.messages)]:
             if key.startswith("passengers."):
                 _p, n, field = key.split(".", 2)
                 passenger_errors.setdefault(indexes[int(n)], {})[field] = msgs
@@ -404,9 +498,11 @@ def passage_register(request, pk: int):
             form.add_error(None, _("同车人员信息有误，请检查下方标红的行。"))
         return _form_response(request, cp, form, status=400, passenger_errors=passenger_errors)
     if request.htmx:
-        response = render(request, "checkpoints/_passage_result.html",
-                          {"result": registration_result(reg.passages, retried=not reg.created),
-                           "next_client_key": new_client_key()})
+        response = render(
+            request,
+            "checkpoints/_passage_result.html",
+            {"result": registration_result(reg.passages, retried=not reg.created), "next_client_key": new_client_key()},
+        )
         response["HX-Trigger"] = "passage-registered"
         return response
     query = f"?done={reg.first.pk}&direction={reg.first.direction}&pp={form.cleaned_data.get('plate_province', '')}"
@@ -422,8 +518,12 @@ LOOKUPS_PER_10_MINUTES = 300
 
 def _lookup_limit() -> throttle.Limit:
     # Counted in the database (core.throttle): every server process shares the limit.
-    return throttle.Limit("checkpoint.lookup", LOOKUPS_PER_10_MINUTES, 600,
-                          gettext_lazy("身份证查询过于频繁：每10分钟最多 %(cap)s 次，请 %(seconds)s 秒后再试。"))
+    return throttle.Limit(
+        "checkpoint.lookup",
+        LOOKUPS_PER_10_MINUTES,
+        600,
+        gettext_lazy("身份证查询过于频繁：每10分钟最多 %(cap)s 次，请 %(seconds)s 秒后再试。"),
+    )
 
 
 @login_required
@@ -443,8 +543,13 @@ def person_lookup(request):
         return HttpResponse(str(exc), status=429, headers={"Retry-After": str(exc.retry_after)})
     hint = selectors.person_hint(doc_number=number)
     if hint.valid:
-        record(request.user, "search", object_type="people.person",
-               detail={"kind": "doc", "results": int(hint.known), "via": "checkpoint"}, request=request)
+        record(
+            request.user,
+            "search",
+            object_type="people.person",
+            detail={"kind": "doc", "results": int(hint.known), "via": "checkpoint"},
+            request=request,
+        )
     return render(request, "checkpoints/_person_hint.html", {"hint": hint})
 
 
@@ -462,10 +567,15 @@ def destination_lookup(request):
 
 # ---------------------------------------------------------------- passages
 
+
 def _passage_filters(request) -> selectors.PassageFilters:
     g = request.GET
-    return selectors.PassageFilters(day=_parse_day(g.get("day")), direction=g.get("direction", ""),
-                                    flagged=g.get("flagged") == "1", plate=g.get("plate", "")[:12])
+    return selectors.PassageFilters(
+        day=_parse_day(g.get("day")),
+        direction=g.get("direction", ""),
+        flagged=g.get("flagged") == "1",
+        plate=g.get("plate", "")[:12],
+    )
 
 
 @login_required
@@ -473,19 +583,48 @@ def passage_list(request, pk: int):
     cp = selectors.checkpoint_get(user=request.user, pk=pk)
     filters = _passage_filters(request)
     qs = selectors.passage_list(user=request.user, checkpoint=cp, filters=filters).only(
-        "id", "registered_at", "direction", "name", "doc_masked", "phone_masked", "plate", "origin_name",
-        "destination_name", "temperature", "fever", "risk_area", "risk_level", "vehicle_group", "arrival_id",
-        "outcome", "division_code")
+        "id",
+        "registered_at",
+        "direction",
+        "name",
+        "doc_masked",
+        "phone_masked",
+        "plate",
+        "origin_name",
+        "destination_name",
+        "temperature",
+        "fever",
+        "risk_area",
+        "risk_level",
+        "vehicle_group",
+        "arrival_id",
+        "outcome",
+        "division_code",
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     if filters.plate:
-        record(request.user, "search", object_type="checkpoints.passage", division_code=cp.division_code,
-               detail={"kind": "plate", "results": len(page.object_list)}, request=request)
-    return render(request, "checkpoints/passage_list.html", {
-        "cp": cp, "page": page, "filters": filters, "query": querystring_without_page(request),
-        "counts": _checkpoint_counts(cp, filters.day),
-        "can_export": has_capability(request.user, CHECKPOINTS_MANAGE, cp.division_code),
-        "prev_day": filters.day - dt.timedelta(days=1), "next_day": filters.day + dt.timedelta(days=1),
-    })
+        record(
+            request.user,
+            "search",
+            object_type="checkpoints.passage",
+            division_code=cp.division_code,
+            detail={"kind": "plate", "results": len(page.object_list)},
+            request=request,
+        )
+    return render(
+        request,
+        "checkpoints/passage_list.html",
+        {
+            "cp": cp,
+            "page": page,
+            "filters": filters,
+            "query": querystring_without_page(request),
+            "counts": _checkpoint_counts(cp, filters.day),
+            "can_export": has_capability(request.user, CHECKPOINTS_MANAGE, cp.division_code),
+            "prev_day": filters.day - dt.timedelta(days=1),
+            "next_day": filters.day + dt.timedelta(days=1),
+        },
+    )
 
 
 @login_required
@@ -495,37 +634,94 @@ def passage_export(request, pk: int):
         raise PermissionDenied
     filters = _passage_filters(request)
     qs = selectors.passage_list(user=request.user, checkpoint=cp, filters=filters)[:EXPORT_LIMIT]
+
     def rows():
         for p in qs.iterator(chunk_size=2000):
-            yield (timezone.localtime(p.registered_at).strftime("%Y-%m-%d %H:%M"), p.get_direction_display(), p.name,
-                   p.get_sex_display(), p.doc_masked, p.phone_masked, p.plate, p.origin_name, p.destination_name,
-                   float(p.temperature), _("是") if p.fever else "", p.get_risk_level_display() if p.risk_area else "",
-                   p.get_purpose_display(), p.get_outcome_display() if p.outcome else "",
-                   str(p.vehicle_group or "")[:8])
+            yield (
+                timezone.localtime(p.registered_at).strftime("%Y-%m-%d %H:%M"),
+                p.get_direction_display(),
+                p.name,
+                p.get_sex_display(),
+                p.doc_masked,
+                p.phone_masked,
+                p.plate,
+                p.origin_name,
+                p.destination_name,
+                float(p.temperature),
+                _("是") if p.fever else "",
+                p.get_risk_level_display() if p.risk_area else "",
+                p.get_purpose_display(),
+                p.get_outcome_display() if p.outcome else "",
+                str(p.vehicle_group or "")[:8],
+            )
 
-    headers = [_("登记时间"), _("方向"), _("姓名"), _("性别"), _("证件号码"), _("电话"), _("车牌号"), _("来源地"),
-               _("目的地"), _("体温"), _("发热"), _("风险地区"), _("事由"), _("处置结果"), _("同车组")]
-    return xlsx_download(request, title=f"{cp.name}通行登记"[:31], headers=headers, rows=rows(), kind="passages",
-                         object_type="checkpoints.passage", division_code=cp.division_code,
-                         detail={"checkpoint": cp.pk}, filename=f"passages-{cp.pk}", on=filters.day)
+    headers = [
+        _("登记时间"),
+        _("方向"),
+        _("姓名"),
+        _("性别"),
+        _("证件号码"),
+        _("电话"),
+        _("车牌号"),
+        _("来源地"),
+        _("目的地"),
+        _("体温"),
+        _("发热"),
+        _("风险地区"),
+        _("事由"),
+        _("处置结果"),
+        _("同车组"),
+    ]
+    return xlsx_download(
+        request,
+        title=f"{cp.name}通行登记"[:31],
+        headers=headers,
+        rows=rows(),
+        kind="passages",
+        object_type="checkpoints.passage",
+        division_code=cp.division_code,
+        detail={"checkpoint": cp.pk},
+        filename=f"passages-{cp.pk}",
+        on=filters.day,
+    )
 
 
 @login_required
 def passage_detail(request, pk: int):
     passage = selectors.passage_get(user=request.user, pk=pk)
     record(request.user, "view", passage, request=request)
-    group = (list(Passage.objects.filter(vehicle_group=passage.vehicle_group).exclude(pk=passage.pk)
-                  .only("id", "name", "doc_masked", "temperature", "fever", "risk_area"))
-             if passage.vehicle_group else [])
-    steps = next_steps(fever=passage.fever, risk_level=passage.risk_level, inbound=passage.direction == Direction.IN,
-                       destination_name=passage.destination_name, arrival_queued=bool(passage.arrival_id))
-    return render(request, "checkpoints/passage_detail.html", {
-        "p": passage, "cp": passage.checkpoint, "group": group, "steps": steps,
-        "destination_place": selectors.destination_describe(passage.destination_code)
-        if passage.destination_code[:4] == settings.FANGKONG_CITY_CODE else passage.destination_name,
-        "recheck_form": RecheckForm(), "outcomes": Outcome.choices,
-        "can_register": has_capability(request.user, CHECKPOINTS_REGISTER, passage.division_code),
-    })
+    group = (
+        list(
+            Passage.objects.filter(vehicle_group=passage.vehicle_group)
+            .exclude(pk=passage.pk)
+            .only("id", "name", "doc_masked", "temperature", "fever", "risk_area")
+        )
+        if passage.vehicle_group
+        else []
+    )
+    steps = next_steps(
+        fever=passage.fever,
+        risk_level=passage.risk_level,
+        inbound=passage.direction == Direction.IN,
+        destination_name=passage.destination_name,
+        arrival_queued=bool(passage.arrival_id),
+    )
+    return render(
+        request,
+        "checkpoints/passage_detail.html",
+        {
+            "p": passage,
+            "cp": passage.checkpoint,
+            "group": group,
+            "steps": steps,
+            "destination_place": selectors.destination_describe(passage.destination_code)
+            if passage.destination_code[:4] == settings.FANGKONG_CITY_CODE
+            else passage.destination_name,
+            "recheck_form": RecheckForm(),
+            "outcomes": Outcome.choices,
+            "can_register": has_capability(request.user, CHECKPOINTS_REGISTER, passage.division_code),
+        },
+    )
 
 
 @login_required
@@ -533,8 +729,13 @@ def passage_detail(request, pk: int):
 def passage_recheck(request, pk: int):
     passage = selectors.passage_get(user=request.user, pk=pk)
     try:
-        services.passage_recheck(actor=request.user, passage=passage, temperature=request.POST.get("temperature"),
-                                 outcome=request.POST.get("outcome", ""), request=request)
+        services.passage_recheck(
+            actor=request.user,
+            passage=passage,
+            temperature=request.POST.get("temperature"),
+            outcome=request.POST.get("outcome", ""),
+            request=request,
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -543,6 +744,7 @@ def passage_recheck(request, pk: int):
 
 
 # ---------------------------------------------------------------- risk areas and norms
+
 
 @login_required
 def risk_area_list(request):
@@ -562,10 +764,19 @@ def risk_area_list(request):
                 return redirect("checkpoints:risk_areas")
     today = timezone.localdate()
     areas = selectors.risk_area_list(day=today, include_past=request.GET.get("all") == "1")
-    return render(request, "checkpoints/risk_areas.html", {
-        "areas": [(a, a.is_current(today)) for a in areas], "form": form, "can_edit": can_edit,
-        "origins": origin_list(), "today": today, "show_all": request.GET.get("all") == "1",
-    }, status=400 if form.is_bound and form.errors else 200)
+    return render(
+        request,
+        "checkpoints/risk_areas.html",
+        {
+            "areas": [(a, a.is_current(today)) for a in areas],
+            "form": form,
+            "can_edit": can_edit,
+            "origins": origin_list(),
+            "today": today,
+            "show_all": request.GET.get("all") == "1",
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @login_required
@@ -575,8 +786,9 @@ def risk_area_end(request, pk: int):
     if area is None:
         raise Http404
     try:
-        services.risk_area_end(actor=request.user, risk_area=area,
-                               ends_on=_parse_day(request.POST.get("ends_on")), request=request)
+        services.risk_area_end(
+            actor=request.user, risk_area=area, ends_on=_parse_day(request.POST.get("ends_on")), request=request
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -609,5 +821,9 @@ def work_norm_list(request):
                 messages.success(request, _("已添加。"))
                 return redirect("checkpoints:norms")
     levels = [(value, label, selectors.work_norms(level=value)) for value, label in Level.choices]
-    return render(request, "checkpoints/norms.html", {"levels": levels, "form": form, "can_edit": can_edit},
-                  status=400 if form.is_bound and form.errors else 200)
+    return render(
+        request,
+        "checkpoints/norms.html",
+        {"levels": levels, "form": form, "can_edit": can_edit},
+        status=400 if form.is_bound and form.errors else 200,
+    )

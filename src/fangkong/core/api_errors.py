@@ -34,6 +34,7 @@ class Conflict(ValidationError):
     follow-ups cannot be deleted): pages show the message (400, or the form's
     own status), the API answers 409 with it."""
 
+
 STATUS_MEANING = {
     400: "unreadable request: the body is not JSON, or a NUL character in the query or body",
     401: "not authenticated: no token, or an expired or revoked one",
@@ -52,8 +53,9 @@ class ErrorOut(Schema):
 
 class ValidationErrorOut(Schema):
     detail: Literal["invalid"]
-    errors: dict[str, list[str]] = Field(description="field name → messages in the user's language; "
-                                                    "``__all__`` for errors not tied to one field")
+    errors: dict[str, list[str]] = Field(
+        description="field name → messages in the user's language; ``__all__`` for errors not tied to one field"
+    )
 
 
 def _error_content(name: str) -> dict[str, Any]:

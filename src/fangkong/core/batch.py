@@ -81,8 +81,6 @@ def schema_message(error: Mapping[str, Any]) -> str:
         return _("格式不正确。")
 
 
-
-
 def item_errors(exc: pydantic.ValidationError) -> dict[str, list[str]]:
     """pydantic's errors for one item as {field: [message]}."""
     errors: dict[str, list[str]] = {}
@@ -92,8 +90,9 @@ def item_errors(exc: pydantic.ValidationError) -> dict[str, list[str]]:
     return errors
 
 
-def batch_parse(items: Iterable[Any], schema: type[pydantic.BaseModel]
-                ) -> tuple[list[tuple[int, pydantic.BaseModel]], dict[int, tuple[str, dict[str, list[str]]]]]:
+def batch_parse(
+    items: Iterable[Any], schema: type[pydantic.BaseModel]
+) -> tuple[list[tuple[int, pydantic.BaseModel]], dict[int, tuple[str, dict[str, list[str]]]]]:
     """(good, malformed): good is [(index, validated item)], malformed is
     {index: (client_key or "", {field: [message]})}."""
     good: list[tuple[int, pydantic.BaseModel]] = []
@@ -111,8 +110,12 @@ def batch_parse(items: Iterable[Any], schema: type[pydantic.BaseModel]
     return good, malformed
 
 
-def batch_result(total: int, results: dict[int, dict[str, Any]], malformed: dict[int, tuple[str, dict[str, list[str]]]],
-                 blank: dict[str, Any]) -> dict[str, Any]:
+def batch_result(
+    total: int,
+    results: dict[int, dict[str, Any]],
+    malformed: dict[int, tuple[str, dict[str, list[str]]]],
+    blank: dict[str, Any],
+) -> dict[str, Any]:
     """The response body: counts per status and one result per item, in order.
     ``blank`` holds the item-specific keys of an error result (e.g. {"check": None})."""
     out: list[dict[str, Any]] = []

@@ -52,6 +52,15 @@ def _day(value: Any) -> dt.date | None:
     return day
 
 
-Day = Annotated[dt.date, BeforeValidator(_day), WithJsonSchema(
-    {"type": "string", "format": "date", "pattern": DAY_PATTERN,
-     "description": "YYYY-MM-DD, 2000-01-01 to 2100-12-31"})]
+Day = Annotated[
+    dt.date,
+    BeforeValidator(_day),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": DAY_PATTERN,
+            "description": "YYYY-MM-DD, 2000-01-01 to 2100-12-31",
+        }
+    ),
+]

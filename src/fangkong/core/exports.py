@@ -15,10 +15,19 @@ from fangkong.audit.services import record
 from fangkong.lib.excel import XLSX_CONTENT_TYPE, export_workbook
 
 
-def xlsx_download(request: HttpRequest, *, title: str, headers: Sequence[object], rows: Iterable[Sequence[Any]],
-                  kind: str, object_type: str, filename: str, division_code: str = "",
-                  detail: dict[str, Any] | None = None,
-                  on: dt.date | None = None) -> HttpResponse:
+def xlsx_download(
+    request: HttpRequest,
+    *,
+    title: str,
+    headers: Sequence[object],
+    rows: Iterable[Sequence[Any]],
+    kind: str,
+    object_type: str,
+    filename: str,
+    division_code: str = "",
+    detail: dict[str, Any] | None = None,
+    on: dt.date | None = None,
+) -> HttpResponse:
     """Build the workbook from ``rows`` (streamed), audit the export with how many
     rows went out, and answer with ``<filename>-<YYYYMMDD>.xlsx`` (the day the
     list is about, ``on``, else today)."""
@@ -31,8 +40,14 @@ def xlsx_download(request: HttpRequest, *, title: str, headers: Sequence[object]
             yield row
 
     data = export_workbook(title=str(title), headers=[str(h) for h in headers], rows=counted(), user=request.user)
-    record(request.user, "export", object_type=object_type, division_code=division_code,
-           detail={**(detail or {}), "rows": count, "kind": kind}, request=request)
+    record(
+        request.user,
+        "export",
+        object_type=object_type,
+        division_code=division_code,
+        detail={**(detail or {}), "rows": count, "kind": kind},
+        request=request,
+    )
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}-{(on or timezone.localdate()):%Y%m%d}.xlsx"'
     return response

@@ -29,8 +29,9 @@ def _mask(value: Any) -> Any:
     return mask_numbers(value) if isinstance(value, str) else value
 
 
-def _plain_path(field: object, name: str, path: str, args: Sequence[Any],
-                kwargs: dict[str, Any]) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
+def _plain_path(
+    field: object, name: str, path: str, args: Sequence[Any], kwargs: dict[str, Any]
+) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
     """Deconstruct as the plain Django field: the column is the same, so the
     migrations state has no reason to change — and on SQLite an AlterField
     would rebuild the table, dropping the audit trail's append-only triggers."""

@@ -53,8 +53,7 @@ def request_timeout() -> float:
 def post_worker_init(worker: Any) -> None:
     worker.fk_in_flight = {}  # thread id → monotonic start of its current request
     worker.fk_lock = threading.Lock()
-    threading.Thread(target=_watch, args=(worker, request_timeout()), name="fangkong-watchdog",
-                     daemon=True).start()
+    threading.Thread(target=_watch, args=(worker, request_timeout()), name="fangkong-watchdog", daemon=True).start()
 
 
 def pre_request(worker: Any, req: Any) -> None:
@@ -78,8 +77,11 @@ def _watch(worker: Any, budget: float, tick: float = 1.0) -> None:
             overran = [t for t, started in worker.fk_in_flight.items() if now - started > budget]
         if not overran:
             continue
-        log.error("worker %s: a request has run for more than %ss; the worker stops taking requests and is "
-                  "replaced", worker.pid, f"{budget:g}")
+        log.error(
+            "worker %s: a request has run for more than %ss; the worker stops taking requests and is replaced",
+            worker.pid,
+            f"{budget:g}",
+        )
         worker.alive = False  # the worker's loop stops accepting and winds down
         deadline = time.monotonic() + max(worker.cfg.graceful_timeout, 1)
         while time.monotonic() < deadline:

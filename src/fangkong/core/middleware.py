@@ -16,10 +16,14 @@ def _bad_input(request: HttpRequest) -> HttpResponse:
     from django.utils.translation import gettext as _
 
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "invalid", "errors": {"__all__": [_("输入中含有无效字符（NUL），请检查后重试。")]}},
-                            status=400, json_dumps_params={"ensure_ascii": False})
-    return render(request, "core/error.html", {"messages_list": [_("输入中含有无效字符（NUL），请检查后重试。")]},
-                  status=400)
+        return JsonResponse(
+            {"detail": "invalid", "errors": {"__all__": [_("输入中含有无效字符（NUL），请检查后重试。")]}},
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return render(
+        request, "core/error.html", {"messages_list": [_("输入中含有无效字符（NUL），请检查后重试。")]}, status=400
+    )
 
 
 class DomainErrorMiddleware:
@@ -30,8 +34,10 @@ class DomainErrorMiddleware:
         # PostgreSQL cannot store NUL characters; no field of ours has a use for them.
         if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
             return _bad_input(request)
-        if request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded",
-                                                                 "multipart/form-data"):
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
             if any("\x00" in v for values in request.POST.lists() for v in values[1]):
                 return _bad_input(request)
         return self.get_response(request)
@@ -95,9 +101,21 @@ class PrivateResponseHeadersMiddleware:
     The Content-Security-Policy comes from django-csp (settings.CONTENT_SECURITY_POLICY),
     Referrer-Policy and X-Content-Type-Options from Django's SecurityMiddleware."""
 
-    PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
-        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer", "microphone",
-        "payment", "usb", "browsing-topics"))
+    PERMISSIONS_POLICY = ", ".join(
+        f"{feature}=()"
+        for feature in (
+            "accelerometer",
+            "camera",
+            "display-capture",
+            "geolocation",
+            "gyroscope",
+            "magnetometer",
+            "microphone",
+            "payment",
+            "usb",
+            "browsing-topics",
+        )
+    )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

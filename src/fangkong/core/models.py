@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any, Self, TypeVar
 
 from django.db import models
-
-from fangkong.core.fields import FreeCharField
 from django.utils.translation import pgettext_lazy
 
+from fangkong.core.fields import FreeCharField
 from fangkong.lib.codes import prefix_range
-
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -56,8 +54,9 @@ class StatusChange(models.Model):
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20)
     reason = FreeCharField(max_length=200, blank=True)
-    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                              db_constraint=False)
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
     at = models.DateTimeField(db_index=True)
 
     class Meta:
@@ -65,6 +64,9 @@ class StatusChange(models.Model):
         verbose_name_plural = pgettext_lazy("models", "状态变更记录")
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.object_id}: {self.from_status} → {self.to_status}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -82,8 +84,9 @@ class Throttle(models.Model):
     user), never the thing itself. Transient: expired windows are deleted."""
 
     key = models.CharField(max_length=64, help_text="HMAC-SHA256 of the limit's name and the client")
-    window = models.CharField(max_length=48, help_text="the limit's name and the window's local start, "
-                                                       "e.g. self-report.minute@202011291712")
+    window = models.CharField(
+        max_length=48, help_text="the limit's name and the window's local start, e.g. self-report.minute@202011291712"
+    )
     count = models.PositiveIntegerField(default=0)
     expires_at = models.DateTimeField()
 

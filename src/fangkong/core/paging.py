@@ -17,8 +17,15 @@ class KnownCountPaginator(_Paginator):
     """A paginator that takes the total from a maintained roll-up when the list is
     unfiltered, so the first page of a 300,000-person county does not COUNT(*)."""
 
-    def __init__(self, object_list: Any, per_page: int | str, *, known_count: int | None = None,
-                 cap: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        object_list: Any,
+        per_page: int | str,
+        *,
+        known_count: int | None = None,
+        cap: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(object_list, per_page, **kwargs)
         self._known_count = known_count
         self._cap = cap

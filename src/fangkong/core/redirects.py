@@ -18,6 +18,7 @@ def safe_next(request: HttpRequest, default: str, *args: Any, **kwargs: Any) -> 
     (a URL or a URL name, resolved with ``args``/``kwargs``)."""
     nxt = (request.POST.get("next") or request.GET.get("next") or "").strip()
     if nxt.startswith("/") and url_has_allowed_host_and_scheme(
-            nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return nxt
     return resolve_url(default, *args, **kwargs)

@@ -20,7 +20,6 @@ from typing import Any
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
-
 # ---------------------------------------------------------------- menu
 
 

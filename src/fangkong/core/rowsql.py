@@ -24,7 +24,6 @@ from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import AutoField, Model
 
-
 IN_CHUNK = 500
 
 
@@ -55,8 +54,15 @@ class RowSelect:
     nothing, as with the ORM's exact lookups.
     """
 
-    def __init__(self, model: type[Model], where: Mapping[str, str], *, fields: Sequence[str] | None = None,
-                 order_by: Sequence[str] = (), for_update: bool = False) -> None:
+    def __init__(
+        self,
+        model: type[Model],
+        where: Mapping[str, str],
+        *,
+        fields: Sequence[str] | None = None,
+        order_by: Sequence[str] = (),
+        for_update: bool = False,
+    ) -> None:
         if not where or any(op not in _OPERATORS for op in where.values()):
             raise ValueError(f"where: field name → one of {sorted(_OPERATORS)}")
         if list(where.values()).count("in") > 1:
@@ -66,7 +72,9 @@ class RowSelect:
         self.conditions: list[tuple[Any, str]] = [(meta.get_field(name), op) for name, op in where.items()]
         self.slots = ["{in}" if op == "in" else "%s" for _field, op in self.conditions]
         self.param_fields: list[Any] = [field for field, _op in self.conditions]
-        self.order: list[tuple[Any, bool]] = [(meta.get_field(name.removeprefix("-")), name.startswith("-")) for name in order_by]
+        self.order: list[tuple[Any, bool]] = [
+            (meta.get_field(name.removeprefix("-")), name.startswith("-")) for name in order_by
+        ]
         self.for_update = for_update
         if fields is None:
             self.fields = list(meta.concrete_fields)
@@ -89,8 +97,9 @@ class RowSelect:
             where = where.replace("{in}", ", ".join(["%s"] * n_in))
             sql = f"SELECT {columns} FROM {qn(table)} WHERE {where}"
             if self.order:
-                sql += " ORDER BY " + ", ".join(qn(field.column) + (" DESC" if desc else "")
-                                                for field, desc in self.order)
+                sql += " ORDER BY " + ", ".join(
+                    qn(field.column) + (" DESC" if desc else "") for field, desc in self.order
+                )
             if self.for_update and connection.features.has_select_for_update:
                 sql += " FOR UPDATE"
             converters = []
@@ -109,7 +118,7 @@ class RowSelect:
             raise TypeError(f"{len(self.slots)} placeholders, {len(params)} values")
         args: list[Any] = []
         values = iter(params)
-        for slot, field in zip(self.slots, self.param_fields):
+        for slot, field in zip(self.slots, self.param_fields, strict=False):
             if slot == "{in}" and in_values is None:
                 raise TypeError("{in} takes its values from rows_in()")
             given = list(in_values) if slot == "{in}" and in_values is not None else [next(values)]
@@ -153,7 +162,7 @@ class RowSelect:
         SQLite's limit on parameters (``order_by`` holds within each)."""
         found = []
         for i in range(0, len(values), IN_CHUNK):
-            found += self._run(using, values[i:i + IN_CHUNK], params)
+            found += self._run(using, values[i : i + IN_CHUNK], params)
         return found
 
 
@@ -187,8 +196,10 @@ def insert(objs: Sequence[Model], *, using: str | None = None) -> None:
         fields = [f for f in meta.concrete_fields if not isinstance(f, AutoField)]
         qn = connection.ops.quote_name
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # type: ignore[arg-type]
-               f"VALUES {', '.join([row] * len(objs))}")
+        sql = (
+            f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # type: ignore[arg-type]
+            f"VALUES {', '.join([row] * len(objs))}"
+        )
         returning = isinstance(meta.pk, AutoField) and connection.features.can_return_rows_from_bulk_insert
         if returning:
             sql += f" RETURNING {qn(meta.pk.column)}"  # type: ignore[arg-type]

@@ -14,9 +14,16 @@ from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from fangkong.core.api_errors import MAX_ID as MAX_ID, ErrorOut as ErrorOut, ValidationErrorOut as ValidationErrorOut  # re-exported
+from fangkong.core.api_errors import (
+    MAX_ID as MAX_ID,
+)  # re-exported
+from fangkong.core.api_errors import (
+    ErrorOut as ErrorOut,
+)
+from fangkong.core.api_errors import (
+    ValidationErrorOut as ValidationErrorOut,
+)
 from fangkong.lib.codes import is_code
-
 
 _ALLOWED_CONTROL = {"\t", "\n", "\r"}
 
@@ -49,10 +56,14 @@ def _check_optional_code(value: str) -> str:
 
 
 CODE_PATTERN = r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15})$"
-DivisionCode = Annotated[str, Field(max_length=15, json_schema_extra={"pattern": CODE_PATTERN}),
-                         AfterValidator(_check_code)]
-OptionalDivisionCode = Annotated[str, Field(max_length=15, json_schema_extra={"pattern": f"{CODE_PATTERN[:-2]}|)$"}),
-                                 AfterValidator(_check_optional_code)]
+DivisionCode = Annotated[
+    str, Field(max_length=15, json_schema_extra={"pattern": CODE_PATTERN}), AfterValidator(_check_code)
+]
+OptionalDivisionCode = Annotated[
+    str,
+    Field(max_length=15, json_schema_extra={"pattern": f"{CODE_PATTERN[:-2]}|)$"}),
+    AfterValidator(_check_optional_code),
+]
 
 
 class InputSchema(Schema):

@@ -13,23 +13,31 @@ from .models import StatusChange
 M = TypeVar("M", bound=models.Model)
 
 
-def status_change_record(*, actor: Any, obj: models.Model, to_status: str, from_status: str = "",
-                         reason: str = "") -> StatusChange:
+def status_change_record(
+    *, actor: Any, obj: models.Model, to_status: str, from_status: str = "", reason: str = ""
+) -> StatusChange:
     """Append one line of status history for ``obj`` (call inside the service's transaction)."""
     return StatusChange.objects.create(
-        object_type=obj._meta.label_lower, object_id=str(obj.pk), division_code=getattr(obj, "division_code", ""),
-        from_status=from_status, to_status=to_status, reason=(reason or "")[:200],
-        actor=actor if getattr(actor, "pk", None) else None, at=timezone.now(),
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        division_code=getattr(obj, "division_code", ""),
+        from_status=from_status,
+        to_status=to_status,
+        reason=(reason or "")[:200],
+        actor=actor if getattr(actor, "pk", None) else None,
+        at=timezone.now(),
     )
 
 
 def status_history(obj: models.Model) -> list[StatusChange]:
-    return list(StatusChange.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
-                .select_related("actor"))
+    return list(
+        StatusChange.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related("actor")
+    )
 
 
-def idempotent_create(model: type[M], client_key: str | None, create: Callable[[], M], *,
-                      check_first: bool = True) -> tuple[M, bool]:
+def idempotent_create(
+    model: type[M], client_key: str | None, create: Callable[[], M], *, check_first: bool = True
+) -> tuple[M, bool]:
     """Client keys: a phone that retries a submission gets the first result back.
 
     ``model`` must have a unique ``client_key`` field. Returns (object, created).

@@ -83,11 +83,14 @@ def _upsert_sql() -> str:
     if sql is None:
         q = connection.ops.quote_name
         table = q(Throttle._meta.db_table)
-        key, window, count, expires = (q(str(Throttle._meta.get_field(f).column))  # type: ignore[union-attr]
-                                       for f in ("key", "window", "count", "expires_at"))
+        key, window, count, expires = (
+            q(str(Throttle._meta.get_field(f).column))  # type: ignore[union-attr]
+            for f in ("key", "window", "count", "expires_at")
+        )
         sql = _upserts[connection.vendor] = (
             f"INSERT INTO {table} ({key}, {window}, {count}, {expires}) VALUES (%s, %s, 1, %s) "
-            f"ON CONFLICT ({key}, {window}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}")
+            f"ON CONFLICT ({key}, {window}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}"
+        )
     return sql
 
 
@@ -100,8 +103,9 @@ def hit(subject: str, *limits: Limit, now: dt.datetime | None = None) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for limit in limits:
             window, ends = _window(limit, now)
-            cursor.execute(_upsert_sql(), [_key(limit, subject), window,
-                                           connection.ops.adapt_datetimefield_value(ends)])
+            cursor.execute(
+                _upsert_sql(), [_key(limit, subject), window, connection.ops.adapt_datetimefield_value(ends)]
+            )
             (count,) = cursor.fetchall()[0]
             if count == 1:  # a new window: forget the expired ones
                 Throttle.objects.filter(expires_at__lte=now).delete()

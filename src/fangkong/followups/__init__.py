@@ -24,5 +24,6 @@ Interfaces other apps use:
   FANGKONG_CENTRAL_APPROVAL_HOURS, default 24); see ``measures``.
   ``followup_start(..., approval=...)`` takes an approved request that already
   decided a centralized quarantine (screening's stricter measure).
-* API: /api/v1/followups (``/counts?division=``, as every filter names it); pages: /followups/ (today page: /followups/today/).
+* API: /api/v1/followups (``/counts?division=``, as every filter names it);
+  pages: /followups/ (today page: /followups/today/).
 """

@@ -13,14 +13,11 @@ from .choices import DeliveryCategory, FollowUpKind, Symptom
 
 class StartForm(forms.Form):
     kind = forms.ChoiceField(label=_("措施"), choices=FollowUpKind.choices, widget=forms.RadioSelect)
-    reason = forms.CharField(label=_("原因"), max_length=200,
-                             help_text=_("依据的规则，如：14天内自武汉返回"))
-    place = forms.CharField(label=_("地点"), max_length=200, required=False,
-                            help_text=_("居家隔离默认为住址"))
+    reason = forms.CharField(label=_("原因"), max_length=200, help_text=_("依据的规则，如：14天内自武汉返回"))
+    place = forms.CharField(label=_("地点"), max_length=200, required=False, help_text=_("居家隔离默认为住址"))
     site_name = forms.CharField(label=_("集中隔离点"), max_length=100, required=False)
     start_date = forms.DateField(label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    days = forms.IntegerField(label=_("天数"), required=False, min_value=1, max_value=60,
-                              help_text=_("留空按现行规定"))
+    days = forms.IntegerField(label=_("天数"), required=False, min_value=1, max_value=60, help_text=_("留空按现行规定"))
 
 
 class ExtendForm(forms.Form):
@@ -33,8 +30,9 @@ class TransferForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=200)
     site_name = forms.CharField(label=_("集中隔离点"), max_length=100, required=False)
     place = forms.CharField(label=_("地点"), max_length=200, required=False)
-    days = forms.IntegerField(label=_("天数"), required=False, min_value=1, max_value=60,
-                              help_text=_("留空为原期限剩余天数"))
+    days = forms.IntegerField(
+        label=_("天数"), required=False, min_value=1, max_value=60, help_text=_("留空为原期限剩余天数")
+    )
 
 
 class ReasonForm(forms.Form):
@@ -43,10 +41,17 @@ class ReasonForm(forms.Form):
 
 class CheckForm(forms.Form):
     # Blank or not, what was typed goes to the service (fangkong.lib.vitals), which says what is wrong.
-    temperature = forms.CharField(label=_("体温（℃）"), max_length=MAX_TYPED, required=False, widget=forms.TextInput(attrs={
-        "inputmode": "decimal", "autocomplete": "off", "placeholder": "36.5", "class": "big-number"}))
-    symptoms = forms.MultipleChoiceField(label=_("症状"), choices=Symptom.choices, required=False,
-                                         widget=forms.CheckboxSelectMultiple)
+    temperature = forms.CharField(
+        label=_("体温（℃）"),
+        max_length=MAX_TYPED,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "36.5", "class": "big-number"}
+        ),
+    )
+    symptoms = forms.MultipleChoiceField(
+        label=_("症状"), choices=Symptom.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
     client_key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 
@@ -54,8 +59,11 @@ class CheckForm(forms.Form):
 class DeliveryForm(forms.Form):
     category = forms.ChoiceField(label=_("类别"), choices=DeliveryCategory.choices, widget=forms.RadioSelect)
     items = forms.CharField(label=_("物品"), max_length=200)
-    needed_by = forms.DateTimeField(label=_("需送达时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
+    needed_by = forms.DateTimeField(
+        label=_("需送达时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+    )
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
     client_key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 

@@ -50,8 +50,11 @@ DEFAULT_APPROVAL_HOURS = 24
 
 
 def approval_hours() -> int:
-    value = getattr(settings, "FANGKONG_CENTRAL_APPROVAL_HOURS", None) or \
-        os.environ.get("FANGKONG_CENTRAL_APPROVAL_HOURS") or DEFAULT_APPROVAL_HOURS
+    value = (
+        getattr(settings, "FANGKONG_CENTRAL_APPROVAL_HOURS", None)
+        or os.environ.get("FANGKONG_CENTRAL_APPROVAL_HOURS")
+        or DEFAULT_APPROVAL_HOURS
+    )
     try:
         hours = int(value)
     except (TypeError, ValueError):
@@ -73,21 +76,28 @@ def check_minimum(kind: str, days: int, *, starting: bool = False) -> None:
 
     minimum = policy_days(kind)
     if days < minimum:
-        message = (_("开始%(kind)s时，天数不能少于政策规定的 %(n)s 天。") if starting else
-                   _("减轻或缩短措施时，新措施（%(kind)s）不能少于政策规定的 %(n)s 天。"))
-        raise ValidationError({"days": message % {"kind": FollowUpKind(kind).label, "n": minimum}},
-                              code="below_policy")
+        message = (
+            _("开始%(kind)s时，天数不能少于政策规定的 %(n)s 天。")
+            if starting
+            else _("减轻或缩短措施时，新措施（%(kind)s）不能少于政策规定的 %(n)s 天。")
+        )
+        raise ValidationError({"days": message % {"kind": FollowUpKind(kind).label, "n": minimum}}, code="below_policy")
 
 
 def pending_change(followup: FollowUp):
     """The open release or weakening request on ``followup``, if any."""
     from fangkong.approvals.models import ApprovalRequest
 
-    return ApprovalRequest.objects.filter(kind__in=CHANGE_KINDS, object_type=followup._meta.label_lower,
-                                          object_id=str(followup.pk), status=ApprovalStatus.PENDING).first()
+    return ApprovalRequest.objects.filter(
+        kind__in=CHANGE_KINDS,
+        object_type=followup._meta.label_lower,
+        object_id=str(followup.pk),
+        status=ApprovalStatus.PENDING,
+    ).first()
 
 
 # ---------------------------------------------------------------- central quarantine
+
 
 def central_approval_start(*, user, followup: FollowUp, reason: str, approval=None) -> None:
     """A new central quarantine: confirmed already (decided by two persons), or
@@ -97,8 +107,8 @@ def central_approval_start(*, user, followup: FollowUp, reason: str, approval=No
 
     prior = followup.transferred_from
     if (approval is not None and approval.status == ApprovalStatus.APPROVED) or (
-            prior is not None and prior.kind == FollowUpKind.CENTRAL_QUARANTINE
-            and prior.approval == ApprovalState.APPROVED):
+        prior is not None and prior.kind == FollowUpKind.CENTRAL_QUARANTINE and prior.approval == ApprovalState.APPROVED
+    ):
         followup.approval = ApprovalState.APPROVED
         followup.save(update_fields=["approval"])
         return
@@ -107,9 +117,18 @@ def central_approval_start(*, user, followup: FollowUp, reason: str, approval=No
         due = prior.approval_due  # a transfer does not restart the clock
     followup.approval, followup.approval_due = ApprovalState.PENDING, due
     followup.save(update_fields=["approval", "approval_due"])
-    approval_request(user=user, kind=CENTRAL_KIND, obj=followup, reason=reason,
-                     payload={"site_name": followup.site_name, "start_date": followup.start_date.isoformat(),
-                              "planned_end": followup.planned_end.isoformat(), "due": due.isoformat()})
+    approval_request(
+        user=user,
+        kind=CENTRAL_KIND,
+        obj=followup,
+        reason=reason,
+        payload={
+            "site_name": followup.site_name,
+            "start_date": followup.start_date.isoformat(),
+            "planned_end": followup.planned_end.isoformat(),
+            "due": due.isoformat(),
+        },
+    )
 
 
 def central_approve(*, approval, decider) -> None:
@@ -121,11 +140,21 @@ def central_approve(*, approval, decider) -> None:
         return  # ended meanwhile: nothing left to confirm
     followup.approval = ApprovalState.APPROVED
     followup.save(update_fields=["approval"])
-    status_change_record(actor=decider, obj=followup, from_status=followup.status, to_status=followup.status,
-                         reason=_("集中隔离经 %(decider)s 审批确认：%(reason)s")
-                         % {"decider": decider.display(), "reason": approval.decision_reason})
-    record(decider, "update", followup, reason=approval.decision_reason,
-           detail={"central_approved": True, "approval": approval.pk})
+    status_change_record(
+        actor=decider,
+        obj=followup,
+        from_status=followup.status,
+        to_status=followup.status,
+        reason=_("集中隔离经 %(decider)s 审批确认：%(reason)s")
+        % {"decider": decider.display(), "reason": approval.decision_reason},
+    )
+    record(
+        decider,
+        "update",
+        followup,
+        reason=approval.decision_reason,
+        detail={"central_approved": True, "approval": approval.pk},
+    )
 
 
 def central_reject(*, approval, decider) -> None:
@@ -141,16 +170,23 @@ def central_reject(*, approval, decider) -> None:
 
 # ---------------------------------------------------------------- describing requests (approval cards)
 
+
 def _describe_followup(approval, change: str, lines: list[str]) -> Description:
     f = FollowUp.objects.select_related("person").filter(pk=int(approval.object_id)).first()
     if f is None:
         return Description(summary=change)
     who = " ".join(x for x in (mask_name(f.person.name), f.person.doc_masked) if x)
-    lines = [_("现措施：%(kind)s %(start)s 至 %(end)s（%(status)s）") % {
-        "kind": f.get_kind_display(), "start": f.start_date.isoformat(), "end": f.planned_end.isoformat(),
-        "status": f.get_status_display()}, *lines]
-    return Description(summary=f"{who} · {change}", details=tuple(lines),
-                       url=reverse("followups:detail", args=[f.pk]))
+    lines = [
+        _("现措施：%(kind)s %(start)s 至 %(end)s（%(status)s）")
+        % {
+            "kind": f.get_kind_display(),
+            "start": f.start_date.isoformat(),
+            "end": f.planned_end.isoformat(),
+            "status": f.get_status_display(),
+        },
+        *lines,
+    ]
+    return Description(summary=f"{who} · {change}", details=tuple(lines), url=reverse("followups:detail", args=[f.pk]))
 
 
 def describe_release(approval) -> Description:

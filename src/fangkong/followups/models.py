@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.fields import FreeCharField
 from fangkong.core.models import DivisionScoped
@@ -36,8 +37,14 @@ class MeasurePolicy(models.Model):
     kind = models.CharField(_("措施"), max_length=24, choices=FollowUpKind.choices, unique=True)
     days = models.PositiveSmallIntegerField(_("天数"), default=DEFAULT_DAYS)
     updated_at = models.DateTimeField(default=timezone.now)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", db_constraint=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
 
     class Meta:
         verbose_name = pgettext_lazy("model", "管控措施期限")
@@ -62,15 +69,19 @@ class FollowUp(DivisionScoped):
     planned_end = models.DateField(_("计划解除日期"))
     days = models.PositiveSmallIntegerField(_("天数"), help_text="planned duration including extensions")
     extended_days = models.PositiveSmallIntegerField(default=0)
-    status = models.CharField(_("状态"), max_length=12, choices=FollowUpStatus.choices,
-                              default=FollowUpStatus.ACTIVE)
+    status = models.CharField(_("状态"), max_length=12, choices=FollowUpStatus.choices, default=FollowUpStatus.ACTIVE)
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
     source_ref = models.CharField(max_length=40, blank=True, help_text="e.g. arrival:123, contact:45")
-    transferred_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                         related_name="+")
+    transferred_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", db_constraint=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
     # Central quarantine starts at once and must be confirmed by a second
     # person (approvals) before ``approval_due``; blank for the other measures.
     approval = models.CharField(_("审批"), max_length=10, choices=ApprovalState.choices, blank=True, default="")
@@ -84,8 +95,9 @@ class FollowUp(DivisionScoped):
             models.Index(fields=["division_code", "start_date"]),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["person"], condition=Q(status__in=OPEN_STATUSES),
-                                    name="followup_one_open_per_person"),
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(status__in=OPEN_STATUSES), name="followup_one_open_per_person"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -118,21 +130,29 @@ class HealthCheck(DivisionScoped):
 
     # No single-column indexes here: the unique slot index serves follow-up
     # lookups and the partial due index serves the lists; each index on 30 M rows counts.
-    followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="checks", db_constraint=False,
-                                 db_index=False)
+    followup = models.ForeignKey(
+        FollowUp, on_delete=models.CASCADE, related_name="checks", db_constraint=False, db_index=False
+    )
     slot_date = models.DateField(_("日期"))
     slot = models.PositiveSmallIntegerField(_("时段"), help_text="index of the day's check window: 0 = morning")
     window_start = models.DateTimeField()
     window_end = models.DateTimeField()
     status = models.CharField(_("状态"), max_length=10, choices=CheckStatus.choices, default=CheckStatus.DUE)
     recorded_at = models.DateTimeField(null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", db_constraint=False, db_index=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     late = models.BooleanField(default=False, help_text="recorded after its window ended")
     temperature = models.DecimalField(_("体温"), max_digits=3, decimal_places=1, null=True, blank=True)
     symptoms = models.CharField(_("症状"), max_length=120, blank=True, help_text="comma-separated Symptom values")
     note = FreeCharField(_("备注"), max_length=200, blank=True)
-    client_key = models.CharField(max_length=64, null=True, blank=True)
+    client_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001  (NULL: rows without one never collide)
 
     class Meta:
         verbose_name = pgettext_lazy("model", "健康检查")
@@ -141,13 +161,17 @@ class HealthCheck(DivisionScoped):
             # Overdue and due-now lists and counts: (division codes, status=due,
             # window_end < now), in (division_code, window_end, id) order so the
             # first page of a township's list stops after 50 rows.
-            models.Index(fields=["division_code", "window_end", "id"], condition=Q(status="due"),
-                         name="healthcheck_due_by_division"),
+            models.Index(
+                fields=["division_code", "window_end", "id"],
+                condition=Q(status="due"),
+                name="healthcheck_due_by_division",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["followup", "slot_date", "slot"], name="healthcheck_one_per_slot"),
-            models.UniqueConstraint(fields=["client_key"], condition=Q(client_key__isnull=False),
-                                    name="healthcheck_client_key"),
+            models.UniqueConstraint(
+                fields=["client_key"], condition=Q(client_key__isnull=False), name="healthcheck_client_key"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -178,8 +202,9 @@ class Referral(DivisionScoped):
 
     followup = models.ForeignKey(FollowUp, on_delete=models.PROTECT, related_name="referrals")
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
-    health_check = models.ForeignKey(HealthCheck, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", db_constraint=False)
+    health_check = models.ForeignKey(
+        HealthCheck, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
     temperature = models.DecimalField(_("体温"), max_digits=3, decimal_places=1, null=True, blank=True)
     symptoms = models.CharField(_("症状"), max_length=120, blank=True)
     reason = FreeCharField(_("转诊原因"), max_length=200)
@@ -187,11 +212,23 @@ class Referral(DivisionScoped):
     status = models.CharField(_("状态"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.OPEN)
     opened_at = models.DateTimeField(default=timezone.now)
     picked_up_at = models.DateTimeField(null=True, blank=True)
-    picked_up_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", db_constraint=False)
+    picked_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+", db_constraint=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
     outcome = FreeCharField(_("处理结果"), max_length=200, blank=True)
 
     class Meta:
@@ -199,8 +236,11 @@ class Referral(DivisionScoped):
         verbose_name_plural = pgettext_lazy("models", "就医转诊")
         indexes = [models.Index(fields=["division_code", "status", "opened_at"])]
         constraints = [
-            models.UniqueConstraint(fields=["followup"], condition=Q(status__in=["open", "picked_up"]),
-                                    name="referral_one_open_per_followup"),
+            models.UniqueConstraint(
+                fields=["followup"],
+                condition=Q(status__in=["open", "picked_up"]),
+                name="referral_one_open_per_followup",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -225,19 +265,37 @@ class DeliveryRequest(DivisionScoped):
     status = models.CharField(_("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.OPEN)
     note = FreeCharField(_("备注"), max_length=200, blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", db_constraint=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
     taken_at = models.DateTimeField(null=True, blank=True)
-    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+", db_constraint=False)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
     volunteer_name = FreeCharField(_("志愿者"), max_length=50, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
-    delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", db_constraint=False)
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # Unique through Meta.constraints, not unique=True, which on PostgreSQL adds
     # a varchar_pattern_ops ("_like") twin index that no query uses.
-    client_key = models.CharField(max_length=64, null=True, blank=True)
+    client_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001  (NULL: rows without one never collide)
 
     class Meta:
         verbose_name = pgettext_lazy("model", "物资配送需求")
@@ -287,6 +345,9 @@ class FollowUpDayCount(models.Model):
         verbose_name_plural = pgettext_lazy("models", "隔离每日统计")
         constraints = [models.UniqueConstraint(fields=["division_code", "day"], name="followup_daycount_unique")]
         indexes = [models.Index(fields=["day", "division_code"])]
+
+    def __str__(self) -> str:
+        return f"{self.division_code} {self.day}"
 
 
 KIND_COLUMN = {

@@ -32,11 +32,19 @@ def compute(prefix: str = "") -> dict[tuple, dict[str, int]]:
 
     for row in under(FollowUp.objects).values("division_code", "start_date", "kind").annotate(n=Count("id")):
         counts[(row["division_code"], row["start_date"])][f"started_{KIND_COLUMN[row['kind']]}"] += row["n"]
-    for row in (under(FollowUp.objects).filter(ended_on__isnull=False)
-                .values("division_code", "ended_on", "kind").annotate(n=Count("id"))):
+    for row in (
+        under(FollowUp.objects)
+        .filter(ended_on__isnull=False)
+        .values("division_code", "ended_on", "kind")
+        .annotate(n=Count("id"))
+    ):
         counts[(row["division_code"], row["ended_on"])][f"ended_{KIND_COLUMN[row['kind']]}"] += row["n"]
-    for row in (under(HealthCheck.objects).exclude(status=CheckStatus.CANCELLED)
-                .values("division_code", "slot_date", "status", "late").annotate(n=Count("id"))):
+    for row in (
+        under(HealthCheck.objects)
+        .exclude(status=CheckStatus.CANCELLED)
+        .values("division_code", "slot_date", "status", "late")
+        .annotate(n=Count("id"))
+    ):
         c = counts[(row["division_code"], row["slot_date"])]
         c["checks_due"] += row["n"]
         if row["status"] == CheckStatus.DONE:
@@ -52,13 +60,22 @@ def compute(prefix: str = "") -> dict[tuple, dict[str, int]]:
         ("closed_at", "referrals_left_open", Q(closed_at__isnull=False, picked_up_at__isnull=True)),
         ("closed_at", "referrals_closed", Q(status=ReferralStatus.CLOSED)),
     ):
-        for row in referrals.filter(q).annotate(d=_local_day(field)).values("division_code", "d").annotate(n=Count("id")):
+        for row in (
+            referrals.filter(q).annotate(d=_local_day(field)).values("division_code", "d").annotate(n=Count("id"))
+        ):
             counts[(row["division_code"], row["d"])][column] += row["n"]
     deliveries = under(DeliveryRequest.objects)
-    for field, column in (("requested_at", "deliveries_requested"), ("delivered_at", "deliveries_done"),
-                          ("cancelled_at", "deliveries_cancelled")):
-        for row in (deliveries.filter(**{f"{field}__isnull": False}).annotate(d=_local_day(field))
-                    .values("division_code", "d").annotate(n=Count("id"))):
+    for field, column in (
+        ("requested_at", "deliveries_requested"),
+        ("delivered_at", "deliveries_done"),
+        ("cancelled_at", "deliveries_cancelled"),
+    ):
+        for row in (
+            deliveries.filter(**{f"{field}__isnull": False})
+            .annotate(d=_local_day(field))
+            .values("division_code", "d")
+            .annotate(n=Count("id"))
+        ):
             counts[(row["division_code"], row["d"])][column] += row["n"]
     return counts
 
@@ -74,5 +91,6 @@ def recount(prefix: str = "") -> int:
     rows.delete()
     FollowUpDayCount.objects.bulk_create(
         [FollowUpDayCount(division_code=code, day=day, **dict(c)) for (code, day), c in sorted(counts.items())],
-        batch_size=1000)
+        batch_size=1000,
+    )
     return len(counts)

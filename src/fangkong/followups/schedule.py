@@ -52,8 +52,9 @@ def parse_windows(text: str) -> tuple[Window, ...]:
 
 
 def check_windows() -> tuple[Window, ...]:
-    text = getattr(settings, "FANGKONG_CHECK_WINDOWS", None) or os.environ.get("FANGKONG_CHECK_WINDOWS") \
-        or DEFAULT_WINDOWS
+    text = (
+        getattr(settings, "FANGKONG_CHECK_WINDOWS", None) or os.environ.get("FANGKONG_CHECK_WINDOWS") or DEFAULT_WINDOWS
+    )
     return parse_windows(text)
 
 

@@ -11,8 +11,8 @@ from ninja import Schema
 from pydantic import Field
 
 from fangkong.core.dates import Day
-from fangkong.lib.vitals import TemperatureIn
 from fangkong.core.schemas import DivisionCode, Id, InputSchema, OptionalDivisionCode, Text
+from fangkong.lib.vitals import TemperatureIn
 
 from .choices import DeliveryCategory, FollowUpKind, Symptom
 
@@ -49,7 +49,8 @@ class FollowUpOut(Schema):
     ended_on: dt.date | None
     source_ref: str
     approval: Literal["", "pending", "approved"] = Field(
-        description="central quarantine: pending until a second person confirms it; blank: none needed")
+        description="central quarantine: pending until a second person confirms it; blank: none needed"
+    )
     approval_due: dt.datetime | None = Field(description="when the confirmation is due (pending only)")
     approval_overdue: bool
 
@@ -101,7 +102,8 @@ class FollowUpQuery(Schema):
     kind: KindCode | Literal[""] = ""
     status: Literal["open", "", "active", "extended", "escalated", "released", "transferred", "revoked"] = "open"
     approval: Literal["", "pending", "overdue"] = Field(
-        "", description="central quarantine awaiting a second person's confirmation (overdue: past its time)")
+        "", description="central quarantine awaiting a second person's confirmation (overdue: past its time)"
+    )
     division: OptionalDivisionCode = ""
     q: Annotated[Text, Field(max_length=50, description="name prefix")] = ""
     page: Page = 1
@@ -124,7 +126,8 @@ class FollowUpIn(InputSchema):
     site_name: Annotated[Text, Field(max_length=100)] = ""
     start_date: Day | None = None
     days: Annotated[int, Field(ge=1, le=60)] | None = Field(
-        None, description="default: the current policy; fewer days than the policy's is refused (422)")
+        None, description="default: the current policy; fewer days than the policy's is refused (422)"
+    )
     source_ref: Annotated[Text, Field(max_length=40)] = ""
 
 
@@ -139,7 +142,8 @@ class TransferIn(InputSchema):
     place: Annotated[Text, Field(max_length=200)] = ""
     site_name: Annotated[Text, Field(max_length=100)] = ""
     days: Annotated[int, Field(ge=1, le=60)] | None = Field(
-        None, description="default: what remains of the current period (a weakening change: at least the policy)")
+        None, description="default: what remains of the current period (a weakening change: at least the policy)"
+    )
 
 
 class ReasonIn(InputSchema):

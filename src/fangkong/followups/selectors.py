@@ -71,6 +71,7 @@ def codes_under(prefixes: list[str]) -> list[str]:
 
 # ---------------------------------------------------------------- follow-ups
 
+
 @dataclass(frozen=True)
 class FollowUpFilters:
     kind: str = ""
@@ -108,16 +109,17 @@ def followup_unapproved(*, user, division: str = "") -> QuerySet[FollowUp]:
 
 
 def followup_get(*, user, pk) -> FollowUp:
-    return get_for_user(FollowUp.objects.select_related("person", "person__household", "transferred_from"),
-                        user, FOLLOWUPS_VIEW, pk=pk)
+    return get_for_user(
+        FollowUp.objects.select_related("person", "person__household", "transferred_from"), user, FOLLOWUPS_VIEW, pk=pk
+    )
 
 
 def followup_open_for_person(*, user, person) -> FollowUp | None:
-    return scope_filter(FollowUp.objects.filter(person=person, status__in=OPEN_STATUSES), user,
-                        FOLLOWUPS_VIEW).first()
+    return scope_filter(FollowUp.objects.filter(person=person, status__in=OPEN_STATUSES), user, FOLLOWUPS_VIEW).first()
 
 
 # ---------------------------------------------------------------- health checks
+
 
 @dataclass(frozen=True)
 class CheckFilters:
@@ -128,15 +130,19 @@ class CheckFilters:
 
 def _due_checks(user, division: str = "") -> QuerySet[HealthCheck]:
     codes = codes_under(_prefixes(user, division))
-    return _scoped(HealthCheck, user, division).filter(status=CheckStatus.DUE, division_code__in=codes) if codes \
+    return (
+        _scoped(HealthCheck, user, division).filter(status=CheckStatus.DUE, division_code__in=codes)
+        if codes
         else HealthCheck.objects.none()
+    )
 
 
 def _open_now(qs: QuerySet[HealthCheck], now: dt.datetime) -> QuerySet[HealthCheck]:
     """Checks whose window is open now. The window_end bound (now + the longest
     window) keeps the index range to about one slot per person."""
-    longest = max((dt.datetime.combine(dt.date.min, w.end) - dt.datetime.combine(dt.date.min, w.start))
-                  for w in check_windows())
+    longest = max(
+        (dt.datetime.combine(dt.date.min, w.end) - dt.datetime.combine(dt.date.min, w.start)) for w in check_windows()
+    )
     return qs.filter(window_end__gt=now, window_end__lte=now + longest, window_start__lte=now)
 
 
@@ -164,8 +170,9 @@ def check_list(*, user, filters: CheckFilters | None = None) -> QuerySet[HealthC
         day = filters.day or timezone.localdate()
         # Through the follow-ups of the place: the unique slot index finds each one's checks of the day.
         followups = _scoped(FollowUp, user, filters.division).filter(start_date__lte=day, planned_end__gte=day)
-        qs = _scoped(HealthCheck, user, filters.division).filter(followup__in=followups, slot_date=day,
-                                                                 status=CheckStatus.DONE)
+        qs = _scoped(HealthCheck, user, filters.division).filter(
+            followup__in=followups, slot_date=day, status=CheckStatus.DONE
+        )
         if filters.state == "late":
             qs = qs.filter(late=True)
         return qs.select_related(*related, "recorded_by").order_by("-recorded_at", "-id")
@@ -178,17 +185,20 @@ def overdue_checks(*, user, division: str = "") -> QuerySet[HealthCheck]:
 
 
 def check_get(*, user, pk) -> HealthCheck:
-    return get_for_user(HealthCheck.objects.select_related("followup", "followup__person", "recorded_by"),
-                        user, FOLLOWUPS_VIEW, pk=pk)
+    return get_for_user(
+        HealthCheck.objects.select_related("followup", "followup__person", "recorded_by"), user, FOLLOWUPS_VIEW, pk=pk
+    )
 
 
 def followup_checks(*, followup: FollowUp) -> list[HealthCheck]:
     """All checks of one follow-up (already fetched through followup_get)."""
-    return list(HealthCheck.objects.filter(followup=followup).select_related("recorded_by")
-                .order_by("slot_date", "slot"))
+    return list(
+        HealthCheck.objects.filter(followup=followup).select_related("recorded_by").order_by("slot_date", "slot")
+    )
 
 
 # ---------------------------------------------------------------- referrals and deliveries
+
 
 def referral_list(*, user, status: str = "active", division: str = "") -> QuerySet[Referral]:
     """status: "active" (open or picked up), "" (all) or a ReferralStatus value."""
@@ -201,8 +211,12 @@ def referral_list(*, user, status: str = "active", division: str = "") -> QueryS
 
 
 def referral_get(*, user, pk) -> Referral:
-    return get_for_user(Referral.objects.select_related("person", "followup", "health_check", "closed_by",
-                                                        "picked_up_by"), user, FOLLOWUPS_VIEW, pk=pk)
+    return get_for_user(
+        Referral.objects.select_related("person", "followup", "health_check", "closed_by", "picked_up_by"),
+        user,
+        FOLLOWUPS_VIEW,
+        pk=pk,
+    )
 
 
 def delivery_list(*, user, status: str = "open", division: str = "", overdue: bool = False) -> QuerySet:
@@ -219,11 +233,16 @@ def delivery_list(*, user, status: str = "open", division: str = "", overdue: bo
 
 
 def delivery_get(*, user, pk) -> DeliveryRequest:
-    return get_for_user(DeliveryRequest.objects.select_related("person", "taken_by", "delivered_by",
-                                                               "requested_by"), user, FOLLOWUPS_VIEW, pk=pk)
+    return get_for_user(
+        DeliveryRequest.objects.select_related("person", "taken_by", "delivered_by", "requested_by"),
+        user,
+        FOLLOWUPS_VIEW,
+        pk=pk,
+    )
 
 
 # ---------------------------------------------------------------- counts for the command level
+
 
 @dataclass(frozen=True)
 class FollowUpCounts:
@@ -261,10 +280,15 @@ def followup_counts(*, prefix: str, day: dt.date | None = None) -> FollowUpCount
     day = day or timezone.localdate()
     lo, hi = prefix_range(prefix)
     rows = FollowUpDayCount.objects.filter(division_code__gte=lo, division_code__lt=hi)
-    columns = [f.column for f in FollowUpDayCount._meta.concrete_fields if f.column not in ("id", "division_code", "day")]
+    columns = [
+        f.column for f in FollowUpDayCount._meta.concrete_fields if f.column not in ("id", "division_code", "day")
+    ]
     that_day = rows.filter(day=day).aggregate(**{c: Sum(c) for c in columns})
-    gauge_cols = [f"started_{c}" for c in _KINDS.values()] + [f"ended_{c}" for c in _KINDS.values()] + [
-        "referrals_opened", "referrals_left_open", "deliveries_requested", "deliveries_done", "deliveries_cancelled"]
+    gauge_cols = (
+        [f"started_{c}" for c in _KINDS.values()]
+        + [f"ended_{c}" for c in _KINDS.values()]
+        + ["referrals_opened", "referrals_left_open", "deliveries_requested", "deliveries_done", "deliveries_cancelled"]
+    )
     upto = rows.filter(day__lte=day).aggregate(**{c: Sum(c) for c in gauge_cols})
     d = {k: v or 0 for k, v in that_day.items()}
     u = {k: v or 0 for k, v in upto.items()}
@@ -275,18 +299,26 @@ def followup_counts(*, prefix: str, day: dt.date | None = None) -> FollowUpCount
         overdue = d["checks_due"] - d["checks_done"] - d["checks_missed"]
     elif day == today:
         start, _end = day_bounds(day)
-        overdue = HealthCheck.objects.filter(status=CheckStatus.DUE, division_code__in=codes_under([prefix]),
-                                             window_end__gte=start, window_end__lte=timezone.now(),
-                                             slot_date=day).count()
+        overdue = HealthCheck.objects.filter(
+            status=CheckStatus.DUE,
+            division_code__in=codes_under([prefix]),
+            window_end__gte=start,
+            window_end__lte=timezone.now(),
+            slot_date=day,
+        ).count()
     else:
         overdue = 0
     return FollowUpCounts(
         in_measure={k: u[f"started_{c}"] - u[f"ended_{c}"] for k, c in _KINDS.items()},
         started=sum(d[f"started_{c}"] for c in _KINDS.values()),
         ended=sum(d[f"ended_{c}"] for c in _KINDS.values()),
-        checks_due=d["checks_due"], checks_done=d["checks_done"], checks_late=d["checks_late"],
-        checks_overdue=overdue, checks_missed=d["checks_missed"],
-        referrals_opened=d["referrals_opened"], referrals_open=u["referrals_opened"] - u["referrals_left_open"],
+        checks_due=d["checks_due"],
+        checks_done=d["checks_done"],
+        checks_late=d["checks_late"],
+        checks_overdue=overdue,
+        checks_missed=d["checks_missed"],
+        referrals_opened=d["referrals_opened"],
+        referrals_open=u["referrals_opened"] - u["referrals_left_open"],
         referrals_closed=d["referrals_closed"],
         deliveries_requested=d["deliveries_requested"],
         deliveries_open=u["deliveries_requested"] - u["deliveries_done"] - u["deliveries_cancelled"],
@@ -315,8 +347,6 @@ def today_summary(*, user) -> dict[str, int]:
     }
 
 
-
-
 def deliveries_overdue_count(*, division: str, day: dt.date) -> int:
     """Deliveries open past their ``needed_by`` at the end of ``day`` (now, for
     today): requested and not delivered or cancelled by then."""
@@ -325,8 +355,12 @@ def deliveries_overdue_count(*, division: str, day: dt.date) -> int:
     if day >= timezone.localdate():
         return rows.filter(status__in=OPEN_DELIVERY_STATUSES, needed_by__lte=timezone.now()).count()
     _start, end = day_bounds(day)
-    return (rows.filter(requested_at__lt=end, needed_by__lt=end)
-            .exclude(delivered_at__lt=end).exclude(cancelled_at__lt=end).count())
+    return (
+        rows.filter(requested_at__lt=end, needed_by__lt=end)
+        .exclude(delivered_at__lt=end)
+        .exclude(cancelled_at__lt=end)
+        .count()
+    )
 
 
 def followup_indicator_counts(*, division: str, day: dt.date) -> dict[str, int]:
@@ -334,7 +368,12 @@ def followup_indicator_counts(*, division: str, day: dt.date) -> dict[str, int]:
     in_<kind> per measure, checks_due/done/overdue, referrals_open,
     deliveries_open/overdue."""
     c = followup_counts(prefix=division, day=day)
-    return {**{f"in_{kind}": n for kind, n in c.in_measure.items()},
-            "checks_due": c.checks_due, "checks_done": c.checks_done, "checks_overdue": c.checks_overdue,
-            "referrals_open": c.referrals_open, "deliveries_open": c.deliveries_open,
-            "deliveries_overdue": deliveries_overdue_count(division=division, day=day)}
+    return {
+        **{f"in_{kind}": n for kind, n in c.in_measure.items()},
+        "checks_due": c.checks_due,
+        "checks_done": c.checks_done,
+        "checks_overdue": c.checks_overdue,
+        "referrals_open": c.referrals_open,
+        "deliveries_open": c.deliveries_open,
+        "deliveries_overdue": deliveries_overdue_count(division=division, day=day),
+    }

@@ -56,8 +56,9 @@ MAX_BACKDATE_DAYS = 30
 MAX_FUTURE_DAYS = 7
 
 
-def _text(value: str, field: str, *, required: bool = False, max_length: int = 200, label: str = "",
-          min_length: int = 2) -> str:
+def _text(
+    value: str, field: str, *, required: bool = False, max_length: int = 200, label: str = "", min_length: int = 2
+) -> str:
     value = " ".join((value or "").split())
     if required and len(value) < min_length:
         if min_length == 1:
@@ -95,18 +96,24 @@ def measure_policy_set(*, user, kind: str, days: int, request=None) -> MeasurePo
     old = policy.days
     policy.days, policy.updated_at, policy.updated_by = days, timezone.now(), user
     policy.save(update_fields=["days", "updated_at", "updated_by"])
-    record(user, "update", policy, detail={"kind": kind, "from": old, "to": days}, division_code="",
-           request=request)
+    record(user, "update", policy, detail={"kind": kind, "from": old, "to": days}, division_code="", request=request)
     return policy
 
 
 # ---------------------------------------------------------------- follow-ups
 
+
 def _schedule_checks(followup: FollowUp, first_day: dt.date, days: int, changes: tally.Changes) -> int:
     now = timezone.now()
     rows = [
-        HealthCheck(followup=followup, division_code=followup.division_code, slot_date=s.day, slot=s.index,
-                    window_start=s.window_start, window_end=s.window_end)
+        HealthCheck(
+            followup=followup,
+            division_code=followup.division_code,
+            slot_date=s.day,
+            slot=s.index,
+            window_start=s.window_start,
+            window_end=s.window_end,
+        )
         for s in schedule.slots(first_day, days, not_ended_before=now)
     ]
     HealthCheck.objects.bulk_create(rows, batch_size=500)
@@ -152,17 +159,39 @@ def _clean_start(*, kind, reason, place, site_name, start_date, days) -> tuple:
     return reason, place, site_name, start_date, days
 
 
-def _create_followup(*, user, person: Person, kind, reason, place, site_name, start_date, days, source_ref,
-                     changes: tally.Changes, transferred_from=None, approval=None) -> FollowUp:
+def _create_followup(
+    *,
+    user,
+    person: Person,
+    kind,
+    reason,
+    place,
+    site_name,
+    start_date,
+    days,
+    source_ref,
+    changes: tally.Changes,
+    transferred_from=None,
+    approval=None,
+) -> FollowUp:
     if not place and kind == FollowUpKind.HOME_QUARANTINE and person.household_id:
         place = person.household.address[:200]
     try:
         with transaction.atomic():
             followup = FollowUp.objects.create(
-                division_code=person.division_code, person=person, kind=kind, reason=reason, place=place,
-                site_name=site_name, start_date=start_date, planned_end=start_date + dt.timedelta(days=days),
-                days=days, source_ref=(source_ref or "")[:40], transferred_from=transferred_from,
-                created_at=timezone.now(), created_by=user if getattr(user, "pk", None) else None,
+                division_code=person.division_code,
+                person=person,
+                kind=kind,
+                reason=reason,
+                place=place,
+                site_name=site_name,
+                start_date=start_date,
+                planned_end=start_date + dt.timedelta(days=days),
+                days=days,
+                source_ref=(source_ref or "")[:40],
+                transferred_from=transferred_from,
+                created_at=timezone.now(),
+                created_by=user if getattr(user, "pk", None) else None,
             )
     except IntegrityError:
         raise _already_under_measure(person) from None
@@ -178,15 +207,30 @@ def _already_under_measure(person) -> ValidationError:
     current = FollowUp.objects.filter(person=person, status__in=OPEN_STATUSES).first()
     if current is None:
         return ValidationError(_("此人已有进行中的措施。"))
-    return ValidationError({"kind": _("此人自 %(date)s 起已在%(kind)s中，不能重复开始；如需改变措施请使用“转移”。")
-                            % {"date": current.start_date.isoformat(), "kind": current.get_kind_display()}},
-                           code="already_open")
+    return ValidationError(
+        {
+            "kind": _("此人自 %(date)s 起已在%(kind)s中，不能重复开始；如需改变措施请使用“转移”。")
+            % {"date": current.start_date.isoformat(), "kind": current.get_kind_display()}
+        },
+        code="already_open",
+    )
 
 
 @transaction.atomic
-def followup_start(*, user, person: Person, kind: str, reason: str, place: str = "", site_name: str = "",
-                   start_date: dt.date | None = None, days: int | None = None, source_ref: str = "",
-                   approval=None, request=None) -> FollowUp:
+def followup_start(
+    *,
+    user,
+    person: Person,
+    kind: str,
+    reason: str,
+    place: str = "",
+    site_name: str = "",
+    start_date: dt.date | None = None,
+    days: int | None = None,
+    source_ref: str = "",
+    approval=None,
+    request=None,
+) -> FollowUp:
     """Put ``person`` under a measure (home/central quarantine, health monitoring,
     medical observation) from ``start_date`` (default today) for ``days`` days
     (default: the current MeasurePolicy, 14), scheduling a health check for every
@@ -198,17 +242,34 @@ def followup_start(*, user, person: Person, kind: str, reason: str, place: str =
     decided it (screening's stricter measure)."""
     person = get_for_user(Person.objects.select_related("household"), user, FOLLOWUPS_EDIT, pk=person.pk)
     reason, place, site_name, start_date, days = _clean_start(
-        kind=kind, reason=reason, place=place, site_name=site_name, start_date=start_date, days=days)
+        kind=kind, reason=reason, place=place, site_name=site_name, start_date=start_date, days=days
+    )
     measures.check_minimum(kind, days, starting=True)  # no one-day quarantine
     if FollowUp.objects.filter(person=person, status__in=OPEN_STATUSES).exists():
         raise _already_under_measure(person)
     changes = tally.Changes()
-    followup = _create_followup(user=user, person=person, kind=kind, reason=reason, place=place,
-                                site_name=site_name, start_date=start_date, days=days, source_ref=source_ref,
-                                changes=changes, approval=approval)
+    followup = _create_followup(
+        user=user,
+        person=person,
+        kind=kind,
+        reason=reason,
+        place=place,
+        site_name=site_name,
+        start_date=start_date,
+        days=days,
+        source_ref=source_ref,
+        changes=changes,
+        approval=approval,
+    )
     changes.apply()
-    record(user, "create", followup, reason=reason, request=request,
-           detail={"kind": kind, "days": days, "source": (source_ref or "").split(":")[0]})
+    record(
+        user,
+        "create",
+        followup,
+        reason=reason,
+        request=request,
+        detail={"kind": kind, "days": days, "source": (source_ref or "").split(":")[0]},
+    )
     return followup
 
 
@@ -239,8 +300,13 @@ def followup_extend(*, user, followup: FollowUp, days: int, reason: str, request
         followup.status = FollowUpStatus.EXTENDED
     followup.save(update_fields=["planned_end", "days", "extended_days", "status"])
     changes.apply()
-    status_change_record(actor=user, obj=followup, from_status=old, to_status=followup.status,
-                         reason=_("延长%(n)s天：%(reason)s") % {"n": days, "reason": reason})
+    status_change_record(
+        actor=user,
+        obj=followup,
+        from_status=old,
+        to_status=followup.status,
+        reason=_("延长%(n)s天：%(reason)s") % {"n": days, "reason": reason},
+    )
     record(user, "update", followup, reason=reason, request=request, detail={"extend_days": days})
     return followup
 
@@ -272,34 +338,64 @@ def _end_followup(user, followup: FollowUp, to_status: str, reason: str, changes
     followup.save(update_fields=["status", "ended_on"])
     changes.add(followup.division_code, today, f"ended_{KIND_COLUMN[followup.kind]}")
     status_change_record(actor=user, obj=followup, from_status=old_status, to_status=to_status, reason=reason)
-    approval_withdraw_for(user=user, obj=followup, kinds=measures.ALL_KINDS,
-                          reason=_("措施已结束（%(status)s）") % {"status": FollowUpStatus(to_status).label})
+    approval_withdraw_for(
+        user=user,
+        obj=followup,
+        kinds=measures.ALL_KINDS,
+        reason=_("措施已结束（%(status)s）") % {"status": FollowUpStatus(to_status).label},
+    )
 
 
-def _replace(*, user, old: FollowUp, kind, reason, place, site_name, days, to_status=FollowUpStatus.TRANSFERRED,
-             approval=None) -> FollowUp:
+def _replace(
+    *, user, old: FollowUp, kind, reason, place, site_name, days, to_status=FollowUpStatus.TRANSFERRED, approval=None
+) -> FollowUp:
     """End ``old`` (locked, open) and start ``kind`` today for ``days`` days; an
     open referral moves to the new follow-up."""
     today = timezone.localdate()
     changes = tally.Changes()
     _end_followup(user, old, to_status, reason, changes)
     person = Person.objects.select_related("household").get(pk=old.person_id)
-    new = _create_followup(user=user, person=person, kind=kind, reason=reason, place=place, site_name=site_name,
-                           start_date=today, days=days, source_ref=f"followup:{old.pk}", changes=changes,
-                           transferred_from=old, approval=approval)
+    new = _create_followup(
+        user=user,
+        person=person,
+        kind=kind,
+        reason=reason,
+        place=place,
+        site_name=site_name,
+        start_date=today,
+        days=days,
+        source_ref=f"followup:{old.pk}",
+        changes=changes,
+        transferred_from=old,
+        approval=approval,
+    )
     moved = Referral.objects.filter(followup=old, status__in=[ReferralStatus.OPEN, ReferralStatus.PICKED_UP])
     if moved.update(followup=new):
         new.status = FollowUpStatus.ESCALATED
         new.save(update_fields=["status"])
-        status_change_record(actor=user, obj=new, from_status=FollowUpStatus.ACTIVE,
-                             to_status=FollowUpStatus.ESCALATED, reason=_("转诊未关闭，随转移带入"))
+        status_change_record(
+            actor=user,
+            obj=new,
+            from_status=FollowUpStatus.ACTIVE,
+            to_status=FollowUpStatus.ESCALATED,
+            reason=_("转诊未关闭，随转移带入"),
+        )
     changes.apply()
     return new
 
 
 @transaction.atomic
-def followup_transfer(*, user, followup: FollowUp, kind: str, reason: str, place: str = "", site_name: str = "",
-                      days: int | None = None, request=None):
+def followup_transfer(
+    *,
+    user,
+    followup: FollowUp,
+    kind: str,
+    reason: str,
+    place: str = "",
+    site_name: str = "",
+    days: int | None = None,
+    request=None,
+):
     """Change the measure: end this follow-up as transferred and start the new
     one today (e.g. home → central quarantine). ``days`` defaults to what
     remains of the old period (at least one).
@@ -317,13 +413,22 @@ def followup_transfer(*, user, followup: FollowUp, kind: str, reason: str, place
     defaulted = days is None
     if defaulted:
         days = max(1, (old.planned_end - today).days)
-    reason, place, site_name, _start, days = _clean_start(kind=kind, reason=reason, place=place,
-                                                          site_name=site_name, start_date=today, days=days)
+    reason, place, site_name, _start, days = _clean_start(
+        kind=kind, reason=reason, place=place, site_name=site_name, start_date=today, days=days
+    )
     if measures.is_weaker(old, kind, today + dt.timedelta(days=days)):
         if defaulted:
             days = max(days, policy_days(kind))
-        return _weaken_request(user=user, followup=old, kind=kind, reason=reason, place=place,
-                               site_name=site_name, days=days, request=request)
+        return _weaken_request(
+            user=user,
+            followup=old,
+            kind=kind,
+            reason=reason,
+            place=place,
+            site_name=site_name,
+            days=days,
+            request=request,
+        )
     new = _replace(user=user, old=old, kind=kind, reason=reason, place=place, site_name=site_name, days=days)
     record(user, "update", old, reason=reason, request=request, detail={"transfer_to": kind, "new": new.pk})
     return new
@@ -336,10 +441,21 @@ def _weaken_request(*, user, followup: FollowUp, kind, reason, place, site_name,
     blockers = release_blockers(followup, early=True)
     if blockers:
         raise ValidationError(blockers, code="release_rules")
-    approval = approval_request(user=user, kind=WEAKEN_KIND, obj=followup, reason=reason,
-                                payload={"kind": kind, "days": days, "place": place, "site_name": site_name})
-    record(user, "update", followup, reason=reason, request=request,
-           detail={"transfer_requested": kind, "days": days, "approval": approval.pk})
+    approval = approval_request(
+        user=user,
+        kind=WEAKEN_KIND,
+        obj=followup,
+        reason=reason,
+        payload={"kind": kind, "days": days, "place": place, "site_name": site_name},
+    )
+    record(
+        user,
+        "update",
+        followup,
+        reason=reason,
+        request=request,
+        detail={"transfer_requested": kind, "days": days, "approval": approval.pk},
+    )
     return approval
 
 
@@ -355,32 +471,62 @@ def followup_weaken_apply(*, approval, decider) -> None:
     if blockers:
         raise ValidationError(blockers)
     reason = _("%(requester)s 申请，%(decider)s 批准：%(reason)s") % {
-        "requester": approval.requested_by.display(), "decider": decider.display(), "reason": approval.reason}
-    new = _replace(user=decider, old=old, kind=p["kind"], reason=reason, place=p.get("place", ""),
-                   site_name=p.get("site_name", ""), days=p["days"], approval=approval)
-    record(decider, "update", old, reason=approval.decision_reason,
-           detail={"transfer_to": p["kind"], "new": new.pk, "approval": approval.pk})
+        "requester": approval.requested_by.display(),
+        "decider": decider.display(),
+        "reason": approval.reason,
+    }
+    new = _replace(
+        user=decider,
+        old=old,
+        kind=p["kind"],
+        reason=reason,
+        place=p.get("place", ""),
+        site_name=p.get("site_name", ""),
+        days=p["days"],
+        approval=approval,
+    )
+    record(
+        decider,
+        "update",
+        old,
+        reason=approval.decision_reason,
+        detail={"transfer_to": p["kind"], "new": new.pk, "approval": approval.pk},
+    )
 
 
 def followup_revoke(*, decider, followup: FollowUp, approval) -> FollowUp | None:
     """A second person rejected the central quarantine (``measures.central_reject``):
     it ends as revoked with the reason. If it replaced a lighter measure whose
     planned end is still ahead, that measure resumes until then (returned)."""
-    reason = _("%(decider)s 驳回集中隔离：%(reason)s") % {"decider": decider.display(),
-                                                   "reason": approval.decision_reason}
+    reason = _("%(decider)s 驳回集中隔离：%(reason)s") % {
+        "decider": decider.display(),
+        "reason": approval.decision_reason,
+    }
     prior = followup.transferred_from
     today = timezone.localdate()
     new = None
     if prior is not None and prior.kind != FollowUpKind.CENTRAL_QUARANTINE and prior.planned_end > today:
-        new = _replace(user=decider, old=followup, kind=prior.kind, reason=reason, place=prior.place,
-                       site_name=prior.site_name, days=(prior.planned_end - today).days,
-                       to_status=FollowUpStatus.REVOKED)
+        new = _replace(
+            user=decider,
+            old=followup,
+            kind=prior.kind,
+            reason=reason,
+            place=prior.place,
+            site_name=prior.site_name,
+            days=(prior.planned_end - today).days,
+            to_status=FollowUpStatus.REVOKED,
+        )
     else:
         changes = tally.Changes()
         _end_followup(decider, followup, FollowUpStatus.REVOKED, reason, changes)
         changes.apply()
-    record(decider, "update", followup, reason=approval.decision_reason,
-           detail={"revoked": True, "approval": approval.pk, "resumed": new.pk if new else None})
+    record(
+        decider,
+        "update",
+        followup,
+        reason=approval.decision_reason,
+        detail={"revoked": True, "approval": approval.pk, "resumed": new.pk if new else None},
+    )
     return new
 
 
@@ -408,11 +554,11 @@ def release_blockers(followup: FollowUp, *, early: bool = False) -> list[str]:
         not_done = due.count()
         if not_done:
             blockers.append(_("还有 %(n)s 次健康检测未完成。") % {"n": not_done})
-    since = (min(today, followup.planned_end) if early else followup.planned_end) - \
-        dt.timedelta(days=schedule.NO_FEVER_DAYS)
+    since = (min(today, followup.planned_end) if early else followup.planned_end) - dt.timedelta(
+        days=schedule.NO_FEVER_DAYS
+    )
     recent = HealthCheck.objects.filter(followup=followup, status=CheckStatus.DONE, slot_date__gte=since)
-    if recent.filter(temperature__gte=FEVER_FROM).exists() or \
-            recent.filter(symptoms__contains=Symptom.FEVER).exists():
+    if recent.filter(temperature__gte=FEVER_FROM).exists() or recent.filter(symptoms__contains=Symptom.FEVER).exists():
         blockers.append(_("最后 %(n)s 天内有发热记录。") % {"n": schedule.NO_FEVER_DAYS})
     if Referral.objects.filter(followup=followup, status__in=[ReferralStatus.OPEN, ReferralStatus.PICKED_UP]).exists():
         blockers.append(_("有尚未关闭的发热门诊转诊。"))
@@ -433,8 +579,13 @@ def followup_release_request(*, user, followup: FollowUp, reason: str, request=N
         blockers.append(_("已有待审批的解除或变更申请。"))
     if blockers:
         raise ValidationError(blockers)
-    return approval_request(user=user, kind=RELEASE_KIND, obj=followup, reason=reason,
-                            payload={"kind": followup.kind, "planned_end": followup.planned_end.isoformat()})
+    return approval_request(
+        user=user,
+        kind=RELEASE_KIND,
+        obj=followup,
+        reason=reason,
+        payload={"kind": followup.kind, "planned_end": followup.planned_end.isoformat()},
+    )
 
 
 def followup_release_apply(*, approval, decider) -> None:
@@ -449,19 +600,33 @@ def followup_release_apply(*, approval, decider) -> None:
     followup.status, followup.ended_on = FollowUpStatus.RELEASED, today
     followup.save(update_fields=["status", "ended_on"])
     tally.bump_one(followup.division_code, today, **{f"ended_{KIND_COLUMN[followup.kind]}": 1})
-    status_change_record(actor=decider, obj=followup, from_status=old, to_status=FollowUpStatus.RELEASED,
-                         reason=_("%(requester)s 申请，%(decider)s 批准：%(reason)s") % {
-                             "requester": approval.requested_by.display(), "decider": decider.display(),
-                             "reason": approval.decision_reason})
+    status_change_record(
+        actor=decider,
+        obj=followup,
+        from_status=old,
+        to_status=FollowUpStatus.RELEASED,
+        reason=_("%(requester)s 申请，%(decider)s 批准：%(reason)s")
+        % {
+            "requester": approval.requested_by.display(),
+            "decider": decider.display(),
+            "reason": approval.decision_reason,
+        },
+    )
     from fangkong.approvals.services import approval_withdraw_for
 
-    approval_withdraw_for(user=decider, obj=followup, kinds=(CENTRAL_KIND, WEAKEN_KIND),
-                          reason=_("措施已结束（%(status)s）") % {"status": FollowUpStatus.RELEASED.label})
-    record(decider, "update", followup, reason=approval.decision_reason,
-           detail={"release": True, "approval": approval.pk})
+    approval_withdraw_for(
+        user=decider,
+        obj=followup,
+        kinds=(CENTRAL_KIND, WEAKEN_KIND),
+        reason=_("措施已结束（%(status)s）") % {"status": FollowUpStatus.RELEASED.label},
+    )
+    record(
+        decider, "update", followup, reason=approval.decision_reason, detail={"release": True, "approval": approval.pk}
+    )
 
 
 # ---------------------------------------------------------------- health checks
+
 
 def _parse_symptoms(values) -> list[str]:
     if isinstance(values, str):
@@ -469,7 +634,9 @@ def _parse_symptoms(values) -> list[str]:
     values = [str(v).strip() for v in (values or [])]
     bad = [v for v in values if v not in Symptom.values]
     if bad:
-        raise ValidationError({"symptoms": _("症状无效：只能从发热、咳嗽、乏力、咽痛、腹泻、嗅觉/味觉减退、呼吸困难中选择。")})
+        raise ValidationError(
+            {"symptoms": _("症状无效：只能从发热、咳嗽、乏力、咽痛、腹泻、嗅觉/味觉减退、呼吸困难中选择。")}
+        )
     return [s for s in Symptom.values if s in values]  # canonical order, no duplicates
 
 
@@ -481,13 +648,17 @@ def is_abnormal(temperature: Decimal | None, symptoms: list[str]) -> bool:
 def _already_recorded(check: HealthCheck) -> ValidationError:
     who = check.recorded_by.display() if check.recorded_by_id and check.recorded_by else _("他人")
     when = timezone.localtime(check.recorded_at).strftime("%m-%d %H:%M") if check.recorded_at else ""
-    return ValidationError(_("该时段的健康检测已由 %(who)s 于 %(when)s 登记（体温 %(t)s ℃），不能重复登记。")
-                           % {"who": who, "when": when, "t": check.temperature}, code="already_recorded")
+    return ValidationError(
+        _("该时段的健康检测已由 %(who)s 于 %(when)s 登记（体温 %(t)s ℃），不能重复登记。")
+        % {"who": who, "when": when, "t": check.temperature},
+        code="already_recorded",
+    )
 
 
 @transaction.atomic
-def health_check_record(*, user, check: HealthCheck, temperature, symptoms=(), note: str = "",
-                        client_key: str | None = None, request=None) -> tuple[HealthCheck, bool]:
+def health_check_record(
+    *, user, check: HealthCheck, temperature, symptoms=(), note: str = "", client_key: str | None = None, request=None
+) -> tuple[HealthCheck, bool]:
     """Record one scheduled check: temperature (35.0–42.0 °C), symptoms, note.
 
     Returns (check, created). A retry with the same ``client_key`` returns the
@@ -516,15 +687,31 @@ def health_check_record(*, user, check: HealthCheck, temperature, symptoms=(), n
         raise ValidationError(_("该次检测已%(status)s，不能登记。") % {"status": check.get_status_display()})
     now = timezone.now()
     if now < check.window_start:
-        raise ValidationError(_("还未到检测时间：%(start)s 起可以登记。")
-                              % {"start": timezone.localtime(check.window_start).strftime("%m-%d %H:%M")})
-    check.status, check.temperature, check.symptoms, check.note = CheckStatus.DONE, temperature, \
-        ",".join(symptoms), note
+        raise ValidationError(
+            _("还未到检测时间：%(start)s 起可以登记。")
+            % {"start": timezone.localtime(check.window_start).strftime("%m-%d %H:%M")}
+        )
+    check.status, check.temperature, check.symptoms, check.note = (
+        CheckStatus.DONE,
+        temperature,
+        ",".join(symptoms),
+        note,
+    )
     check.recorded_at, check.recorded_by, check.late, check.client_key = now, user, now > check.window_end, key
     try:
         with transaction.atomic():
-            check.save(update_fields=["status", "temperature", "symptoms", "note", "recorded_at", "recorded_by",
-                                      "late", "client_key"])
+            check.save(
+                update_fields=[
+                    "status",
+                    "temperature",
+                    "symptoms",
+                    "note",
+                    "recorded_at",
+                    "recorded_by",
+                    "late",
+                    "client_key",
+                ]
+            )
     except IntegrityError:  # the same key, a different check, at the same instant
         raise ValidationError({"client_key": _("该客户端编号已用于另一次检测。")}) from None
     tally.bump_one(check.division_code, check.slot_date, checks_done=1, checks_late=int(check.late))
@@ -540,8 +727,11 @@ def referral_raise(*, user, check: HealthCheck, request=None) -> Referral:
     or count the check on the referral already open. The follow-up becomes
     ``escalated``. Runs inside health_check_record's transaction."""
     followup = FollowUp.objects.select_for_update().get(pk=check.followup_id)
-    existing = (Referral.objects.select_for_update()
-                .filter(followup=followup, status__in=[ReferralStatus.OPEN, ReferralStatus.PICKED_UP]).first())
+    existing = (
+        Referral.objects.select_for_update()
+        .filter(followup=followup, status__in=[ReferralStatus.OPEN, ReferralStatus.PICKED_UP])
+        .first()
+    )
     if existing is not None:
         existing.checks_count += 1
         if check.temperature is not None and (existing.temperature is None or check.temperature > existing.temperature):
@@ -556,8 +746,13 @@ def referral_raise(*, user, check: HealthCheck, request=None) -> Referral:
     if check.symptoms:
         parts.append(punct("、").join(check.symptom_labels()))
     referral = Referral.objects.create(
-        division_code=check.division_code, followup=followup, person_id=followup.person_id, health_check=check,
-        temperature=check.temperature, symptoms=check.symptoms, reason=punct("；").join(parts)[:200],
+        division_code=check.division_code,
+        followup=followup,
+        person_id=followup.person_id,
+        health_check=check,
+        temperature=check.temperature,
+        symptoms=check.symptoms,
+        reason=punct("；").join(parts)[:200],
         opened_at=timezone.now(),
     )
     status_change_record(actor=user, obj=referral, to_status=ReferralStatus.OPEN, reason=referral.reason)
@@ -566,8 +761,9 @@ def referral_raise(*, user, check: HealthCheck, request=None) -> Referral:
         old = followup.status
         followup.status = FollowUpStatus.ESCALATED
         followup.save(update_fields=["status"])
-        status_change_record(actor=user, obj=followup, from_status=old, to_status=FollowUpStatus.ESCALATED,
-                             reason=referral.reason)
+        status_change_record(
+            actor=user, obj=followup, from_status=old, to_status=FollowUpStatus.ESCALATED, reason=referral.reason
+        )
     record(user, "create", referral, request=request, detail={"auto": True})
     return referral
 
@@ -578,8 +774,9 @@ def _back_from_escalated(user, followup: FollowUp, reason: str) -> None:
         new = FollowUpStatus.EXTENDED if followup.extended_days else FollowUpStatus.ACTIVE
         followup.status = new
         followup.save(update_fields=["status"])
-        status_change_record(actor=user, obj=followup, from_status=FollowUpStatus.ESCALATED, to_status=new,
-                             reason=reason)
+        status_change_record(
+            actor=user, obj=followup, from_status=FollowUpStatus.ESCALATED, to_status=new, reason=reason
+        )
 
 
 @transaction.atomic
@@ -597,12 +794,17 @@ def referral_close(*, user, referral: Referral, outcome: str, request=None) -> R
     else:
         raise ValidationError(_("该转诊已关闭。"))
     old = referral.status
-    referral.status, referral.closed_at, referral.closed_by, referral.outcome = \
-        ReferralStatus.CLOSED, timezone.now(), user, outcome
+    referral.status, referral.closed_at, referral.closed_by, referral.outcome = (
+        ReferralStatus.CLOSED,
+        timezone.now(),
+        user,
+        outcome,
+    )
     referral.save(update_fields=["status", "closed_at", "closed_by", "outcome"])
     today = timezone.localdate()
-    tally.bump_one(referral.division_code, today, referrals_closed=1,
-                   referrals_left_open=1 if old == ReferralStatus.OPEN else 0)
+    tally.bump_one(
+        referral.division_code, today, referrals_closed=1, referrals_left_open=1 if old == ReferralStatus.OPEN else 0
+    )
     status_change_record(actor=user, obj=referral, from_status=old, to_status=ReferralStatus.CLOSED, reason=outcome)
     _back_from_escalated(user, referral.followup, _("转诊已关闭：%(o)s") % {"o": outcome})
     record(user, "update", referral, reason=outcome, request=request, detail={"status": "closed"})
@@ -620,13 +822,15 @@ def referral_pick_up(*, user, referral: Referral, note: str = "", request=None) 
     referral.status, referral.picked_up_at, referral.picked_up_by = ReferralStatus.PICKED_UP, timezone.now(), user
     referral.save(update_fields=["status", "picked_up_at", "picked_up_by"])
     tally.bump_one(referral.division_code, timezone.localdate(), referrals_left_open=1)
-    status_change_record(actor=user, obj=referral, from_status=ReferralStatus.OPEN,
-                         to_status=ReferralStatus.PICKED_UP, reason=note)
+    status_change_record(
+        actor=user, obj=referral, from_status=ReferralStatus.OPEN, to_status=ReferralStatus.PICKED_UP, reason=note
+    )
     record(user, "update", referral, reason=note, request=request, detail={"status": "picked_up"})
     return referral
 
 
 # ---------------------------------------------------------------- care deliveries
+
 
 def delivery_eligibility(person: Person) -> FollowUp | None | bool:
     """The open follow-up that makes ``person`` eligible, True for a vulnerable
@@ -638,9 +842,17 @@ def delivery_eligibility(person: Person) -> FollowUp | None | bool:
 
 
 @transaction.atomic
-def delivery_request_create(*, user, person: Person, category: str, items: str, needed_by: dt.datetime,
-                            note: str = "", client_key: str | None = None,
-                            request=None) -> tuple[DeliveryRequest, bool]:
+def delivery_request_create(
+    *,
+    user,
+    person: Person,
+    category: str,
+    items: str,
+    needed_by: dt.datetime,
+    note: str = "",
+    client_key: str | None = None,
+    request=None,
+) -> tuple[DeliveryRequest, bool]:
     """A care delivery for a person under a measure or in a vulnerable household
     (elderly alone, low-income, disabled). Returns (request, created); a retry
     with the same ``client_key`` returns the first one."""
@@ -675,15 +887,24 @@ def delivery_request_create(*, user, person: Person, category: str, items: str, 
     eligible = delivery_eligibility(person)
     if eligible is False:
         errors.setdefault("person", []).append(
-            _("只能为正在隔离/监测的人员或独居老人、低保户、残疾人家庭登记配送需求。"))
+            _("只能为正在隔离/监测的人员或独居老人、低保户、残疾人家庭登记配送需求。")
+        )
     if errors:
         raise ValidationError(errors)
 
     def create():
         return DeliveryRequest.objects.create(
-            division_code=person.division_code, person=person,
-            followup=eligible if isinstance(eligible, FollowUp) else None, category=category, items=items,
-            needed_by=needed_by, note=note, requested_at=now, requested_by=user, client_key=key)
+            division_code=person.division_code,
+            person=person,
+            followup=eligible if isinstance(eligible, FollowUp) else None,
+            category=category,
+            items=items,
+            needed_by=needed_by,
+            note=note,
+            requested_at=now,
+            requested_by=user,
+            client_key=key,
+        )
 
     delivery, created = idempotent_create(DeliveryRequest, key, create)
     if created:
@@ -706,11 +927,16 @@ def delivery_take(*, user, delivery: DeliveryRequest, volunteer_name: str = "", 
     if delivery.status != DeliveryStatus.OPEN:
         raise ValidationError(_("该需求已被接单或已结束。"))
     volunteer_name = _text(volunteer_name, "volunteer_name", max_length=50)
-    delivery.status, delivery.taken_at, delivery.taken_by, delivery.volunteer_name = \
-        DeliveryStatus.TAKEN, timezone.now(), user, volunteer_name
+    delivery.status, delivery.taken_at, delivery.taken_by, delivery.volunteer_name = (
+        DeliveryStatus.TAKEN,
+        timezone.now(),
+        user,
+        volunteer_name,
+    )
     delivery.save(update_fields=["status", "taken_at", "taken_by", "volunteer_name"])
-    status_change_record(actor=user, obj=delivery, from_status=DeliveryStatus.OPEN, to_status=DeliveryStatus.TAKEN,
-                         reason=volunteer_name)
+    status_change_record(
+        actor=user, obj=delivery, from_status=DeliveryStatus.OPEN, to_status=DeliveryStatus.TAKEN, reason=volunteer_name
+    )
     record(user, "update", delivery, request=request, detail={"status": "taken"})
     return delivery
 
@@ -771,12 +997,20 @@ def health_check_record_batch(*, user, items: list[dict], request=None) -> list[
     for i, item in enumerate(items):
         key = (item.get("client_key") or "").strip()
         if not key:
-            results.append(BatchResult(i, key, ERROR, errors={"client_key": [_("批量上传的每条记录都须有 client_key。")]}))
+            results.append(
+                BatchResult(i, key, ERROR, errors={"client_key": [_("批量上传的每条记录都须有 client_key。")]})
+            )
             continue
         try:
             check, created = health_check_record(
-                user=user, check=HealthCheck(pk=item["check_id"]), temperature=item.get("temperature"),
-                symptoms=item.get("symptoms") or [], note=item.get("note") or "", client_key=key, request=request)
+                user=user,
+                check=HealthCheck(pk=item["check_id"]),
+                temperature=item.get("temperature"),
+                symptoms=item.get("symptoms") or [],
+                note=item.get("note") or "",
+                client_key=key,
+                request=request,
+            )
         except Http404:
             results.append(BatchResult(i, key, ERROR, errors={"check_id": [_("没有这次检测，或不在您的辖区内。")]}))
         except PermissionDenied as exc:

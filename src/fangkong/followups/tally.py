@@ -12,8 +12,9 @@ from django.db import connection
 
 from .models import FollowUpDayCount
 
-COLUMNS = tuple(f.column for f in FollowUpDayCount._meta.concrete_fields
-                if f.column not in ("id", "division_code", "day"))
+COLUMNS = tuple(
+    f.column for f in FollowUpDayCount._meta.concrete_fields if f.column not in ("id", "division_code", "day")
+)
 
 
 def bump(changes: dict[tuple[str, dt.date], dict[str, int]]) -> None:

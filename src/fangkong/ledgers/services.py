@@ -4,7 +4,6 @@ background task), record the outcome and one audit entry."""
 from __future__ import annotations
 
 import datetime as dt
-
 import logging
 
 from django.conf import settings
@@ -45,14 +44,26 @@ def import_job_create(*, user, kind: str, upload, mode: str, request=None) -> Im
         raise ValidationError({"mode": _("请选择发现错误时的处理方式。")})
     if upload is None:
         raise ValidationError({"file": _("请选择要导入的文件。")})
-    info = excel.inspect_workbook(upload, make_ledger(kind, user), count_up_to=settings.FANGKONG_IMPORT_BACKGROUND_ROWS,
-                                  seconds=settings.FANGKONG_IMPORT_REQUEST_SECONDS, **_limits())
+    info = excel.inspect_workbook(
+        upload,
+        make_ledger(kind, user),
+        count_up_to=settings.FANGKONG_IMPORT_BACKGROUND_ROWS,
+        seconds=settings.FANGKONG_IMPORT_REQUEST_SECONDS,
+        **_limits(),
+    )
     background = info.estimated_rows is None or info.estimated_rows >= settings.FANGKONG_IMPORT_BACKGROUND_ROWS
     assignment = acting_assignment(user)
     with transaction.atomic():
-        job = ImportJob(user=user, kind=kind, division_code=assignment.division_id if assignment else "",
-                        original_name=(getattr(upload, "name", "") or "")[:200], mode=mode, background=background,
-                        estimated_rows=info.estimated_rows, language=translation.get_language() or "")
+        job = ImportJob(
+            user=user,
+            kind=kind,
+            division_code=assignment.division_id if assignment else "",
+            original_name=(getattr(upload, "name", "") or "")[:200],
+            mode=mode,
+            background=background,
+            estimated_rows=info.estimated_rows,
+            language=translation.get_language() or "",
+        )
         upload.seek(0)
         job.file.save("upload.xlsx", upload, save=False)
         job.save()
@@ -74,7 +85,8 @@ def import_job_run(*, job_id: int) -> ImportJob:
     A job that is not queued any more (already run) is left alone."""
     now = timezone.now()
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING, stage=ImportJob.Stage.CHECKING, started_at=now, heartbeat_at=now)
+        status=ImportJob.Status.RUNNING, stage=ImportJob.Stage.CHECKING, started_at=now, heartbeat_at=now
+    )
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     if not claimed:
         return job
@@ -116,14 +128,21 @@ def import_job_stale(*, job: ImportJob, now: dt.datetime | None = None) -> Impor
     elif job.status == ImportJob.Status.QUEUED and job.background:
         if now - job.created_at < STALE_QUEUED:
             return job
-        message = _("后台导入一直没有开始（后台任务进程没有运行），本次导入没有保存任何数据。请联系系统管理员后重新导入。")
+        message = _(
+            "后台导入一直没有开始（后台任务进程没有运行），本次导入没有保存任何数据。请联系系统管理员后重新导入。"
+        )
         was = ImportJob.Status.QUEUED
     else:
         return job
     # Only if nobody changed it meanwhile (a worker that was only slow wins).
     ended = ImportJob.objects.filter(pk=job.pk, status=was).update(
-        status=ImportJob.Status.FAILED, stage=ImportJob.Stage.FINISHED, message=message, finished_at=now,
-        saved_rows=0, result={})
+        status=ImportJob.Status.FAILED,
+        stage=ImportJob.Stage.FINISHED,
+        message=message,
+        finished_at=now,
+        saved_rows=0,
+        result={},
+    )
     job.refresh_from_db()
     if ended:
         logger.warning("import job %s: no worker since %s, ended as failed", job.pk, was)
@@ -148,8 +167,12 @@ def _run(job: ImportJob) -> None:
     with job.file.open("rb") as f:
         checked = excel.check_rows(f, ledger, progress=progress, every=PROGRESS_EVERY, seconds=seconds, **_limits())
     items = checked.to_save(job.mode)
-    ImportJob.objects.filter(pk=job.pk).update(stage=ImportJob.Stage.SAVING, processed_rows=checked.total_rows,
-                                               estimated_rows=checked.total_rows, heartbeat_at=timezone.now())
+    ImportJob.objects.filter(pk=job.pk).update(
+        stage=ImportJob.Stage.SAVING,
+        processed_rows=checked.total_rows,
+        estimated_rows=checked.total_rows,
+        heartbeat_at=timezone.now(),
+    )
     with transaction.atomic():
         saved = ledger.save(items) if items else {"rows": 0}
         job.status, job.stage = ImportJob.Status.DONE, ImportJob.Stage.FINISHED
@@ -161,8 +184,22 @@ def _run(job: ImportJob) -> None:
         if checked.error_count > len(checked.errors):
             job.message = _("错误太多，只列出前 %(n)d 条。") % {"n": len(checked.errors)}
         job.finished_at = timezone.now()
-        job.save(update_fields=["status", "stage", "total_rows", "processed_rows", "estimated_rows", "saved_rows",
-                                "error_rows", "error_count", "errors", "result", "message", "finished_at"])
+        job.save(
+            update_fields=[
+                "status",
+                "stage",
+                "total_rows",
+                "processed_rows",
+                "estimated_rows",
+                "saved_rows",
+                "error_rows",
+                "error_count",
+                "errors",
+                "result",
+                "message",
+                "finished_at",
+            ]
+        )
         _audit(job)
 
 
@@ -176,11 +213,25 @@ def _fail(job: ImportJob, message: str) -> None:
 
 def _audit(job: ImportJob) -> None:
     """One entry per import, with counts only (no names, no numbers)."""
-    detail = {"kind": job.kind, "job": job.pk, "mode": job.mode, "status": job.status, "rows": job.total_rows,
-              "saved_rows": job.saved_rows, "error_rows": job.error_rows, "background": job.background}
+    detail = {
+        "kind": job.kind,
+        "job": job.pk,
+        "mode": job.mode,
+        "status": job.status,
+        "rows": job.total_rows,
+        "saved_rows": job.saved_rows,
+        "error_rows": job.error_rows,
+        "background": job.background,
+    }
     detail.update({f"saved_{k}": v for k, v in job.result.items() if k != "rows"})
-    record(job.user, "import", object_type=get_kind(job.kind).object_type, object_id=job.pk,
-           division_code=job.division_code, detail=detail)
+    record(
+        job.user,
+        "import",
+        object_type=get_kind(job.kind).object_type,
+        object_id=job.pk,
+        division_code=job.division_code,
+        detail=detail,
+    )
 
 
 def _discard_file(job: ImportJob) -> None:

@@ -36,8 +36,7 @@ DOCUMENT_TYPES = [
 # GB/T 2260 province-level codes (incl. 71 Taiwan, 81 Hong Kong, 82 Macau, and 83
 # for residence permits of Taiwan residents).
 PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
-    "61 62 63 64 65 71 81 82 83".split()
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
 )
 
 

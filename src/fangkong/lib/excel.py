@@ -52,7 +52,10 @@ def watermark_text(user: Any) -> str:
     now = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     who = getattr(user, "full_name", "") or getattr(user, "username", "")
     return _("防控平台导出 · 导出人：%(who)s（%(username)s） · 导出时间：%(now)s · 内部资料，严禁外传") % {
-        "who": who, "username": getattr(user, "username", ""), "now": now}
+        "who": who,
+        "username": getattr(user, "username", ""),
+        "now": now,
+    }
 
 
 def export_workbook(*, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], user: Any) -> bytes:
@@ -281,6 +284,7 @@ class Ledger:
 
 # ------------------------------------------------------------------ template
 
+
 def template_workbook(ledger: Ledger) -> bytes:
     """The template: the header row and example rows on the first sheet, and a
     second sheet that explains every column and its allowed values."""
@@ -298,8 +302,12 @@ def template_workbook(ledger: Ledger) -> bytes:
         if col.text:
             ws.column_dimensions[letter].number_format = "@"
         if col.choices:
-            dv = DataValidation(type="list", formula1='"' + ",".join(str(c) for c in col.choices) + '"',
-                                allow_blank=True, showErrorMessage=False)
+            dv = DataValidation(
+                type="list",
+                formula1='"' + ",".join(str(c) for c in col.choices) + '"',
+                allow_blank=True,
+                showErrorMessage=False,
+            )
             dv.add(f"{letter}2:{letter}100000")
             ws.add_data_validation(dv)
     example_font = Font(italic=True, color="5F6368")
@@ -322,8 +330,15 @@ def template_workbook(ledger: Ledger) -> bytes:
         c.font, c.fill = header_font, fill
     for col in ledger.columns:
         first_example = ledger.example_rows()[0].get(col.key)
-        notes.append([str(col.header), _("必填") if col.required else _("选填"), str(col.help), str(col.allowed),
-                      cell_text(first_example)])
+        notes.append(
+            [
+                str(col.header),
+                _("必填") if col.required else _("选填"),
+                str(col.help),
+                str(col.allowed),
+                cell_text(first_example),
+            ]
+        )
     for letter, width in zip("ABCDE", (18, 10, 60, 40, 24), strict=True):
         notes.column_dimensions[letter].width = width
     for row in notes.iter_rows(min_row=1):
@@ -335,6 +350,7 @@ def template_workbook(ledger: Ledger) -> bytes:
 
 
 # ------------------------------------------------------------------ reading
+
 
 @dataclass
 class SheetInfo:
@@ -425,16 +441,24 @@ def _load(f: BinaryIO, max_bytes: int, budget: Budget) -> Any:
     if size == 0:
         raise ImportFileError(_("上传的文件是空的。"), code="empty")
     if size > max_bytes:
-        raise ImportFileError(_("文件太大：最大 %(mb)s MB。请把数据分成几个文件分别导入。") % {"mb": _mb(max_bytes)},
-                              code="too_big")
+        raise ImportFileError(
+            _("文件太大：最大 %(mb)s MB。请把数据分成几个文件分别导入。") % {"mb": _mb(max_bytes)}, code="too_big"
+        )
     head = f.read(8)
     f.seek(0)
     if head.startswith(_OLE_MAGIC):
-        raise ImportFileError(_("这是旧版 Excel（.xls）文件或加了密码的文件。"
-                                "请在 Excel 或 WPS 中“另存为” .xlsx 格式（不设密码）后再上传。"), code="xls")
+        raise ImportFileError(
+            _(
+                "这是旧版 Excel（.xls）文件或加了密码的文件。"
+                "请在 Excel 或 WPS 中“另存为” .xlsx 格式（不设密码）后再上传。"
+            ),
+            code="xls",
+        )
     if not head.startswith(_ZIP_MAGIC):
-        raise ImportFileError(_("只能导入 Excel 2007 及以上版本的 .xlsx 文件（不能是 CSV、.xls 或其他格式）。"
-                                "请使用下载的模板填写。"), code="not_xlsx")
+        raise ImportFileError(
+            _("只能导入 Excel 2007 及以上版本的 .xlsx 文件（不能是 CSV、.xls 或其他格式）。请使用下载的模板填写。"),
+            code="not_xlsx",
+        )
     try:
         with zipfile.ZipFile(f) as archive:
             members = archive.infolist()
@@ -461,8 +485,9 @@ def _load(f: BinaryIO, max_bytes: int, budget: Budget) -> Any:
 
 
 def _too_many_rows(max_rows: int) -> ImportFileError:
-    return ImportFileError(_("数据行太多：一次最多导入 %(n)s 行，请分成几个文件。") % {"n": f"{max_rows:,}"},
-                           code="too_many_rows")
+    return ImportFileError(
+        _("数据行太多：一次最多导入 %(n)s 行，请分成几个文件。") % {"n": f"{max_rows:,}"}, code="too_many_rows"
+    )
 
 
 def _CORRUPT() -> str:  # noqa: N802 - a message, translated when raised
@@ -481,9 +506,13 @@ class Budget:
     def check(self) -> None:
         if self._ends is not None and time.monotonic() > self._ends:
             raise ImportFileError(
-                _("读取文件超过了 %(s)s 秒的时限，已停止，没有保存任何数据。文件可能过大或格式异常："
-                  "请在 Excel 或 WPS 中打开后另存为 .xlsx，或分成几个较小的文件再上传。") % {"s": f"{self.seconds:g}"},
-                code="timeout")
+                _(
+                    "读取文件超过了 %(s)s 秒的时限，已停止，没有保存任何数据。文件可能过大或格式异常："
+                    "请在 Excel 或 WPS 中打开后另存为 .xlsx，或分成几个较小的文件再上传。"
+                )
+                % {"s": f"{self.seconds:g}"},
+                code="timeout",
+            )
 
 
 def last_row_number(max_rows: int) -> int:
@@ -494,24 +523,34 @@ def last_row_number(max_rows: int) -> int:
 
 def _row_beyond_limit(number: int, max_rows: int) -> ImportFileError:
     return ImportFileError(
-        _("第 %(row)s 行超出了范围：一次最多导入 %(n)s 行，数据须在工作表的前 %(last)s 行之内（空行也算）。"
-          "请删除多余的行，或分成几个文件。")
+        _(
+            "第 %(row)s 行超出了范围：一次最多导入 %(n)s 行，数据须在工作表的前 %(last)s 行之内（空行也算）。"
+            "请删除多余的行，或分成几个文件。"
+        )
         % {"row": f"{number:,}", "n": f"{max_rows:,}", "last": f"{last_row_number(max_rows):,}"},
-        code="too_many_rows")
+        code="too_many_rows",
+    )
 
 
 def _bad_reference(number: int) -> ImportFileError:
     return ImportFileError(
-        _("第 %(row)s 行附近有超出 Excel 范围的行号或列号（Excel 最多 1,048,576 行、16,384 列），"
-          "这不是 Excel 或 WPS 保存的正常文件。请在 Excel 或 WPS 中打开后另存为 .xlsx 再上传。")
-        % {"row": f"{number:,}"}, code="corrupt")
+        _(
+            "第 %(row)s 行附近有超出 Excel 范围的行号或列号（Excel 最多 1,048,576 行、16,384 列），"
+            "这不是 Excel 或 WPS 保存的正常文件。请在 Excel 或 WPS 中打开后另存为 .xlsx 再上传。"
+        )
+        % {"row": f"{number:,}"},
+        code="corrupt",
+    )
 
 
 def _parsed_whole(name: str) -> bool:
     """A part that opening the workbook parses in full, outside any budget
     (sheets are read row by row, shared strings within the budget)."""
-    return name.endswith((".xml", ".rels")) and not name.startswith("xl/worksheets/") and \
-        not name.endswith("sharedStrings.xml")
+    return (
+        name.endswith((".xml", ".rels"))
+        and not name.startswith("xl/worksheets/")
+        and not name.endswith("sharedStrings.xml")
+    )
 
 
 _SST = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -609,8 +648,14 @@ def _rows(ws: Any, *, max_rows: int, budget: Budget) -> SheetRows:
     last = last_row_number(max_rows)
     wb = ws.parent
     with ws._get_source() as src:
-        parser = _Parser(src, ws._shared_strings, data_only=wb.data_only, epoch=wb.epoch,
-                         date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        parser = _Parser(
+            src,
+            ws._shared_strings,
+            data_only=wb.data_only,
+            epoch=wb.epoch,
+            date_formats=wb._date_formats,
+            timedelta_formats=wb._timedelta_formats,
+        )
         try:
             for number, cells in parser.parse():
                 budget.check()
@@ -685,26 +730,39 @@ def _match_header(ledger: Ledger, rows: SheetRows) -> tuple[_Header, SheetRows]:
         missing = [str(c.header) for c in required if c.key not in positions]
         if not missing:
             if duplicates:
-                raise ImportFileError(_("表头中这些列出现了不止一次：%(cols)s。每列只能出现一次。")
-                                      % {"cols": "、".join(duplicates)}, code="header")
+                raise ImportFileError(
+                    _("表头中这些列出现了不止一次：%(cols)s。每列只能出现一次。") % {"cols": "、".join(duplicates)},
+                    code="header",
+                )
             return _Header(number, positions, ignored), rows
         if positions and (best is None or len(positions) > best[0]):
             best = (len(positions), missing)
     if not saw_anything:
         raise ImportFileError(_("工作表是空的：没有表头，也没有数据。请使用下载的模板填写。"), code="empty")
     if best is None:
-        raise ImportFileError(_("找不到表头：第一行应为列名（%(cols)s 等）。请使用下载的模板填写。")
-                              % {"cols": "、".join(str(c.header) for c in required)}, code="header")
-    raise ImportFileError(_("表头缺少必填列：%(cols)s。请使用下载的模板填写。") % {"cols": "、".join(best[1])},
-                          code="header")
+        raise ImportFileError(
+            _("找不到表头：第一行应为列名（%(cols)s 等）。请使用下载的模板填写。")
+            % {"cols": "、".join(str(c.header) for c in required)},
+            code="header",
+        )
+    raise ImportFileError(
+        _("表头缺少必填列：%(cols)s。请使用下载的模板填写。") % {"cols": "、".join(best[1])}, code="header"
+    )
 
 
 def _example_keys(ledger: Ledger, keys: Sequence[str]) -> set[tuple[str, ...]]:
     return {tuple(cell_text(example.get(k)) for k in keys) for example in ledger.example_rows()}
 
 
-def inspect_workbook(source: Source, ledger: Ledger, *, max_bytes: int, max_rows: int,
-                     count_up_to: int | None = None, seconds: float | None = None) -> SheetInfo:
+def inspect_workbook(
+    source: Source,
+    ledger: Ledger,
+    *,
+    max_bytes: int,
+    max_rows: int,
+    count_up_to: int | None = None,
+    seconds: float | None = None,
+) -> SheetInfo:
     """A quick look at an upload before it is accepted: it is a readable .xlsx,
     the header has the required columns, there is at least one data row and
     not more than ``max_rows``. Raises ImportFileError otherwise.
@@ -755,9 +813,16 @@ def inspect_workbook(source: Source, ledger: Ledger, *, max_bytes: int, max_rows
         return SheetInfo(estimated_rows=estimate, header_row=header.number, columns=keys, ignored=header.ignored)
 
 
-def check_rows(source: Source, ledger: Ledger, *, max_bytes: int, max_rows: int,
-               progress: Callable[[int, int | None], None] | None = None, every: int = 500,
-               seconds: float | None = None) -> CheckedRows:
+def check_rows(
+    source: Source,
+    ledger: Ledger,
+    *,
+    max_bytes: int,
+    max_rows: int,
+    progress: Callable[[int, int | None], None] | None = None,
+    every: int = 500,
+    seconds: float | None = None,
+) -> CheckedRows:
     """Read every data row and validate it with the ledger. Blank rows and the
     template's example rows are skipped. ``progress(processed, estimated_total)``
     is called every ``every`` rows. Raises ImportFileError for the file as a
@@ -824,15 +889,24 @@ def check_rows(source: Source, ledger: Ledger, *, max_bytes: int, max_rows: int,
     return result
 
 
-def run_import(source: Source, ledger: Ledger, *, mode: str, max_bytes: int, max_rows: int,
-               progress: Callable[[int, int | None], None] | None = None, every: int = 500,
-               seconds: float | None = None) -> ImportOutcome:
+def run_import(
+    source: Source,
+    ledger: Ledger,
+    *,
+    mode: str,
+    max_bytes: int,
+    max_rows: int,
+    progress: Callable[[int, int | None], None] | None = None,
+    every: int = 500,
+    seconds: float | None = None,
+) -> ImportOutcome:
     """Check every row, then save according to ``mode``: with MODE_NOTHING any bad
     row means nothing is saved; with MODE_GOOD_ROWS the good rows are saved."""
     if mode not in MODES:
         raise ValueError(f"unknown import mode {mode!r}")
-    checked = check_rows(source, ledger, max_bytes=max_bytes, max_rows=max_rows, progress=progress, every=every,
-                         seconds=seconds)
+    checked = check_rows(
+        source, ledger, max_bytes=max_bytes, max_rows=max_rows, progress=progress, every=every, seconds=seconds
+    )
     items = checked.to_save(mode)
     saved = ledger.save(items) if items else {"rows": 0}
     return ImportOutcome(checked=checked, mode=mode, saved=saved)
@@ -840,5 +914,9 @@ def run_import(source: Source, ledger: Ledger, *, mode: str, max_bytes: int, max
 
 def errors_workbook(errors: Iterable[dict[str, Any]], *, user: Any, title: str) -> bytes:
     """The error report of an import as a watermarked sheet (row, column, reason)."""
-    return export_workbook(title=title, headers=[_("行号"), _("列"), _("原因")],
-                           rows=((e.get("row"), e.get("column", ""), e.get("message", "")) for e in errors), user=user)
+    return export_workbook(
+        title=title,
+        headers=[_("行号"), _("列"), _("原因")],
+        rows=((e.get("row"), e.get("column", ""), e.get("message", "")) for e in errors),
+        user=user,
+    )

@@ -94,8 +94,6 @@ def _mask_phone_run(digits: str) -> str:
     return mask_phone(digits[-11:])
 
 
-
-
 def mask_name(value: str | None) -> str:
     """张三丰 → 张**: the family name only, for places that say who without showing it
     (an approval card on a phone)."""

@@ -73,8 +73,15 @@ PLATE_KINDS = {
     ARMED_POLICE: _("武警号牌"),
     MILITARY: _("军用号牌"),
 }
-_SUFFIX_KINDS = {"警": POLICE, "学": COACH, "挂": TRAILER, "领": CONSULATE, "港": HONG_KONG, "澳": MACAU,
-                 "应急": EMERGENCY}
+_SUFFIX_KINDS = {
+    "警": POLICE,
+    "学": COACH,
+    "挂": TRAILER,
+    "领": CONSULATE,
+    "港": HONG_KONG,
+    "澳": MACAU,
+    "应急": EMERGENCY,
+}
 
 _P = f"[{PROVINCES}]"
 _A = f"[{AUTHORITY_LETTERS}]"

@@ -77,8 +77,13 @@ def is_fever(temperature: object) -> bool:
 # reason). The document states the plain forms every client should send.
 TemperatureIn = Annotated[
     Annotated[str, Field(max_length=MAX_TYPED)] | float,
-    WithJsonSchema({
-        "anyOf": [{"type": "number", "minimum": 35, "maximum": 42},
-                  {"type": "string", "pattern": r"^(3[5-9]|4[01])(\.[0-9]{1,3})?$|^42(\.0{1,3})?$"}],
-        "description": "°C, 35.0–42.0 (rounded to 0.1); 37.3 or more is a fever"}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 35, "maximum": 42},
+                {"type": "string", "pattern": r"^(3[5-9]|4[01])(\.[0-9]{1,3})?$|^42(\.0{1,3})?$"},
+            ],
+            "description": "°C, 35.0–42.0 (rounded to 0.1); 37.3 or more is a fever",
+        }
+    ),
 ]

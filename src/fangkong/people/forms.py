@@ -32,10 +32,18 @@ class PersonForm(forms.Form):
 
     def service_kwargs(self) -> dict:
         d = self.cleaned_data
-        return {"name": d["name"], "doc_type": d["doc_type"], "doc_number": d.get("doc_number", ""),
-                "doc_reason": d.get("doc_reason", ""), "phone": d.get("phone", ""), "sex": d.get("sex") or "U",
-                "birth_date": d.get("birth_date"), "relation": d.get("relation", ""),
-                "occupation": d.get("occupation", ""), "tags": self.tag_values()}
+        return {
+            "name": d["name"],
+            "doc_type": d["doc_type"],
+            "doc_number": d.get("doc_number", ""),
+            "doc_reason": d.get("doc_reason", ""),
+            "phone": d.get("phone", ""),
+            "sex": d.get("sex") or "U",
+            "birth_date": d.get("birth_date"),
+            "relation": d.get("relation", ""),
+            "occupation": d.get("occupation", ""),
+            "tags": self.tag_values(),
+        }
 
 
 class HouseholdForm(forms.Form):

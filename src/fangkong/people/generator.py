@@ -56,32 +56,128 @@ AS_OF = dt.date(2020, 11, 1)
 # Surnames whose reading alone differs from the surname reading (曾, 单, 解, 仇,
 # 区, 查, 朴, 翟, 盖) are left out so that pinyin search keys are always right.
 SURNAMES: list[tuple[str, float]] = [
-    ("王", 84), ("李", 80), ("张", 78), ("刘", 62), ("陈", 38), ("杨", 34), ("赵", 27), ("黄", 12),
-    ("周", 15), ("吴", 13), ("徐", 14), ("孙", 17), ("胡", 12), ("朱", 13), ("高", 12), ("林", 5),
-    ("何", 8), ("郭", 20), ("马", 16), ("罗", 5), ("梁", 6), ("宋", 9), ("郑", 8), ("谢", 5),
-    ("韩", 8), ("唐", 5), ("冯", 8), ("于", 6), ("董", 7), ("萧", 1), ("程", 6), ("曹", 7),
-    ("袁", 5), ("邓", 4), ("许", 7), ("傅", 2), ("沈", 3), ("彭", 3), ("吕", 5), ("苏", 4),
-    ("卢", 4), ("蒋", 3), ("蔡", 4), ("贾", 5), ("丁", 4), ("魏", 5), ("薛", 3), ("叶", 3),
-    ("阎", 2), ("余", 3), ("潘", 3), ("杜", 4), ("戴", 2), ("夏", 3), ("钟", 2), ("汪", 2),
-    ("田", 5), ("任", 5), ("姜", 3), ("范", 4), ("方", 3), ("石", 4), ("姚", 3), ("谭", 2),
-    ("廖", 1), ("邹", 2), ("熊", 2), ("金", 2), ("陆", 2), ("郝", 3), ("孔", 2), ("白", 4),
-    ("崔", 4), ("康", 3), ("毛", 2), ("邱", 2), ("秦", 3), ("江", 2), ("史", 3), ("顾", 1),
-    ("侯", 3), ("邵", 2), ("孟", 4), ("龙", 1), ("万", 2), ("段", 3), ("雷", 2), ("钱", 1),
-    ("汤", 2), ("尹", 2), ("黎", 1), ("易", 1), ("常", 3), ("武", 3), ("乔", 2), ("贺", 2),
-    ("赖", 1), ("龚", 1), ("文", 1), ("申", 3), ("牛", 3), ("岳", 2), ("闫", 3), ("付", 3),
-    ("靳", 2), ("耿", 2), ("焦", 2), ("庞", 1), ("齐", 2), ("陶", 2), ("祁", 1),
+    ("王", 84),
+    ("李", 80),
+    ("张", 78),
+    ("刘", 62),
+    ("陈", 38),
+    ("杨", 34),
+    ("赵", 27),
+    ("黄", 12),
+    ("周", 15),
+    ("吴", 13),
+    ("徐", 14),
+    ("孙", 17),
+    ("胡", 12),
+    ("朱", 13),
+    ("高", 12),
+    ("林", 5),
+    ("何", 8),
+    ("郭", 20),
+    ("马", 16),
+    ("罗", 5),
+    ("梁", 6),
+    ("宋", 9),
+    ("郑", 8),
+    ("谢", 5),
+    ("韩", 8),
+    ("唐", 5),
+    ("冯", 8),
+    ("于", 6),
+    ("董", 7),
+    ("萧", 1),
+    ("程", 6),
+    ("曹", 7),
+    ("袁", 5),
+    ("邓", 4),
+    ("许", 7),
+    ("傅", 2),
+    ("沈", 3),
+    ("彭", 3),
+    ("吕", 5),
+    ("苏", 4),
+    ("卢", 4),
+    ("蒋", 3),
+    ("蔡", 4),
+    ("贾", 5),
+    ("丁", 4),
+    ("魏", 5),
+    ("薛", 3),
+    ("叶", 3),
+    ("阎", 2),
+    ("余", 3),
+    ("潘", 3),
+    ("杜", 4),
+    ("戴", 2),
+    ("夏", 3),
+    ("钟", 2),
+    ("汪", 2),
+    ("田", 5),
+    ("任", 5),
+    ("姜", 3),
+    ("范", 4),
+    ("方", 3),
+    ("石", 4),
+    ("姚", 3),
+    ("谭", 2),
+    ("廖", 1),
+    ("邹", 2),
+    ("熊", 2),
+    ("金", 2),
+    ("陆", 2),
+    ("郝", 3),
+    ("孔", 2),
+    ("白", 4),
+    ("崔", 4),
+    ("康", 3),
+    ("毛", 2),
+    ("邱", 2),
+    ("秦", 3),
+    ("江", 2),
+    ("史", 3),
+    ("顾", 1),
+    ("侯", 3),
+    ("邵", 2),
+    ("孟", 4),
+    ("龙", 1),
+    ("万", 2),
+    ("段", 3),
+    ("雷", 2),
+    ("钱", 1),
+    ("汤", 2),
+    ("尹", 2),
+    ("黎", 1),
+    ("易", 1),
+    ("常", 3),
+    ("武", 3),
+    ("乔", 2),
+    ("贺", 2),
+    ("赖", 1),
+    ("龚", 1),
+    ("文", 1),
+    ("申", 3),
+    ("牛", 3),
+    ("岳", 2),
+    ("闫", 3),
+    ("付", 3),
+    ("靳", 2),
+    ("耿", 2),
+    ("焦", 2),
+    ("庞", 1),
+    ("齐", 2),
+    ("陶", 2),
+    ("祁", 1),
 ]
 
 # Given-name characters by birth cohort and sex; a given name is one character or two.
 _GIVEN = {
     ("M", 0): "国建军华明德志福贵富保成林海山春生金玉友发文忠庆平安永振兴世红卫东新荣全祥树宝根顺义"
-              "广清学胜利民喜财祖茂富耀光彦",
+    "广清学胜利民喜财祖茂富耀光彦",
     ("F", 0): "秀英兰桂芳玉珍凤花梅荣华淑琴云霞红素翠爱菊香莲芝娥月美枝巧春丽萍秋金银荷彩菊凤环",
     ("M", 1): "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭宁龙林阳峰亮成志东文海晓建永"
-              "广振彬剑锋晨冬雷兵松博立新少红栋",
+    "广振彬剑锋晨冬雷兵松博立新少红栋",
     ("F", 1): "芳娜敏静丽艳娟霞燕玲丹萍红洁琳颖慧婷倩雪莉晶佳璐蕾梅楠晓春利茹媛琼瑞露莹欣薇琦璇",
-    ("M", 2): "子轩浩宇梓涵博文一铭俊豪皓昊睿泽辰逸嘉瑞鑫航杰明阳然晨凯宸熙煜锦天奕硕航哲宁恒鹏"
-              "诚泓昊宇锐",
+    ("M", 2): "子轩浩宇梓涵博文一铭俊豪皓昊睿泽辰逸嘉瑞鑫航杰明阳然晨凯宸熙煜锦天奕硕航哲宁恒鹏诚泓昊宇锐",
     ("F", 2): "欣怡梓涵诗雨佳一可馨琪悦子萱思若语梦晨妍瑶雅彤婉嘉依紫静心芮汐沐桐媛梦琪熙婧希冉",
 }
 # Share of one-character given names per cohort (more common among the old).
@@ -95,12 +191,58 @@ def _cohort(birth_year: int) -> int:
 # ------------------------------------------------------------------ places
 
 URBAN_ROADS = (
-    "淇滨大道", "九州路", "华山路", "黄河路", "长江路", "泰山路", "嵩山路", "兴鹤大街", "朝歌路", "天山路",
-    "黎阳路", "湘江路", "珠江路", "燕山路", "钜桥路", "淇河路", "太行路", "鹤煤大道", "红旗街", "新华街",
-    "人民路", "建设路", "文化路", "工业路", "公园路", "山城路", "红卫路", "朝阳路", "春雷路", "福源路",
+    "淇滨大道",
+    "九州路",
+    "华山路",
+    "黄河路",
+    "长江路",
+    "泰山路",
+    "嵩山路",
+    "兴鹤大街",
+    "朝歌路",
+    "天山路",
+    "黎阳路",
+    "湘江路",
+    "珠江路",
+    "燕山路",
+    "钜桥路",
+    "淇河路",
+    "太行路",
+    "鹤煤大道",
+    "红旗街",
+    "新华街",
+    "人民路",
+    "建设路",
+    "文化路",
+    "工业路",
+    "公园路",
+    "山城路",
+    "红卫路",
+    "朝阳路",
+    "春雷路",
+    "福源路",
 )
-VILLAGE_STREETS = ("东街", "西街", "南街", "北街", "中街", "前街", "后街", "新村路", "大街", "东胡同",
-                   "西胡同", "南胡同", "北胡同", "一组", "二组", "三组", "四组", "五组", "六组")
+VILLAGE_STREETS = (
+    "东街",
+    "西街",
+    "南街",
+    "北街",
+    "中街",
+    "前街",
+    "后街",
+    "新村路",
+    "大街",
+    "东胡同",
+    "西胡同",
+    "南胡同",
+    "北胡同",
+    "一组",
+    "二组",
+    "三组",
+    "四组",
+    "五组",
+    "六组",
+)
 
 # ------------------------------------------------------------------ households
 
@@ -136,22 +278,76 @@ _RURAL_CUM = list(itertools.accumulate(t[3] for t in TEMPLATES))
 
 # Real mainland mobile prefixes (China Mobile, Unicom, Telecom), roughly by market share.
 PHONE_PREFIXES = (
-    ("134", 3), ("135", 5), ("136", 4), ("137", 5), ("138", 6), ("139", 6), ("150", 3), ("151", 3),
-    ("152", 3), ("157", 2), ("158", 3), ("159", 3), ("178", 2), ("182", 3), ("183", 3), ("184", 1),
-    ("187", 3), ("188", 3), ("198", 2),
-    ("130", 3), ("131", 3), ("132", 3), ("155", 3), ("156", 3), ("176", 2), ("185", 2), ("186", 4),
-    ("133", 2), ("153", 2), ("177", 2), ("180", 2), ("181", 2), ("189", 3), ("199", 2),
+    ("134", 3),
+    ("135", 5),
+    ("136", 4),
+    ("137", 5),
+    ("138", 6),
+    ("139", 6),
+    ("150", 3),
+    ("151", 3),
+    ("152", 3),
+    ("157", 2),
+    ("158", 3),
+    ("159", 3),
+    ("178", 2),
+    ("182", 3),
+    ("183", 3),
+    ("184", 1),
+    ("187", 3),
+    ("188", 3),
+    ("198", 2),
+    ("130", 3),
+    ("131", 3),
+    ("132", 3),
+    ("155", 3),
+    ("156", 3),
+    ("176", 2),
+    ("185", 2),
+    ("186", 4),
+    ("133", 2),
+    ("153", 2),
+    ("177", 2),
+    ("180", 2),
+    ("181", 2),
+    ("189", 3),
+    ("199", 2),
 )
 _PHONE_PREFIX_LIST = [p for p, _w in PHONE_PREFIXES]
 _PHONE_PREFIX_CUM = list(itertools.accumulate(w for _p, w in PHONE_PREFIXES))
 
 # Occupations by setting, weighted.
-_URBAN_JOBS = (("企业职工", 20), ("个体工商户", 10), ("公务员", 3), ("事业单位职工", 5), ("教师", 4),
-               ("医护人员", 3), ("服务业人员", 12), ("建筑工人", 4), ("快递员", 2), ("司机", 3),
-               ("自由职业", 6), ("外出务工", 5), ("无业", 6), ("销售人员", 5), ("工程技术人员", 4),
-               ("煤矿工人", 2))
-_RURAL_JOBS = (("务农", 35), ("外出务工", 25), ("个体工商户", 6), ("建筑工人", 6), ("养殖户", 4),
-               ("企业职工", 6), ("司机", 3), ("教师", 2), ("无业", 5), ("煤矿工人", 2), ("服务业人员", 3))
+_URBAN_JOBS = (
+    ("企业职工", 20),
+    ("个体工商户", 10),
+    ("公务员", 3),
+    ("事业单位职工", 5),
+    ("教师", 4),
+    ("医护人员", 3),
+    ("服务业人员", 12),
+    ("建筑工人", 4),
+    ("快递员", 2),
+    ("司机", 3),
+    ("自由职业", 6),
+    ("外出务工", 5),
+    ("无业", 6),
+    ("销售人员", 5),
+    ("工程技术人员", 4),
+    ("煤矿工人", 2),
+)
+_RURAL_JOBS = (
+    ("务农", 35),
+    ("外出务工", 25),
+    ("个体工商户", 6),
+    ("建筑工人", 6),
+    ("养殖户", 4),
+    ("企业职工", 6),
+    ("司机", 3),
+    ("教师", 2),
+    ("无业", 5),
+    ("煤矿工人", 2),
+    ("服务业人员", 3),
+)
 _URBAN_JOB_LIST = [j for j, _w in _URBAN_JOBS]
 _URBAN_JOB_CUM = list(itertools.accumulate(w for _j, w in _URBAN_JOBS))
 _RURAL_JOB_LIST = [j for j, _w in _RURAL_JOBS]
@@ -161,10 +357,29 @@ _RURAL_JOB_CUM = list(itertools.accumulate(w for _j, w in _RURAL_JOBS))
 # (created_at, updated_at, created_by, and defaults of any other field).
 HOUSEHOLD_COLUMNS = ("id", "division_code", "address", "head_id")
 PERSON_COLUMNS = (
-    "id", "household_id", "division_code", "name", "name_pinyin", "name_initials", "sex", "birth_date",
-    "doc_type", "doc_reason", "doc_cipher", "doc_index", "doc_masked", "phone_cipher", "phone_index",
-    "phone_masked", "relation", "occupation", "tag_elderly_alone", "tag_low_income", "tag_disabled",
-    "tag_pregnant", "tag_chronic",
+    "id",
+    "household_id",
+    "division_code",
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "sex",
+    "birth_date",
+    "doc_type",
+    "doc_reason",
+    "doc_cipher",
+    "doc_index",
+    "doc_masked",
+    "phone_cipher",
+    "phone_index",
+    "phone_masked",
+    "relation",
+    "occupation",
+    "tag_elderly_alone",
+    "tag_low_income",
+    "tag_disabled",
+    "tag_pregnant",
+    "tag_chronic",
 )
 
 _SEQ_PAIRS = 500  # ID digits 15-17: 000-999, odd for men, even for women
@@ -227,6 +442,7 @@ class Batch:
 
 # ------------------------------------------------------------------ planning
 
+
 def _apportion(total: int, weights: list[float]) -> list[int]:
     """Integers proportional to ``weights`` summing to ``total`` (largest remainder)."""
     s = sum(weights)
@@ -248,8 +464,15 @@ def _community_weight(rng: random.Random, c: Community) -> float:
     return rng.lognormvariate(math.log(1500), 0.4)  # farm living quarters and the like
 
 
-def make_plan(communities: list[Community], *, persons: int, seed: int, first_household_id: int = 1,
-              first_person_id: int = 1, as_of: dt.date = AS_OF) -> Plan:
+def make_plan(
+    communities: list[Community],
+    *,
+    persons: int,
+    seed: int,
+    first_household_id: int = 1,
+    first_person_id: int = 1,
+    as_of: dt.date = AS_OF,
+) -> Plan:
     """Decide who lives where: see the module docstring. Cheap (no personal data)."""
     if persons < 1:
         raise ValueError("persons must be positive")
@@ -261,7 +484,7 @@ def make_plan(communities: list[Community], *, persons: int, seed: int, first_ho
     plan = Plan(seed=seed, persons=persons, as_of=as_of)
     target = made = 0
     rnd = rng.random
-    for c, quota in zip(communities, quotas):
+    for c, quota in zip(communities, quotas, strict=False):
         # The running total carries over, so a small population still gets whole
         # households (spread over as many communities as it fills) and exactly N persons.
         target += quota
@@ -272,8 +495,11 @@ def make_plan(communities: list[Community], *, persons: int, seed: int, first_ho
             t = bisect.bisect_right(cum, rnd() * top)
             chosen.append(t)
             made += TEMPLATE_SIZES[t]
-        plan.communities.append(CommunityPlan(community=c, templates=bytes(chosen), persons=0,
-                                              first_household_id=0, first_person_id=0, seq_pairs=()))
+        plan.communities.append(
+            CommunityPlan(
+                community=c, templates=bytes(chosen), persons=0, first_household_id=0, first_person_id=0, seq_pairs=()
+            )
+        )
     overshoot = made - persons
     if overshoot:
         last = max(i for i, cp in enumerate(plan.communities) if cp.templates)
@@ -282,7 +508,8 @@ def make_plan(communities: list[Community], *, persons: int, seed: int, first_ho
     hh_id, p_id = first_household_id, first_person_id
     for cp in plan.communities:
         cp.persons = sum(TEMPLATE_SIZES[t] for t in cp.templates) - (
-            TEMPLATE_SIZES[cp.templates[-1]] - cp.last_size if cp.last_size else 0)
+            TEMPLATE_SIZES[cp.templates[-1]] - cp.last_size if cp.last_size else 0
+        )
         cp.first_household_id, cp.first_person_id = hh_id, p_id
         hh_id += len(cp.templates)
         p_id += cp.persons
@@ -306,8 +533,8 @@ def _assign_sequence_space(plan: Plan, seed: int) -> None:
             rng.shuffle(pairs)
             extra = _apportion(_SEQ_PAIRS - len(group), [cp.persons + 1 for cp in group])
             start = 0
-            for cp, n in zip(group, extra):
-                cp.seq_pairs = tuple(sorted(pairs[start:start + 1 + n]))
+            for cp, n in zip(group, extra, strict=False):
+                cp.seq_pairs = tuple(sorted(pairs[start : start + 1 + n]))
                 cp.day_modulus, cp.day_residue = modulus, residue
                 start += 1 + n
 
@@ -325,6 +552,7 @@ def make_batches(plan: Plan, *, target_persons: int = 25_000) -> list[Batch]:
 
 
 # ------------------------------------------------------------------ people
+
 
 class _Names:
     """Names and their pinyin keys, cached per (surname, given) part."""
@@ -390,11 +618,16 @@ def _members(rng: random.Random, key: str) -> list[tuple[str, str, int]]:
     if key == "couple":
         head = _age(rng, 22, 64, 30)
         sex = "M" if r() < 0.85 else "F"
-        return [(R.HEAD, sex, head), (R.SPOUSE, _other(sex), max(20, head + _age(rng, -4, 3) * (1 if sex == "F" else -1)))]
+        return [
+            (R.HEAD, sex, head),
+            (R.SPOUSE, _other(sex), max(20, head + _age(rng, -4, 3) * (1 if sex == "F" else -1))),
+        ]
     if key == "elder_child":
         head = _age(rng, 66, 92, 72)
-        return [(R.HEAD, "F" if r() < 0.6 else "M", head),
-                (R.CHILD, "M" if r() < 0.6 else "F", max(25, head - _age(rng, 22, 34)))]
+        return [
+            (R.HEAD, "F" if r() < 0.6 else "M", head),
+            (R.CHILD, "M" if r() < 0.6 else "F", max(25, head - _age(rng, 22, 34))),
+        ]
     if key.startswith("single_parent"):
         n = int(key[-1])
         sex = "F" if r() < 0.7 else "M"
@@ -435,8 +668,12 @@ def _members(rng: random.Random, key: str) -> list[tuple[str, str, int]]:
         child = max(22, wife - _age(rng, 22, 32))
         child_sex = "M" if r() < 0.85 else "F"
         in_law = max(20, child + _age(rng, -4, 3))
-        members = [(R.HEAD, "M", head), (R.SPOUSE, "F", wife), (R.CHILD, child_sex, child),
-                   (R.IN_LAW, _other(child_sex), in_law)]
+        members = [
+            (R.HEAD, "M", head),
+            (R.SPOUSE, "F", wife),
+            (R.CHILD, child_sex, child),
+            (R.IN_LAW, _other(child_sex), in_law),
+        ]
         mother = in_law if child_sex == "M" else child
         return members + [(R.GRANDCHILD, "M" if r() < 0.53 else "F", a) for a in _children(rng, mother, n, 18)]
     raise ValueError(key)
@@ -450,7 +687,9 @@ def _members(rng: random.Random, key: str) -> list[tuple[str, str, int]]:
 # back to it if ever not.
 _WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]
 _CHECK = "10X98765432"
-_SEQ_PARTS = [(f"{s:03d}", sum(int(c) * w for c, w in zip(f"{s:03d}", _WEIGHTS[14:]))) for s in range(1000)]
+_SEQ_PARTS = [
+    (f"{s:03d}", sum(int(c) * w for c, w in zip(f"{s:03d}", _WEIGHTS[14:], strict=False))) for s in range(1000)
+]
 _REGION_SUMS: dict[str, int] = {}
 _BIRTHS: dict[int, tuple[dt.date, str, int, str, int]] = {}
 
@@ -459,13 +698,13 @@ def _birth(ordinal: int) -> tuple[dt.date, str, int, str, int]:
     """(date, YYYY-MM-DD, year, YYYYMMDD, weighted digit sum of YYYYMMDD) of a day."""
     d = dt.date.fromordinal(ordinal)
     ymd = f"{d.year:04d}{d.month:02d}{d.day:02d}"
-    return d, d.isoformat(), d.year, ymd, sum(int(c) * w for c, w in zip(ymd, _WEIGHTS[6:14]))
+    return d, d.isoformat(), d.year, ymd, sum(int(c) * w for c, w in zip(ymd, _WEIGHTS[6:14], strict=False))
 
 
 def _fast_resident_id(region: str, birth: tuple, seq: int) -> str:
     r = _REGION_SUMS.get(region)
     if r is None:
-        r = _REGION_SUMS[region] = sum(int(c) * w for c, w in zip(region, _WEIGHTS[:6]))
+        r = _REGION_SUMS[region] = sum(int(c) * w for c, w in zip(region, _WEIGHTS[:6], strict=False))
     seq_text, seq_sum = _SEQ_PARTS[seq]
     return region + birth[3] + seq_text + _CHECK[(r + birth[4] + seq_sum) % 11]
 
@@ -477,11 +716,17 @@ def _slow_resident_id(region: str, birth: tuple, seq: int) -> str:
 @functools.cache
 def _resident_ids():
     """The fast ID-number maker, if it agrees with documents.make_resident_id."""
-    samples = [("410611", dt.date(1985, 6, 15), 1), ("410621", dt.date(1950, 12, 31), 998),
-               ("410602", dt.date(2020, 10, 30), 47), ("410671", dt.date(1999, 1, 1), 0)]
+    samples = [
+        ("410611", dt.date(1985, 6, 15), 1),
+        ("410621", dt.date(1950, 12, 31), 998),
+        ("410602", dt.date(2020, 10, 30), 47),
+        ("410671", dt.date(1999, 1, 1), 0),
+    ]
     samples += [("410622", dt.date(1930 + i, 1 + i % 12, 1 + i % 28), i * 7) for i in range(90)]
-    ok = all(_fast_resident_id(region, _birth(d.toordinal()), seq) == make_resident_id(region, d, seq)
-             for region, d, seq in samples)
+    ok = all(
+        _fast_resident_id(region, _birth(d.toordinal()), seq) == make_resident_id(region, d, seq)
+        for region, d, seq in samples
+    )
     return _fast_resident_id if ok else _slow_resident_id
 
 
@@ -534,7 +779,7 @@ def _sealer():
         nonlocal nonces, pos
         if pos >= len(nonces):
             nonces, pos = memoryview(urandom(12 * 8192)), 0
-        nonce = bytes(nonces[pos:pos + 12])
+        nonce = bytes(nonces[pos : pos + 12])
         pos += 12
         return b64(version + nonce + seal(nonce, plaintext.encode(), version)).decode()
 
@@ -565,8 +810,10 @@ def _name_keys(surname: str, given: str) -> tuple[str, str]:
 def _address_urban(rng: random.Random, compounds: list[str], used: set[str]) -> str:
     while True:
         base = compounds[int(rng.random() * len(compounds))]
-        addr = f"{base}{1 + int(rng.random() * 24)}号楼{1 + int(rng.random() * 4)}单元" \
-               f"{1 + int(rng.random() * 18)}{1 + int(rng.random() * 4):02d}"
+        addr = (
+            f"{base}{1 + int(rng.random() * 24)}号楼{1 + int(rng.random() * 4)}单元"
+            f"{1 + int(rng.random() * 18)}{1 + int(rng.random() * 4):02d}"
+        )
         if addr not in used:
             used.add(addr)
             return addr
@@ -590,8 +837,13 @@ def _address_quarters(rng: random.Random, name: str, used: set[str], spread: int
         spread += 1
 
 
-def generate_batch(plan: Plan, batch: Batch, *, existing: set[str] | frozenset[str] = frozenset(),
-                   copy_suffixes: tuple[str, str] | None = None) -> tuple[list, list]:
+def generate_batch(
+    plan: Plan,
+    batch: Batch,
+    *,
+    existing: set[str] | frozenset[str] = frozenset(),
+    copy_suffixes: tuple[str, str] | None = None,
+) -> tuple[list, list]:
     """Households and persons of ``plan.communities[batch.start:batch.stop]`` as
     row tuples in HOUSEHOLD_COLUMNS / PERSON_COLUMNS order; or, with
     ``copy_suffixes`` (the constant columns of a household line and of a person
@@ -599,14 +851,20 @@ def generate_batch(plan: Plan, batch: Batch, *, existing: set[str] | frozenset[s
     True/False. Generated values never contain a tab, newline or backslash."""
     households: list = []
     persons: list = []
-    for cp in plan.communities[batch.start:batch.stop]:
+    for cp in plan.communities[batch.start : batch.stop]:
         if cp.templates:
             _generate_community(plan, cp, households, persons, existing, copy_suffixes)
     return households, persons
 
 
-def _generate_community(plan: Plan, cp: CommunityPlan, households: list, persons: list,
-                        existing: set[str] | frozenset[str], copy_suffixes: tuple[str, str] | None) -> None:
+def _generate_community(
+    plan: Plan,
+    cp: CommunityPlan,
+    households: list,
+    persons: list,
+    existing: set[str] | frozenset[str],
+    copy_suffixes: tuple[str, str] | None,
+) -> None:
     c = cp.community
     rng = random.Random(f"fangkong-people:{plan.seed}:{c.code}")
     r = rng.random
@@ -659,7 +917,12 @@ def _generate_community(plan: Plan, cp: CommunityPlan, households: list, persons
         for i, (relation, sex, age) in enumerate(members):
             # Surnames: the head's line keeps the head's surname; spouses, in-laws,
             # and (when the head is a woman) children may have another.
-            if i == 0 or (relation in (_REL.CHILD, _REL.GRANDCHILD) and members[0][1] == "M") or relation == _REL.PARENT and sex == "M":
+            if (
+                i == 0
+                or (relation in (_REL.CHILD, _REL.GRANDCHILD) and members[0][1] == "M")
+                or relation == _REL.PARENT
+                and sex == "M"
+            ):
                 family = surname
             else:
                 family = names.surname(rng)
@@ -705,7 +968,11 @@ def _generate_community(plan: Plan, cp: CommunityPlan, households: list, persons
             if has_phone:
                 prefix = _PHONE_PREFIX_LIST[bisect.bisect_right(_PHONE_PREFIX_CUM, r() * phone_top)]
                 phone = f"{prefix}{int(r() * 100_000_000):08d}"
-                phone_cipher, phone_idx, phone_masked = encrypt(phone), phone_index_of(phone), phone[:3] + "****" + phone[7:]
+                phone_cipher, phone_idx, phone_masked = (
+                    encrypt(phone),
+                    phone_index_of(phone),
+                    phone[:3] + "****" + phone[7:],
+                )
             else:
                 phone_cipher = phone_idx = phone_masked = ""
             # occupation
@@ -724,9 +991,11 @@ def _generate_community(plan: Plan, cp: CommunityPlan, households: list, persons
                 disabled = r() < 0.025
             else:
                 disabled = r() < 0.07
-            pregnant = (sex == "F" and 20 <= real_age < 40
-                        and r() < (0.07 if couple and relation in (_REL.HEAD, _REL.SPOUSE, _REL.IN_LAW)
-                                   else 0.01))
+            pregnant = (
+                sex == "F"
+                and 20 <= real_age < 40
+                and r() < (0.07 if couple and relation in (_REL.HEAD, _REL.SPOUSE, _REL.IN_LAW) else 0.01)
+            )
             if real_age < 45:
                 chronic = False
             elif real_age < 60:
@@ -740,14 +1009,36 @@ def _generate_community(plan: Plan, cp: CommunityPlan, households: list, persons
                     f"{p_id}\t{hh_id}\t{place}\t{family}{given}\t{pk[0]}\t{pk[1]}\t{sex}\t{b[1]}\t"
                     f"{DOC_RIC}\t\t{encrypt(number)}\t{index}\t{number[:6]}********{number[14:]}\t"
                     f"{phone_cipher}\t{phone_idx}\t{phone_masked}\t"
-                    f"{relation}\t{job}\t{elderly_alone}\t{low_income}\t{disabled}\t{pregnant}\t{chronic}{p_suffix}")
+                    f"{relation}\t{job}\t{elderly_alone}\t{low_income}\t{disabled}\t{pregnant}\t{chronic}{p_suffix}"
+                )
             else:
-                persons.append((
-                    p_id, hh_id, place, family + given, pk[0], pk[1], sex, b[1],
-                    DOC_RIC, "", encrypt(number), index, number[:6] + "********" + number[14:],
-                    phone_cipher, phone_idx, phone_masked,
-                    relation, job, elderly_alone, low_income, disabled, pregnant, chronic,
-                ))
+                persons.append(
+                    (
+                        p_id,
+                        hh_id,
+                        place,
+                        family + given,
+                        pk[0],
+                        pk[1],
+                        sex,
+                        b[1],
+                        DOC_RIC,
+                        "",
+                        encrypt(number),
+                        index,
+                        number[:6] + "********" + number[14:],
+                        phone_cipher,
+                        phone_idx,
+                        phone_masked,
+                        relation,
+                        job,
+                        elderly_alone,
+                        low_income,
+                        disabled,
+                        pregnant,
+                        chronic,
+                    )
+                )
             p_id += 1
         hh_id += 1
 
@@ -757,9 +1048,13 @@ def communities_from_db(prefix: str = "4106") -> list[Community]:
     from fangkong.regions.models import Division
 
     grids: dict[str, list[str]] = {}
-    for code, parent in (Division.objects.under(prefix).filter(level="grid").order_by("code")
-                         .values_list("code", "parent_code")):
+    for code, parent in (
+        Division.objects.under(prefix).filter(level="grid").order_by("code").values_list("code", "parent_code")
+    ):
         grids.setdefault(parent, []).append(code)
-    return [Community(code=code, name=name, grids=tuple(grids.get(code, ())))
-            for code, name in (Division.objects.under(prefix).filter(level="community").order_by("code")
-                               .values_list("code", "short_name"))]
+    return [
+        Community(code=code, name=name, grids=tuple(grids.get(code, ())))
+        for code, name in (
+            Division.objects.under(prefix).filter(level="community").order_by("code").values_list("code", "short_name")
+        )
+    ]

@@ -13,7 +13,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from fangkong.lib import vault
-from fangkong.lib.documents import DOC_NONE, DOC_RIC, DOCUMENT_TYPES, normalize_document, normalize_phone, parse_resident_id
+from fangkong.lib.documents import (
+    DOC_NONE,
+    DOC_RIC,
+    DOCUMENT_TYPES,
+    normalize_document,
+    normalize_phone,
+    parse_resident_id,
+)
 from fangkong.lib.masking import mask_id_number, mask_phone
 from fangkong.lib.pinyin import name_keys
 from fangkong.lib.text import identifying_text
@@ -100,8 +107,9 @@ def clean_name(name: str) -> tuple[str, str, str]:
     return name, full, initials
 
 
-def recorded_identity(*, name: str, doc_type: str = "ric", doc_number: str = "", phone: str = "",
-                      doc_reason: str = "", link: bool = True) -> dict:
+def recorded_identity(
+    *, name: str, doc_type: str = "ric", doc_number: str = "", phone: str = "", doc_reason: str = "", link: bool = True
+) -> dict:
     """Column values for a RecordedIdentity (see people.models), validated with the
     same rules as the registry; ValidationError keyed by field. With ``link``, a
     registered person with the same document number is linked and fills in a
@@ -118,8 +126,14 @@ def recorded_identity(*, name: str, doc_type: str = "ric", doc_number: str = "",
         values["name"] = ""
     try:
         ident = protect_document(doc_type, doc_number, doc_reason or "-")
-        values.update(doc_type=ident.doc_type, doc_cipher=ident.doc_cipher, doc_index=ident.doc_index or "",
-                      doc_masked=ident.doc_masked, sex=ident.sex or "U", birth_date=ident.birth_date)
+        values.update(
+            doc_type=ident.doc_type,
+            doc_cipher=ident.doc_cipher,
+            doc_index=ident.doc_index or "",
+            doc_masked=ident.doc_masked,
+            sex=ident.sex or "U",
+            birth_date=ident.birth_date,
+        )
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:

@@ -60,6 +60,7 @@ class LoadResult:
 
 # ------------------------------------------------------------------ columns
 
+
 def _constant_columns(model, generated: tuple[str, ...], now: dt.datetime) -> list[tuple[str, object]]:
     """Columns the generator does not fill, with the value every generated row gets:
     the timestamps, no creator, and the default of any field added since."""
@@ -74,8 +75,10 @@ def _constant_columns(model, generated: tuple[str, ...], now: dt.datetime) -> li
         if value is None and not f.null:
             raise LoadError(f"{model.__name__}.{f.name} has no default: teach fangkong.people.generator to fill it")
         if value is not None and not isinstance(value, (str, int, float, bool, dt.date)):
-            raise LoadError(f"{model.__name__}.{f.name}: default {value!r} cannot be bulk-loaded; "
-                            f"teach fangkong.people.generator to fill it")
+            raise LoadError(
+                f"{model.__name__}.{f.name}: default {value!r} cannot be bulk-loaded; "
+                f"teach fangkong.people.generator to fill it"
+            )
         constants.append((f.column, value))
     return constants
 
@@ -116,14 +119,16 @@ def _worker_init(plan: Plan, existing, vendor: str, suffixes: tuple[str, str]) -
 
 def _work(batch: Batch):
     copy = _WORKER["vendor"] == "postgresql"
-    households, persons = generate_batch(_WORKER["plan"], batch, existing=_WORKER["existing"],
-                                         copy_suffixes=_WORKER["suffixes"] if copy else None)
+    households, persons = generate_batch(
+        _WORKER["plan"], batch, existing=_WORKER["existing"], copy_suffixes=_WORKER["suffixes"] if copy else None
+    )
     if copy:
         return len(households), len(persons), "".join(households), "".join(persons)
     return len(households), len(persons), households, persons
 
 
 # ------------------------------------------------------------------ writers
+
 
 class _Writer:
     """Writes batches inside the load's transaction. With ``rebuild`` (a big load
@@ -177,7 +182,9 @@ class _SqliteWriter(_Writer):
             raw = connection.connection
             rows = raw.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                f"AND tbl_name IN ({', '.join('?' * len(self.tables))}) ORDER BY name", self.tables).fetchall()
+                f"AND tbl_name IN ({', '.join('?' * len(self.tables))}) ORDER BY name",
+                self.tables,
+            ).fetchall()
             for name, sql in rows:
                 raw.execute(f'DROP INDEX "{name}"')
                 self.recreate.append(sql)
@@ -223,19 +230,23 @@ class _PostgresWriter(_Writer):
         # keys, which other tables' foreign keys point at), then their plain indexes.
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            f"WHERE conrelid IN {oids} AND contype IN ('u', 'f') ORDER BY contype DESC, conname")
+            f"WHERE conrelid IN {oids} AND contype IN ('u', 'f') ORDER BY contype DESC, conname"
+        )
         constraints = cursor.fetchall()
         cursor.execute(
             "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index i "
             f"WHERE indrelid IN {oids} AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
-            "ORDER BY 1")
+            "ORDER BY 1"
+        )
         indexes = cursor.fetchall()
         for table, name, _definition in constraints:
             cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         for name, _definition in indexes:
             cursor.execute(f"DROP INDEX {name}")
         # Rebuild: unique constraints first, then indexes, then foreign keys (checked once, by a join).
-        self.recreate = [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, d in constraints if "FOREIGN KEY" not in d]
+        self.recreate = [
+            f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, d in constraints if "FOREIGN KEY" not in d
+        ]
         self.recreate += [d for _n, d in indexes]
         self.recreate += [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, d in constraints if "FOREIGN KEY" in d]
 
@@ -259,6 +270,7 @@ class _PostgresWriter(_Writer):
 
 # ------------------------------------------------------------------ the load
 
+
 def _max_ids() -> tuple[int, int]:
     return (Household.objects.aggregate(m=Max("id"))["m"] or 0, Person.objects.aggregate(m=Max("id"))["m"] or 0)
 
@@ -270,9 +282,19 @@ def default_workers(persons: int) -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def populate(*, persons: int, seed: int, prefix: str = "4106", append: bool = False, workers: int | None = None,
-             batch_persons: int = 25_000, as_of: dt.date = AS_OF, progress: Progress | None = None,
-             rebuild_indexes: bool | None = None, notice: Callable[[str], None] | None = None) -> LoadResult:
+def populate(
+    *,
+    persons: int,
+    seed: int,
+    prefix: str = "4106",
+    append: bool = False,
+    workers: int | None = None,
+    batch_persons: int = 25_000,
+    as_of: dt.date = AS_OF,
+    progress: Progress | None = None,
+    rebuild_indexes: bool | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> LoadResult:
     """Generate and load ``persons`` persons over the communities under ``prefix``.
 
     With ``append`` the new persons join an existing registry and numbers already
@@ -288,12 +310,19 @@ def populate(*, persons: int, seed: int, prefix: str = "4106", append: bool = Fa
         raise LoadError(f"no villages/communities under {prefix}: import the division codes first")
     existing: frozenset[str] | set[str] = frozenset()
     if append:
-        existing = set(Person.objects.exclude(doc_index=None).values_list("doc_index", flat=True)
-                       .iterator(chunk_size=20_000))
+        existing = set(
+            Person.objects.exclude(doc_index=None).values_list("doc_index", flat=True).iterator(chunk_size=20_000)
+        )
     max_hh, max_p = _max_ids()
     try:
-        plan = make_plan(communities, persons=persons, seed=seed, first_household_id=max_hh + 1,
-                         first_person_id=max_p + 1, as_of=as_of)
+        plan = make_plan(
+            communities,
+            persons=persons,
+            seed=seed,
+            first_household_id=max_hh + 1,
+            first_person_id=max_p + 1,
+            as_of=as_of,
+        )
     except ValueError as exc:
         raise LoadError(str(exc)) from None
     batches = make_batches(plan, target_persons=batch_persons)
@@ -307,10 +336,10 @@ def populate(*, persons: int, seed: int, prefix: str = "4106", append: bool = Fa
     p_constants = _constant_columns(Person, PERSON_COLUMNS, now)
     if rebuild_indexes is None:
         rebuild_indexes = persons >= 100_000 and max_hh == 0 and max_p == 0
-    writer = (_PostgresWriter if vendor == "postgresql" else _SqliteWriter)(hh_constants, p_constants,
-                                                                            rebuild_indexes)
-    suffixes = tuple("".join("\t" + _copy_text(v) for _c, v in constants) + "\n"
-                     for constants in (hh_constants, p_constants))
+    writer = (_PostgresWriter if vendor == "postgresql" else _SqliteWriter)(hh_constants, p_constants, rebuild_indexes)
+    suffixes = tuple(
+        "".join("\t" + _copy_text(v) for _c, v in constants) + "\n" for constants in (hh_constants, p_constants)
+    )
 
     pool = None
     if workers > 1:
@@ -353,8 +382,9 @@ def populate(*, persons: int, seed: int, prefix: str = "4106", append: bool = Fa
         writer.restore()
     if done_p != plan.persons:
         raise LoadError(f"generated {done_p} persons, planned {plan.persons}")
-    return LoadResult(plan=plan, persons=done_p, households=done_h, seconds=time.perf_counter() - started,
-                      workers=workers)
+    return LoadResult(
+        plan=plan, persons=done_p, households=done_h, seconds=time.perf_counter() - started, workers=workers
+    )
 
 
 def _bounded(pool, batches: list[Batch], window: int):

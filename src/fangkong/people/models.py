@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.fields import FreeCharField
 from fangkong.core.models import DivisionScoped
@@ -21,8 +22,14 @@ class Household(DivisionScoped):
     note = FreeCharField(_("备注"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", db_constraint=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
 
     class Meta:
         verbose_name = pgettext_lazy("model", "户")
@@ -50,8 +57,7 @@ class Person(DivisionScoped):
     # PostgreSQL those also get a varchar_pattern_ops ("_like") twin, and no
     # query uses one — blind indexes are compared for equality, codes and
     # names/pinyin as ranges (people.selectors, lib.codes.prefix_range).
-    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="members")
+    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
     name = models.CharField(_("姓名"), max_length=50)
     name_pinyin = models.CharField(max_length=100)
     name_initials = models.CharField(max_length=30)
@@ -60,7 +66,7 @@ class Person(DivisionScoped):
     doc_type = models.CharField(_("证件类型"), max_length=10, choices=DOCUMENT_TYPES, default="ric")
     doc_reason = FreeCharField(_("无身份证原因"), max_length=200, blank=True)
     doc_cipher = models.TextField(blank=True)
-    doc_index = models.CharField(max_length=40, null=True, blank=True)
+    doc_index = models.CharField(max_length=40, null=True, blank=True)  # noqa: DJ001  (NULL: rows without one never collide)
     doc_masked = models.CharField(_("证件号码"), max_length=40, blank=True)
     phone_cipher = models.TextField(blank=True)
     phone_index = models.CharField(max_length=40, blank=True)
@@ -74,8 +80,14 @@ class Person(DivisionScoped):
     tag_chronic = models.BooleanField(_("慢性病"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", db_constraint=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
 
     class Meta:
         verbose_name = pgettext_lazy("model", "人员")

@@ -44,7 +44,7 @@ def remember(request, q: str) -> str | None:
         return None
     key = secrets.token_urlsafe(12)
     masked = mask_id_number(q.replace(" ", "")) if blind[0] == "doc" else mask_phone(q)
-    searches = dict(list(request.session.get(SEARCHES_KEY, {}).items())[-(SEARCHES_KEPT - 1):])
+    searches = dict(list(request.session.get(SEARCHES_KEY, {}).items())[-(SEARCHES_KEPT - 1) :])
     searches[key] = {"kind": blind[0], "index": blind[1], "masked": masked}
     request.session[SEARCHES_KEY] = searches
     return key

@@ -41,16 +41,29 @@ def clean_reason(reason: str) -> str:
     counts), and not one character repeated."""
     text = " ".join((reason or "").split())[:200]
     meaningful = [ch for ch in text if unicodedata.category(ch)[0] in "LN"]
-    if (len(meaningful) < MIN_REASON_CHARS or len(set(meaningful)) < 2
-            or not any(unicodedata.category(ch)[0] == "L" for ch in meaningful)):
-        raise ValidationError({"reason": _("请写明查看原因：至少4个字，说明为何需要完整号码（如“电话通知居家隔离”），"
-                                           "不能只是标点、数字或同一个字的重复。")}, code="reason")
+    if (
+        len(meaningful) < MIN_REASON_CHARS
+        or len(set(meaningful)) < 2
+        or not any(unicodedata.category(ch)[0] == "L" for ch in meaningful)
+    ):
+        raise ValidationError(
+            {
+                "reason": _(
+                    "请写明查看原因：至少4个字，说明为何需要完整号码（如“电话通知居家隔离”），"
+                    "不能只是标点、数字或同一个字的重复。"
+                )
+            },
+            code="reason",
+        )
     return text
 
 
 def _limits() -> tuple[int, int, int]:
-    return (settings.FANGKONG_REVEALS_PER_MINUTE, settings.FANGKONG_REVEALS_PER_HOUR,
-            settings.FANGKONG_REVEAL_ALERT_PER_DAY)
+    return (
+        settings.FANGKONG_REVEALS_PER_MINUTE,
+        settings.FANGKONG_REVEALS_PER_HOUR,
+        settings.FANGKONG_REVEAL_ALERT_PER_DAY,
+    )
 
 
 def reveal_record(user, obj, *, field: str, reason: str, request=None) -> None:
@@ -68,17 +81,25 @@ def reveal_record(user, obj, *, field: str, reason: str, request=None) -> None:
     day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     hour_ago, minute_ago = now - dt.timedelta(hours=1), now - dt.timedelta(minutes=1)
     counts = AuditEntry.objects.filter(actor=user, action="reveal", at__gte=min(day_start, hour_ago)).aggregate(
-        minute=Count("id", filter=Q(at__gte=minute_ago)), hour=Count("id", filter=Q(at__gte=hour_ago)),
-        day=Count("id", filter=Q(at__gte=day_start)))
+        minute=Count("id", filter=Q(at__gte=minute_ago)),
+        hour=Count("id", filter=Q(at__gte=hour_ago)),
+        day=Count("id", filter=Q(at__gte=day_start)),
+    )
     if counts["minute"] > per_minute:
         raise RevealLimited(_("查看完整号码过于频繁：每分钟最多 %(n)s 次。请1分钟后再试。") % {"n": per_minute})
     if counts["hour"] > per_hour:
-        raise RevealLimited(_("查看完整号码过于频繁：每小时最多 %(n)s 次。请稍后再试；确需大量核对的，请联系上级。")
-                            % {"n": per_hour})
+        raise RevealLimited(
+            _("查看完整号码过于频繁：每小时最多 %(n)s 次。请稍后再试；确需大量核对的，请联系上级。") % {"n": per_hour}
+        )
     if counts["day"] == alert_per_day + 1:
         # Once a day per user, when the threshold is first passed: the inspectors see it in the audit trail.
         assignment = acting_assignment(user, getattr(obj, "division_code", None))
-        record(user, "alert", object_type="accounts.user", object_id=user.pk,
-               division_code=assignment.division_id if assignment else "",
-               detail={"kind": "reveals_per_day", "count": counts["day"], "threshold": alert_per_day},
-               request=request)
+        record(
+            user,
+            "alert",
+            object_type="accounts.user",
+            object_id=user.pk,
+            division_code=assignment.division_id if assignment else "",
+            detail={"kind": "reveals_per_day", "count": counts["day"], "threshold": alert_per_day},
+            request=request,
+        )

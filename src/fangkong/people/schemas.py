@@ -30,6 +30,7 @@ Reason = Annotated[Text, Field(max_length=200)]
 
 # ---------------------------------------------------------------- households
 
+
 class HouseholdQuery(Schema):
     q: Annotated[Text, Field(max_length=60, description="part of the address")] = ""
     division: OptionalDivisionCode = Field("", description="only under this division code")
@@ -80,8 +81,10 @@ class PersonOut(Schema):
     id: int
     name: str
     sex: str
-    age: int | None = Field(description="whole years; the birth date itself is given only by a reveal of the "
-                                        "document number (with the mask it would give the whole number back)")
+    age: int | None = Field(
+        description="whole years; the birth date itself is given only by a reveal of the "
+        "document number (with the mask it would give the whole number back)"
+    )
     doc_type: str
     doc_masked: str = Field(description="e.g. 410611********123X; never the full number")
     phone_masked: str = Field(description="e.g. 138****1234")
@@ -108,9 +111,16 @@ class HouseholdPage(Schema):
 
 # ---------------------------------------------------------------- persons
 
+
 class PersonQuery(Schema):
-    q: Annotated[Text, Field(max_length=60, description="name or pinyin (prefix); an ID number or phone is refused "
-                                                        "here (422): use POST /persons/search")] = ""
+    q: Annotated[
+        Text,
+        Field(
+            max_length=60,
+            description="name or pinyin (prefix); an ID number or phone is refused "
+            "here (422): use POST /persons/search",
+        ),
+    ] = ""
     division: OptionalDivisionCode = Field("", description="only under this division code")
     tag: TagName | None = None
     sex: SexCode | None = None
@@ -228,7 +238,9 @@ class MoveRequestedOut(Schema):
 
 class DuplicateOut(Schema):
     detail: Literal["duplicate"]
-    where: str = Field(description="where the registered person lives if in your jurisdiction; otherwise only "
-                                   "that it is elsewhere in the city")
+    where: str = Field(
+        description="where the registered person lives if in your jurisdiction; otherwise only "
+        "that it is elsewhere in the city"
+    )
     person_id: int | None = Field(description="only when the person is in your jurisdiction")
     errors: dict[str, list[str]]

@@ -91,7 +91,9 @@ def _apply_search(qs: QuerySet, q: str) -> QuerySet:
         return apply_blind(qs, search_blind(q))
     if kind == "pinyin":
         lo, hi = prefix_range(normalize_query(q))
-        return _name_match(qs, Q(name_initials__gte=lo, name_initials__lt=hi) | Q(name_pinyin__gte=lo, name_pinyin__lt=hi))
+        return _name_match(
+            qs, Q(name_initials__gte=lo, name_initials__lt=hi) | Q(name_pinyin__gte=lo, name_pinyin__lt=hi)
+        )
     if kind == "name":
         lo, hi = prefix_range(q)
         return _name_match(qs, Q(name__gte=lo, name__lt=hi))
@@ -196,7 +198,14 @@ def move_requests(*, user, limit: int = 200) -> list[dict]:
 
     approvals = list(approval_list(user=user).filter(kind=MOVE_KIND)[:limit])
     people = scope_filter(Person.objects.all(), user, PEOPLE_VIEW).in_bulk(
-        [int(a.object_id) for a in approvals if a.object_id.isdigit()])
-    return [{"approval": a, "person": people.get(int(a.object_id)),
-             "to_place": describe_place(a.payload.get("to_division", ""))}
-            for a in approvals if a.object_id.isdigit() and int(a.object_id) in people]
+        [int(a.object_id) for a in approvals if a.object_id.isdigit()]
+    )
+    return [
+        {
+            "approval": a,
+            "person": people.get(int(a.object_id)),
+            "to_place": describe_place(a.payload.get("to_division", "")),
+        }
+        for a in approvals
+        if a.object_id.isdigit() and int(a.object_id) in people
+    ]

@@ -29,8 +29,18 @@ from .models import Household, Person
 from .reveals import clean_reason, reveal_record
 from .signals import household_moved
 
-PERSON_FIELDS = ("name", "doc_type", "doc_number", "doc_reason", "phone", "sex", "birth_date",
-                 "relation", "occupation", *TAGS)
+PERSON_FIELDS = (
+    "name",
+    "doc_type",
+    "doc_number",
+    "doc_reason",
+    "phone",
+    "sex",
+    "birth_date",
+    "relation",
+    "occupation",
+    *TAGS,
+)
 
 
 class DuplicatePerson(ValidationError):
@@ -66,8 +76,11 @@ def registered_message(user, code: str) -> str:
 def describe_place(code: str) -> str:
     """Names of a place down to the grid, e.g. 淇滨区 泰山路街道 清华园社区 第一网格.
     Only for places in the reader's jurisdiction (else ``registered_where``)."""
-    levels = [c for c in dict.fromkeys([code[:6], code[:9], code[:12], code[:15]])
-              if len(c) in (6, 9, 12, 15) and len(c) <= len(code)]
+    levels = [
+        c
+        for c in dict.fromkeys([code[:6], code[:9], code[:12], code[:15]])
+        if len(c) in (6, 9, 12, 15) and len(c) <= len(code)
+    ]
     names = division_names(levels)
     return " ".join(names[c] for c in levels if c in names) or code[:6]
 
@@ -82,7 +95,9 @@ class _Errors:
         try:
             return fn(*args, **kwargs)
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.messages)]:
+            for field, messages in (
+                exc.message_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.messages)]
+            ):
                 self.errors.setdefault(field, []).extend(messages)
             return None
 
@@ -124,6 +139,7 @@ def _check_tags(tags: dict[str, Any] | None) -> dict[str, bool]:
 
 # ---------------------------------------------------------------- households
 
+
 @transaction.atomic
 def household_create(*, user, division_code: str, address: str, note: str = "", request=None) -> Household:
     errors = _Errors()
@@ -134,16 +150,25 @@ def household_create(*, user, division_code: str, address: str, note: str = "", 
     elif address and len(address) > 200:
         errors.add("address", _("地址不能超过200个字。"))
     errors.raise_if_any()
-    household = Household.objects.create(division_code=division.code, address=address, note=(note or "")[:200],
-                                         created_by=user)
+    household = Household.objects.create(
+        division_code=division.code, address=address, note=(note or "")[:200], created_by=user
+    )
     division_counts_adjust(code=division.code, households=1)
     record(user, "create", household, request=request)
     return household
 
 
 @transaction.atomic
-def household_update(*, user, household: Household, address: str, division_code: str | None = None,
-                     note: str = "", head: Person | None = None, request=None) -> Household:
+def household_update(
+    *,
+    user,
+    household: Household,
+    address: str,
+    division_code: str | None = None,
+    note: str = "",
+    head: Person | None = None,
+    request=None,
+) -> Household:
     household = get_for_user(Household.objects.select_for_update(), user, PEOPLE_EDIT, pk=household.pk)
     errors = _Errors()
     address = errors.run(_address, address)
@@ -175,8 +200,7 @@ def _move_household_members(household: Household, target: str) -> None:
     division_counts_adjust(code=household.division_code, households=-1, persons=-members)
     division_counts_adjust(code=target, households=1, persons=members)
     household.members.update(division_code=target, updated_at=timezone.now())
-    household_moved.send(sender=Household, household_id=household.pk, from_code=household.division_code,
-                         to_code=target)
+    household_moved.send(sender=Household, household_id=household.pk, from_code=household.division_code, to_code=target)
     household.division_code = target
 
 
@@ -194,8 +218,23 @@ def household_delete(*, user, household: Household, reason: str, request=None) -
 
 # ---------------------------------------------------------------- persons
 
-def _person_fields(errors: _Errors, *, name, doc_type, doc_number, doc_reason, phone, sex, birth_date,
-                   relation, occupation, tags, with_document=True, with_phone=True) -> dict[str, Any]:
+
+def _person_fields(
+    errors: _Errors,
+    *,
+    name,
+    doc_type,
+    doc_number,
+    doc_reason,
+    phone,
+    sex,
+    birth_date,
+    relation,
+    occupation,
+    tags,
+    with_document=True,
+    with_phone=True,
+) -> dict[str, Any]:
     """Validated column values for a person; errors collected per field."""
     values: dict[str, Any] = {}
     cleaned = errors.run(clean_name, name)
@@ -205,8 +244,13 @@ def _person_fields(errors: _Errors, *, name, doc_type, doc_number, doc_reason, p
     if not with_document:
         values["doc_reason"] = (doc_reason or "").strip()[:200]
     if identity:
-        values.update(doc_type=identity.doc_type, doc_cipher=identity.doc_cipher, doc_index=identity.doc_index,
-                      doc_masked=identity.doc_masked, doc_reason=(doc_reason or "").strip()[:200])
+        values.update(
+            doc_type=identity.doc_type,
+            doc_cipher=identity.doc_cipher,
+            doc_index=identity.doc_index,
+            doc_masked=identity.doc_masked,
+            doc_reason=(doc_reason or "").strip()[:200],
+        )
         if identity.sex:  # the resident ID number decides sex and birth date
             sex, birth_date = identity.sex, identity.birth_date
     ph = errors.run(protect_phone, phone or "") if with_phone else None
@@ -239,18 +283,41 @@ def _person_fields(errors: _Errors, *, name, doc_type, doc_number, doc_reason, p
 
 
 @transaction.atomic
-def person_create(*, user, name: str, doc_type: str = "ric", doc_number: str = "", doc_reason: str = "",
-                  phone: str = "", sex: str = Sex.UNKNOWN, birth_date: dt.date | str | None = None,
-                  household: Household | None = None, division_code: str | None = None, relation: str = "",
-                  occupation: str = "", tags: dict[str, bool] | None = None, request=None) -> Person:
+def person_create(
+    *,
+    user,
+    name: str,
+    doc_type: str = "ric",
+    doc_number: str = "",
+    doc_reason: str = "",
+    phone: str = "",
+    sex: str = Sex.UNKNOWN,
+    birth_date: dt.date | str | None = None,
+    household: Household | None = None,
+    division_code: str | None = None,
+    relation: str = "",
+    occupation: str = "",
+    tags: dict[str, bool] | None = None,
+    request=None,
+) -> Person:
     """Register a person in a household (or directly in a community/grid).
 
     A document number already in the registry raises DuplicatePerson: never a
     silent second copy; the caller may offer ``person_move`` instead."""
     errors = _Errors()
-    values = _person_fields(errors, name=name, doc_type=doc_type, doc_number=doc_number, doc_reason=doc_reason,
-                            phone=phone, sex=sex, birth_date=birth_date, relation=relation,
-                            occupation=occupation, tags=tags)
+    values = _person_fields(
+        errors,
+        name=name,
+        doc_type=doc_type,
+        doc_number=doc_number,
+        doc_reason=doc_reason,
+        phone=phone,
+        sex=sex,
+        birth_date=birth_date,
+        relation=relation,
+        occupation=occupation,
+        tags=tags,
+    )
     if household is not None:
         household = errors.run(get_for_user_or_error, Household.objects.all(), user, household.pk, "household")
         place = household.division_code if household else None
@@ -296,25 +363,40 @@ def person_update(*, user, person: Person, request=None, **changes) -> Person:
         raise ValidationError(_("无法修改的字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
     errors = _Errors()
     current = {
-        "name": person.name, "doc_type": person.doc_type, "doc_reason": person.doc_reason,
-        "sex": person.sex, "birth_date": person.birth_date, "relation": person.relation,
-        "occupation": person.occupation, "tags": {f: getattr(person, f) for f in TAGS},
+        "name": person.name,
+        "doc_type": person.doc_type,
+        "doc_reason": person.doc_reason,
+        "sex": person.sex,
+        "birth_date": person.birth_date,
+        "relation": person.relation,
+        "occupation": person.occupation,
+        "tags": {f: getattr(person, f) for f in TAGS},
     }
     tags = dict(current["tags"])
     tags.update({f: changes.pop(f) for f in list(changes) if f in TAGS})
     doc_changed = "doc_number" in changes or "doc_type" in changes
     phone_changed = "phone" in changes
     merged = {**current, **changes, "tags": tags}
-    doc_number = changes["doc_number"] if "doc_number" in changes else (
-        vault.decrypt(person.doc_cipher) if doc_changed else "")
+    doc_number = (
+        changes["doc_number"] if "doc_number" in changes else (vault.decrypt(person.doc_cipher) if doc_changed else "")
+    )
     if not doc_changed and person.doc_type == "ric":
         # sex and birth date stay those of the stored ID number
         merged["sex"], merged["birth_date"] = person.sex, person.birth_date
     values = _person_fields(
-        errors, name=merged["name"], doc_type=merged["doc_type"], doc_number=doc_number,
-        doc_reason=merged["doc_reason"], phone=changes.get("phone", ""), sex=merged["sex"],
-        birth_date=merged["birth_date"], relation=merged["relation"], occupation=merged["occupation"], tags=tags,
-        with_document=doc_changed, with_phone=phone_changed,
+        errors,
+        name=merged["name"],
+        doc_type=merged["doc_type"],
+        doc_number=doc_number,
+        doc_reason=merged["doc_reason"],
+        phone=changes.get("phone", ""),
+        sex=merged["sex"],
+        birth_date=merged["birth_date"],
+        relation=merged["relation"],
+        occupation=merged["occupation"],
+        tags=tags,
+        with_document=doc_changed,
+        with_phone=phone_changed,
     )
     errors.raise_if_any()
     if doc_changed and values.get("doc_index") and values["doc_index"] != person.doc_index:
@@ -328,8 +410,13 @@ def person_update(*, user, person: Person, request=None, **changes) -> Person:
         person.updated_at = timezone.now()
         person.save(update_fields=[*changed, "updated_at"])
     # Audit names the fields, never their values.
-    record(user, "update", person, detail={"fields": ",".join(sorted(set(changed) - {"name_pinyin", "name_initials"}))},
-           request=request)
+    record(
+        user,
+        "update",
+        person,
+        detail={"fields": ",".join(sorted(set(changed) - {"name_pinyin", "name_initials"}))},
+        request=request,
+    )
     return person
 
 
@@ -342,8 +429,10 @@ class MoveNeedsApproval(ValidationError):
     community or a common superior."""
 
     def __init__(self):
-        super().__init__({"household": _("此人登记在您辖区以外，迁入需由其现居村/社区审批：请在人员登记页面提出迁入申请。")},
-                         code="needs_approval")
+        super().__init__(
+            {"household": _("此人登记在您辖区以外，迁入需由其现居村/社区审批：请在人员登记页面提出迁入申请。")},
+            code="needs_approval",
+        )
 
 
 @dataclass(frozen=True)
@@ -396,8 +485,13 @@ def person_move_request(*, user, person: Person, household: Household, reason: s
         return MoveOutcome(person)
     from fangkong.approvals.services import approval_request
 
-    approval = approval_request(user=user, kind=MOVE_KIND, obj=person, reason=reason,
-                                payload={"household_id": household.pk, "to_division": household.division_code})
+    approval = approval_request(
+        user=user,
+        kind=MOVE_KIND,
+        obj=person,
+        reason=reason,
+        payload={"household_id": household.pk, "to_division": household.division_code},
+    )
     return MoveOutcome(person, approval)
 
 
@@ -415,12 +509,14 @@ def person_move_apply(*, approval, decider) -> None:
     if person.division_code != approval.division_code:
         raise ValidationError(_("此人已不在申请时的村/社区，申请无法执行，请驳回。"))
     if person.household_id != household.pk:
-        _move(actor=decider, person=person, household=household, reason=approval.reason,
-              detail={"approval": approval.pk})
+        _move(
+            actor=decider, person=person, household=household, reason=approval.reason, detail={"approval": approval.pk}
+        )
 
 
-def _move(*, actor, person: Person, household: Household, reason: str, request=None,
-          detail: dict | None = None) -> None:
+def _move(
+    *, actor, person: Person, household: Household, reason: str, request=None, detail: dict | None = None
+) -> None:
     origin = person.division_code
     old_household_id = person.household_id
     person.household, person.division_code, person.updated_at = household, household.division_code, timezone.now()
@@ -430,8 +526,7 @@ def _move(*, actor, person: Person, household: Household, reason: str, request=N
     division_counts_adjust(code=origin, persons=-1)
     division_counts_adjust(code=household.division_code, persons=1)
     detail = {"from_division": origin, "to_division": household.division_code, **(detail or {})}
-    record(actor, "move", person, reason=reason, division_code=household.division_code, detail=detail,
-           request=request)
+    record(actor, "move", person, reason=reason, division_code=household.division_code, detail=detail, request=request)
     record(actor, "move", person, reason=reason, division_code=origin, detail=detail, request=request)
 
 

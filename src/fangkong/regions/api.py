@@ -22,8 +22,15 @@ _ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
 def division_out(d: Division) -> dict:
-    return {"code": d.code, "name": d.name, "short_name": d.short_name, "level": d.level,
-            "parent_code": d.parent_code, "person_count": d.person_count, "household_count": d.household_count}
+    return {
+        "code": d.code,
+        "name": d.name,
+        "short_name": d.short_name,
+        "level": d.level,
+        "parent_code": d.parent_code,
+        "person_count": d.person_count,
+        "household_count": d.household_count,
+    }
 
 
 def _get(user, code: str) -> Division:
@@ -45,20 +52,26 @@ def division_search(request, filters: Query[DivisionSearch]):
     return [division_out(d) for d in items]
 
 
-@router.get("/{code}", response={200: DivisionDetailOut, **_ERRORS},
-            summary="One division with its person and household counts")
+@router.get(
+    "/{code}", response={200: DivisionDetailOut, **_ERRORS}, summary="One division with its person and household counts"
+)
 def division_detail(request, code: str):
     d = _get(request.auth, code)
     return {
         **division_out(d),
-        "ancestors": [{"code": a.code, "short_name": a.short_name, "level": a.level}
-                      for a in selectors.division_breadcrumbs(code=d.code)],
+        "ancestors": [
+            {"code": a.code, "short_name": a.short_name, "level": a.level}
+            for a in selectors.division_breadcrumbs(code=d.code)
+        ],
         "child_count": Division.objects.filter(parent_code=d.code).count(),
     }
 
 
-@router.get("/{code}/children", response={200: list[DivisionOut], **_ERRORS},
-            summary="The divisions directly under one division")
+@router.get(
+    "/{code}/children",
+    response={200: list[DivisionOut], **_ERRORS},
+    summary="The divisions directly under one division",
+)
 def division_children(request, code: str):
     if not is_code(code):
         raise Http404

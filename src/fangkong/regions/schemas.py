@@ -30,4 +30,3 @@ class DivisionOut(Schema):
 class DivisionDetailOut(DivisionOut):
     ancestors: list[DivisionRef] = Field(description="from the city down to the parent; only names and codes")
     child_count: int
-

@@ -98,12 +98,21 @@ def city_places(codes) -> dict[str, Division | None]:
     wanted = {(c or "").strip() for c in codes}
     valid = {c for c in wanted if c.isdigit() and len(c) in (12, 15) and c.startswith(city)}
     table = _city_place_table() if valid else {}
-    found = {c: Division(code=c, name=table[c][0], short_name=table[c][1], level=table[c][2])
-             for c in valid if c in table and table[c][2] in ("community", "grid")}
+    found = {
+        c: Division(code=c, name=table[c][0], short_name=table[c][1], level=table[c][2])
+        for c in valid
+        if c in table and table[c][2] in ("community", "grid")
+    }
     missing = valid - set(found)
     if missing:
-        found.update({d.code: d for d in Division.objects.filter(code__in=missing, level__in=["community", "grid"])
-                      .only("code", "name", "short_name", "level")})
+        found.update(
+            {
+                d.code: d
+                for d in Division.objects.filter(code__in=missing, level__in=["community", "grid"]).only(
+                    "code", "name", "short_name", "level"
+                )
+            }
+        )
     return {c: found.get(c) for c in wanted}
 
 
@@ -165,8 +174,9 @@ class DivisionNames:
 # ---------------------------------------------------------------- places the user may manage
 
 
-def places_user_may_manage(user, capability: str, *, levels: Sequence[str] | Callable[[str], Sequence[str]],
-                           under: str = "", limit: int = 300) -> list[Division]:
+def places_user_may_manage(
+    user, capability: str, *, levels: Sequence[str] | Callable[[str], Sequence[str]], under: str = "", limit: int = 300
+) -> list[Division]:
     """The divisions at ``levels`` where the user holds ``capability`` (the
     choices of a form's place picker), by code, at most ``limit``. ``levels``
     may be a function of an assignment's prefix (the levels to list below a
@@ -201,8 +211,12 @@ def city_place_named(text: str | None) -> Division | None:
     q = "".join((text or "").split())[:30]
     if not q or q.isdigit():
         return None
-    places = (Division.objects.under(city_code()).filter(level__in=["community", "grid"])
-              .only("code", "name", "short_name", "level").order_by("level", "code"))
+    places = (
+        Division.objects.under(city_code())
+        .filter(level__in=["community", "grid"])
+        .only("code", "name", "short_name", "level")
+        .order_by("level", "code")
+    )
     found = list(places.filter(Q(short_name=q) | Q(name=q))[:2])
     if not found:
         found = list(places.filter(Q(short_name__contains=q) | Q(name__contains=q))[:2])

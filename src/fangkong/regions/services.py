@@ -44,9 +44,16 @@ class DivisionImportResult:
     by_level: Counter = field(default_factory=Counter)
 
     def summary(self) -> str:
-        levels = ", ".join(f"{lvl} {n}" for lvl, n in sorted(self.by_level.items(), key=lambda kv: LEVEL_LENGTHS[kv[0]]))
-        figures = {"added": self.added, "changed": self.changed, "unchanged": self.unchanged,
-                   "errors": len(self.errors), "levels": levels}
+        levels = ", ".join(
+            f"{lvl} {n}" for lvl, n in sorted(self.by_level.items(), key=lambda kv: LEVEL_LENGTHS[kv[0]])
+        )
+        figures = {
+            "added": self.added,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "errors": len(self.errors),
+            "levels": levels,
+        }
         if not levels:  # nothing added or changed (a second run): no empty brackets
             return _("新增 %(added)d，更新 %(changed)d，未变 %(unchanged)d，错误 %(errors)d") % figures
         return _("新增 %(added)d，更新 %(changed)d，未变 %(unchanged)d，错误 %(errors)d（%(levels)s）") % figures
@@ -98,8 +105,11 @@ def divisions_import(*, source: Path | str | bytes, only_prefix: str | None = No
         incoming[code] = (name, short_name(name, level), level)
 
     with transaction.atomic():
-        existing = {d.code: d for d in Division.objects.filter(code__in=list(incoming))} if len(incoming) < 5000 \
+        existing = (
+            {d.code: d for d in Division.objects.filter(code__in=list(incoming))}
+            if len(incoming) < 5000
             else {d.code: d for d in Division.objects.exclude(level="grid")}
+        )
         to_create, to_update = [], []
         for code, (name, short, level) in incoming.items():
             parent = parent_of(code) or ""

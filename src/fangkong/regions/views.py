@@ -27,10 +27,16 @@ def division(request, code: str):
     d = selectors.division_get(user=request.user, code=code)
     children = selectors.division_children(user=request.user, code=code) if d.level != "grid" else []
     crumbs = [c for c in selectors.division_breadcrumbs(code=code)]
-    return render(request, "regions/division.html", {
-        "division": d, "children": children, "crumbs": crumbs,
-        "can_split": d.level == "community" and has_capability(request.user, DIVISIONS_EDIT, d.code),
-    })
+    return render(
+        request,
+        "regions/division.html",
+        {
+            "division": d,
+            "children": children,
+            "crumbs": crumbs,
+            "can_split": d.level == "community" and has_capability(request.user, DIVISIONS_EDIT, d.code),
+        },
+    )
 
 
 @login_required

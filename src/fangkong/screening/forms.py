@@ -15,8 +15,11 @@ _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class DismissForm(forms.Form):
-    reason = forms.CharField(label=_("不予处理的原因"), max_length=200,
-                             widget=forms.TextInput(attrs={"placeholder": _("如：途经本地未停留、重复登记、非本社区")}))
+    reason = forms.CharField(
+        label=_("不予处理的原因"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("如：途经本地未停留、重复登记、非本社区")}),
+    )
 
 
 class ReturneeForm(forms.Form):
@@ -25,10 +28,12 @@ class ReturneeForm(forms.Form):
 
     name = forms.CharField(label=_("姓名"), max_length=50, required=False)
     doc_type = forms.ChoiceField(label=_("证件类型"), choices=DOCUMENT_TYPES, required=False)
-    doc_number = forms.CharField(label=_("证件号码"), max_length=40, required=False,
-                                 widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    phone = forms.CharField(label=_("手机号码"), max_length=30, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    doc_number = forms.CharField(
+        label=_("证件号码"), max_length=40, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    phone = forms.CharField(
+        label=_("手机号码"), max_length=30, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
     household = forms.IntegerField(label=_("现住户"), required=False)
     origin_code = forms.CharField(label=_("来源地"), max_length=6, required=False)
     arrived_on = forms.DateField(label=_("抵达日期"), widget=_DATE)
@@ -45,8 +50,11 @@ class ReturneeForm(forms.Form):
 
 class CampaignForm(forms.Form):
     division_code = forms.CharField(label=_("排查范围（村/社区或乡镇街道）"), max_length=15)
-    name = forms.CharField(label=_("名称"), max_length=100,
-                           widget=forms.TextInput(attrs={"placeholder": _("如：春节返乡人员第一轮入户排查")}))
+    name = forms.CharField(
+        label=_("名称"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("如：春节返乡人员第一轮入户排查")}),
+    )
     starts_on = forms.DateField(label=_("开始日期"), widget=_DATE, initial=timezone.localdate)
     ends_on = forms.DateField(label=_("结束日期"), widget=_DATE)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
@@ -73,10 +81,12 @@ class FoundPersonForm(forms.Form):
     """One person from elsewhere found at the door (a row of the visit form)."""
 
     name = forms.CharField(label=_("姓名"), max_length=50, required=False)
-    doc_number = forms.CharField(label=_("身份证号码"), max_length=40, required=False,
-                                 widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    phone = forms.CharField(label=_("手机号码"), max_length=30, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    doc_number = forms.CharField(
+        label=_("身份证号码"), max_length=40, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    phone = forms.CharField(
+        label=_("手机号码"), max_length=30, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
     origin_code = forms.CharField(label=_("来源地"), max_length=6, required=False)
     arrived_on = forms.DateField(label=_("抵达日期"), required=False, widget=_DATE)
     travel_mode = forms.ChoiceField(label=_("交通方式"), choices=[("", "—"), *TravelMode.choices], required=False)
@@ -94,14 +104,21 @@ class SelfReportForm(forms.Form):
     """The public self-report (主动配合登记). ``website`` is a honeypot: people
     never see it; a bot that fills it in is thanked and ignored."""
 
-    reporter = forms.ChoiceField(label=_("谁在登记"), choices=[("self", _("本人")), ("family", _("家属代报"))],
-                                 initial="self", widget=forms.RadioSelect)
+    reporter = forms.ChoiceField(
+        label=_("谁在登记"),
+        choices=[("self", _("本人")), ("family", _("家属代报"))],
+        initial="self",
+        widget=forms.RadioSelect,
+    )
     name = forms.CharField(label=_("返乡人员姓名"), max_length=50)
-    doc_number = forms.CharField(label=_("身份证号码"), max_length=40,
-                                 widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text",
-                                                               "placeholder": _("18位身份证号码")}))
-    phone = forms.CharField(label=_("手机号码"), max_length=30,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    doc_number = forms.CharField(
+        label=_("身份证号码"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "placeholder": _("18位身份证号码")}),
+    )
+    phone = forms.CharField(
+        label=_("手机号码"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
+    )
     province = forms.CharField(label=_("从哪里来（省）"), max_length=2)
     city = forms.CharField(label=_("市"), max_length=6, required=False)
     arrived_on = forms.DateField(label=_("抵达日期"), widget=_DATE)
@@ -110,6 +127,9 @@ class SelfReportForm(forms.Form):
     county = forms.CharField(label=_("县区"), max_length=6, required=False)
     township = forms.CharField(label=_("乡镇/街道"), max_length=9, required=False)
     destination_code = forms.CharField(label=_("村/社区"), max_length=15)
-    address = forms.CharField(label=_("在本地的住址"), max_length=200,
-                              widget=forms.TextInput(attrs={"placeholder": _("如：泰山路12号院3号楼2单元301")}))
+    address = forms.CharField(
+        label=_("在本地的住址"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("如：泰山路12号院3号楼2单元301")}),
+    )
     website = forms.CharField(required=False, max_length=200)

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.fields import FreeCharField
 from fangkong.core.models import DivisionScoped
@@ -36,12 +37,26 @@ class Arrival(DivisionScoped, RecordedIdentity):
     created_at = models.DateTimeField(default=timezone.now)
     created_on = models.DateField(default=timezone.localdate, help_text="local day it entered the queue")
     # No index on created_by/handled_by: no query looks arrivals up by them.
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", db_constraint=False, db_index=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     handled_at = models.DateTimeField(null=True, blank=True)
     handled_on = models.DateField(null=True, blank=True)
-    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", db_constraint=False, db_index=False)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     dismiss_reason = FreeCharField(_("不予处理原因"), max_length=200, blank=True)
 
     class Meta:
@@ -73,8 +88,11 @@ class Arrival(DivisionScoped, RecordedIdentity):
         """(flag, label, what to do) for each flag, for the queue and the detail page."""
         from .choices import FLAG_GUIDANCE, ArrivalFlag
 
-        return [(f, str(ArrivalFlag(f).label), str(FLAG_GUIDANCE.get(f, ""))) for f in self.flag_list()
-                if f in ArrivalFlag.values]
+        return [
+            (f, str(ArrivalFlag(f).label), str(FLAG_GUIDANCE.get(f, "")))
+            for f in self.flag_list()
+            if f in ArrivalFlag.values
+        ]
 
     def travel_mode_label(self) -> str:
         """The travel mode as a person reads it (the column also takes free text)."""
@@ -93,18 +111,25 @@ class Campaign(DivisionScoped):
     name = FreeCharField(_("名称"), max_length=100)
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
-    status = models.CharField(_("状态"), max_length=10, choices=CampaignStatus.choices,
-                              default=CampaignStatus.ACTIVE)
+    status = models.CharField(_("状态"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.ACTIVE)
     note = FreeCharField(_("说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", db_constraint=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
 
     class Meta:
         verbose_name = pgettext_lazy("model", "入户排查")
         verbose_name_plural = pgettext_lazy("models", "入户排查")
-        indexes = [models.Index(fields=["status", "ends_on"]),
-                   models.Index(fields=["division_code"], name="campaign_division")]  # the scoped lists (a range)
+        indexes = [
+            models.Index(fields=["status", "ends_on"]),
+            models.Index(fields=["division_code"], name="campaign_division"),
+        ]  # the scoped lists (a range)
 
     def __str__(self) -> str:
         return self.name
@@ -130,15 +155,23 @@ class Visit(DivisionScoped):
     first_at = models.DateTimeField(default=timezone.now)
     last_at = models.DateTimeField(default=timezone.now)
     screened_on = models.DateField(null=True, blank=True, help_text="local day the household was first screened")
-    last_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+", db_constraint=False)
+    last_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
 
     class Meta:
         verbose_name = pgettext_lazy("model", "入户走访")
         verbose_name_plural = pgettext_lazy("models", "入户走访")
         constraints = [models.UniqueConstraint(fields=["campaign", "household"], name="visit_one_per_household")]
-        indexes = [models.Index(fields=["campaign", "division_code", "result"], name="visit_campaign_div"),
-                   models.Index(fields=["division_code"], name="visit_division")]  # the scoped lists (a range)
+        indexes = [
+            models.Index(fields=["campaign", "division_code", "result"], name="visit_campaign_div"),
+            models.Index(fields=["division_code"], name="visit_division"),
+        ]  # the scoped lists (a range)
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.household_id}: {self.result}"
@@ -152,14 +185,23 @@ class VisitAttempt(models.Model):
     result = models.CharField(max_length=12, choices=VisitResult.choices)
     note = FreeCharField(max_length=200, blank=True)
     at = models.DateTimeField(default=timezone.now)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                           related_name="+", db_constraint=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
     client_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = pgettext_lazy("model", "走访记录")
         verbose_name_plural = pgettext_lazy("models", "走访记录")
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id}: {self.result} {self.at:%Y-%m-%d %H:%M}"
 
 
 class CoverageCount(models.Model):
@@ -179,6 +221,9 @@ class CoverageCount(models.Model):
         verbose_name_plural = pgettext_lazy("models", "排查覆盖统计")
         constraints = [models.UniqueConstraint(fields=["campaign", "division_code"], name="coverage_one_per_place")]
         indexes = [models.Index(fields=["division_code", "campaign"], name="coverage_div_campaign")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.division_code}"
 
 
 class Returnee(DivisionScoped):
@@ -209,16 +254,29 @@ class Returnee(DivisionScoped):
     proposed_reason = FreeCharField(_("建议依据"), max_length=200, blank=True)
     measure = models.CharField(_("决定措施"), max_length=20, choices=Measure.choices)
     measure_reason = FreeCharField(_("决定理由"), max_length=200)
-    measure_state = models.CharField(_("措施状态"), max_length=10, choices=MeasureState.choices,
-                                     default=MeasureState.STARTED)
+    measure_state = models.CharField(
+        _("措施状态"), max_length=10, choices=MeasureState.choices, default=MeasureState.STARTED
+    )
     place = FreeCharField(_("隔离/监测地点"), max_length=200, blank=True)
     site_name = FreeCharField(_("集中隔离点"), max_length=100, blank=True)
-    followup = models.ForeignKey("followups.FollowUp", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+", help_text="the follow-up the decision started, if any")
+    followup = models.ForeignKey(
+        "followups.FollowUp",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="the follow-up the decision started, if any",
+    )
     confirmed_at = models.DateTimeField(default=timezone.now)
     confirmed_on = models.DateField(default=timezone.localdate)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", db_constraint=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
 
     class Meta:
         verbose_name = pgettext_lazy("model", "返乡人员")
@@ -250,8 +308,14 @@ class ArrivalRule(models.Model):
     fever = models.BooleanField(_("体温异常（≥37.3℃）"), default=True)
     not_registered = models.BooleanField(_("未在目的地村/社区登记的人员"), default=True)
     updated_at = models.DateTimeField(default=timezone.now)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", db_constraint=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
 
     FIELDS = ("everyone", "outside_city", "risk_area", "fever", "not_registered")
 

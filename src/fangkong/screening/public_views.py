@@ -47,12 +47,21 @@ def _children(parent: str, level: str):
 def _page(request, form, *, status=200, limited=""):
     data = form.data if form.is_bound else {}
     county, township = data.get("county", ""), data.get("township", "")
-    return render(request, "screening/report_form.html", {
-        "form": form, "provinces": provinces(), "cities": cities_of((data.get("province") or "")[:2]),
-        "counties": _counties(), "townships": _children(county, "township") if county else [],
-        "communities": _children(township, "community") if township else [],
-        "travel_modes": TravelMode.choices, "limited": limited,
-    }, status=status)
+    return render(
+        request,
+        "screening/report_form.html",
+        {
+            "form": form,
+            "provinces": provinces(),
+            "cities": cities_of((data.get("province") or "")[:2]),
+            "counties": _counties(),
+            "townships": _children(county, "township") if county else [],
+            "communities": _children(township, "community") if township else [],
+            "travel_modes": TravelMode.choices,
+            "limited": limited,
+        },
+        status=status,
+    )
 
 
 def _mask_name(name: str) -> str:
@@ -79,9 +88,17 @@ def report(request):
         return _page(request, form, status=400)
     d = form.cleaned_data
     report = services.SelfReport(
-        name=d["name"], doc_number=d["doc_number"], phone=d["phone"], origin_code=d.get("city") or d["province"],
-        arrived_on=d["arrived_on"], destination_code=d["destination_code"], address=d["address"],
-        travel_mode=d.get("travel_mode", ""), travel_number=d.get("travel_number", ""), reporter=d["reporter"])
+        name=d["name"],
+        doc_number=d["doc_number"],
+        phone=d["phone"],
+        origin_code=d.get("city") or d["province"],
+        arrived_on=d["arrived_on"],
+        destination_code=d["destination_code"],
+        address=d["address"],
+        travel_mode=d.get("travel_mode", ""),
+        travel_number=d.get("travel_number", ""),
+        reporter=d["reporter"],
+    )
     try:
         arrival = services.self_report_submit(report=report, request=request)
     except ValidationError as exc:
@@ -91,8 +108,11 @@ def report(request):
         return _page(request, form, status=400)
     place = division_names([arrival.division_code[:12]]).get(arrival.division_code[:12])
     request.session[_DONE_KEY] = {
-        "name": _mask_name(d["name"]), "doc": mask_id_number(d["doc_number"]), "phone": mask_phone(d["phone"]),
-        "place": place or "", "date": d["arrived_on"].isoformat(),
+        "name": _mask_name(d["name"]),
+        "doc": mask_id_number(d["doc_number"]),
+        "phone": mask_phone(d["phone"]),
+        "place": place or "",
+        "date": d["arrived_on"].isoformat(),
     }
     return redirect("report:done")
 
@@ -119,5 +139,8 @@ def report_places(request):
 
 @require_GET
 def report_cities(request):
-    return render(request, "screening/_city_options.html",
-                  {"cities": cities_of((request.GET.get("province") or "")[:2]), "selected": ""})
+    return render(
+        request,
+        "screening/_city_options.html",
+        {"cities": cities_of((request.GET.get("province") or "")[:2]), "selected": ""},
+    )

@@ -28,8 +28,9 @@ from fangkong.lib.vitals import is_fever
 from .choices import ArrivalFlag
 
 
-def arrival_flags(*, temperature=None, origin_code: str = "", arrived_on: dt.date,
-                  risk_levels: dict[str, str] | None = None) -> list[str]:
+def arrival_flags(
+    *, temperature=None, origin_code: str = "", arrived_on: dt.date, risk_levels: dict[str, str] | None = None
+) -> list[str]:
     """The flags of one arrival, sorted: ``fever`` for a temperature of 37.3 ℃
     or more; ``risk_area`` when the origin (or its province) is a risk area on
     ``arrived_on``. ``risk_levels``: the risk levels that apply on that day,
@@ -55,6 +56,7 @@ def arrival_flags(*, temperature=None, origin_code: str = "", arrived_on: dt.dat
 
 
 # ---------------------------------------------------------------- which passages queue an arrival
+
 
 @dataclass(frozen=True)
 class QueueRule:
@@ -102,8 +104,9 @@ def from_outside_city(origin_code: str) -> bool:
     return not (origin_code or "").startswith(city_code())
 
 
-def passage_queues(rule: QueueRule, *, origin_code: str, flags: list[str], home_code: str,
-                   destination_code: str) -> bool:
+def passage_queues(
+    rule: QueueRule, *, origin_code: str, flags: list[str], home_code: str, destination_code: str
+) -> bool:
     """Whether an inbound passage bound for ``destination_code`` queues an
     arrival there. ``home_code``: the division of the person in the registry
     ("" if unknown). The passage is recorded either way."""

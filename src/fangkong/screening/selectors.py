@@ -25,8 +25,8 @@ from fangkong.regions.models import Division
 from .choices import SCREENED_RESULTS, ArrivalSource, ArrivalStatus, CampaignStatus, VisitResult
 from .models import Arrival, Campaign, CoverageCount, Returnee, Visit
 
-
 # ---------------------------------------------------------------- arrivals
+
 
 def arrival_queue(*, user, status: str = ArrivalStatus.PENDING) -> QuerySet[Arrival]:
     """Arrivals in the user's jurisdiction with this status (pending by default,
@@ -79,10 +79,10 @@ def arrival_get(*, user, pk) -> Arrival:
 
 # ---------------------------------------------------------------- campaigns and visits
 
+
 def active_campaigns_q(day: dt.date | None = None, prefix: str = "campaign__") -> Q:
     day = day or timezone.localdate()
-    return Q(**{f"{prefix}status": CampaignStatus.ACTIVE, f"{prefix}starts_on__lte": day,
-                f"{prefix}ends_on__gte": day})
+    return Q(**{f"{prefix}status": CampaignStatus.ACTIVE, f"{prefix}starts_on__lte": day, f"{prefix}ends_on__gte": day})
 
 
 def visit_revisits(*, user) -> QuerySet[Visit]:
@@ -90,8 +90,11 @@ def visit_revisits(*, user) -> QuerySet[Visit]:
     result is "nobody home". Each row is a Visit with ``household`` and
     ``campaign`` loaded; longest waiting first."""
     qs = scope_filter(Visit.objects.all(), user, SCREENING_VIEW)
-    return (qs.filter(active_campaigns_q(), result=VisitResult.NOBODY_HOME)
-            .select_related("household", "campaign").order_by("last_at", "id"))
+    return (
+        qs.filter(active_campaigns_q(), result=VisitResult.NOBODY_HOME)
+        .select_related("household", "campaign")
+        .order_by("last_at", "id")
+    )
 
 
 def campaigns_touching_q(user, capability: str = SCREENING_VIEW) -> Q:
@@ -133,8 +136,9 @@ def campaign_households(*, user, campaign: Campaign, state: str = "", division: 
     if division and require_division(user, division, SCREENING_VIEW).startswith(campaign.division_code):
         qs = qs.under(division)
     visits = Visit.objects.filter(campaign=campaign, household=OuterRef("pk"))
-    qs = qs.annotate(visit_result=Subquery(visits.values("result")[:1]),
-                     visit_attempts=Subquery(visits.values("attempts")[:1]))
+    qs = qs.annotate(
+        visit_result=Subquery(visits.values("result")[:1]), visit_attempts=Subquery(visits.values("attempts")[:1])
+    )
     visited = Visit.objects.filter(campaign=campaign).values("household_id")
     if state == "todo":
         qs = qs.exclude(pk__in=visited)
@@ -149,11 +153,15 @@ def campaign_households(*, user, campaign: Campaign, state: str = "", division: 
 
 
 def visit_get(*, user, campaign: Campaign, household_id) -> Visit | None:
-    return scope_filter(Visit.objects.all(), user, SCREENING_VIEW).filter(campaign=campaign,
-                                                                           household_id=household_id).first()
+    return (
+        scope_filter(Visit.objects.all(), user, SCREENING_VIEW)
+        .filter(campaign=campaign, household_id=household_id)
+        .first()
+    )
 
 
 # ---------------------------------------------------------------- coverage
+
 
 @dataclass
 class CoverageRow:
@@ -181,8 +189,12 @@ def _counts_under(campaign_ids: list[int], prefix: str) -> dict[str, dict[str, i
     """Counter sums per leaf place under ``prefix`` (one short index range scan)."""
     lo, hi = prefix_range(prefix)
     out: dict[str, dict[str, int]] = {}
-    rows = (CoverageCount.objects.filter(division_code__gte=lo, division_code__lt=hi, campaign_id__in=campaign_ids)
-            .values("division_code").annotate(s=Sum("screened"), r=Sum("revisit"), n=Sum("returnees")).order_by())
+    rows = (
+        CoverageCount.objects.filter(division_code__gte=lo, division_code__lt=hi, campaign_id__in=campaign_ids)
+        .values("division_code")
+        .annotate(s=Sum("screened"), r=Sum("revisit"), n=Sum("returnees"))
+        .order_by()
+    )
     for r in rows:
         out[r["division_code"]] = {"screened": r["s"] or 0, "revisit": r["r"] or 0, "returnees": r["n"] or 0}
     return out
@@ -213,8 +225,13 @@ def _coverage_tree(code: str, counts: dict[str, dict[str, int]], depth: int = 2)
     deepest = len(code)
     for _level in range(depth):
         deepest = _NEXT_LENGTH.get(deepest, deepest)
-    divisions = {d.code: d for d in Division.objects.filter(code__gte=lo, code__lt=hi)
-                 .only("code", "short_name", "level", "household_count", "parent_code") if len(d.code) <= deepest}
+    divisions = {
+        d.code: d
+        for d in Division.objects.filter(code__gte=lo, code__lt=hi).only(
+            "code", "short_name", "level", "household_count", "parent_code"
+        )
+        if len(d.code) <= deepest
+    }
     top = divisions.get(code) or Division.objects.filter(code=code).first()
 
     def sums(prefix: str) -> tuple[int, int, int]:
@@ -233,8 +250,16 @@ def _coverage_tree(code: str, counts: dict[str, dict[str, int]], depth: int = 2)
                 rest = d.household_count - sum(k.households for k in row.children)
                 own = counts.get(d.code, {})
                 if rest > 0 or own:
-                    row.children.append(CoverageRow(d.code, _("未划入网格"), max(rest, 0), own.get("screened", 0),
-                                                    own.get("revisit", 0), own.get("returnees", 0)))
+                    row.children.append(
+                        CoverageRow(
+                            d.code,
+                            _("未划入网格"),
+                            max(rest, 0),
+                            own.get("screened", 0),
+                            own.get("revisit", 0),
+                            own.get("returnees", 0),
+                        )
+                    )
         return row
 
     return build(top, 0)
@@ -297,7 +322,8 @@ def coverage_summary(*, prefix: str, day: dt.date | None = None) -> CoverageSumm
     lo, hi = prefix_range(prefix)
     if day >= today:
         agg = CoverageCount.objects.filter(campaign_id__in=ids, division_code__gte=lo, division_code__lt=hi).aggregate(
-            s=Sum("screened"), r=Sum("revisit"))
+            s=Sum("screened"), r=Sum("revisit")
+        )
         return CoverageSummary(prefix, households, in_campaigns, agg["s"] or 0, agg["r"] or 0)
     visits = Visit.objects.filter(campaign_id__in=ids, division_code__gte=lo, division_code__lt=hi)
     screened = visits.filter(screened_on__lte=day).count()
@@ -326,8 +352,10 @@ def coverage_overview(*, user, day: dt.date | None = None) -> CoverageOverview:
             for child in Division.objects.filter(parent_code=prefix).exclude(level="grid").order_by("code"):
                 if open_campaign_ids(day=day, prefix=child.code):
                     breakdown.append((child, coverage_summary(prefix=child.code, day=day)))
-    campaigns = [(c, campaign_coverage(campaign=c, user=user, depth=1))
-                 for c in campaign_list(user=user).filter(active_campaigns_q(day, prefix=""))[:20]]
+    campaigns = [
+        (c, campaign_coverage(campaign=c, user=user, depth=1))
+        for c in campaign_list(user=user).filter(active_campaigns_q(day, prefix=""))[:20]
+    ]
     return CoverageOverview(totals, breakdown, campaigns)
 
 
@@ -336,6 +364,7 @@ def _day_end(day: dt.date) -> dt.datetime:
 
 
 # ---------------------------------------------------------------- returnees
+
 
 @dataclass(frozen=True)
 class ReturneeFilters:
@@ -367,6 +396,7 @@ def returnee_get(*, user, pk) -> Returnee:
 
 # ---------------------------------------------------------------- counts for the command level
 
+
 @dataclass(frozen=True)
 class ScreeningCounts:
     """Counts for one division prefix and day, for roll-ups and the dashboard."""
@@ -384,8 +414,11 @@ class ScreeningCounts:
     @property
     def coverage_percent(self) -> float:
         """Over the households in running campaigns' areas."""
-        return round(100.0 * self.households_screened / self.households_in_campaigns, 1) \
-            if self.households_in_campaigns else 0.0
+        return (
+            round(100.0 * self.households_screened / self.households_in_campaigns, 1)
+            if self.households_in_campaigns
+            else 0.0
+        )
 
     @property
     def coverage_percent_of_households(self) -> float:
@@ -422,8 +455,10 @@ def screening_counts(*, prefix: str, day: dt.date | None = None) -> ScreeningCou
         arrivals_handled=Arrival.objects.filter(handled_on=day, **r).count(),
         arrivals_pending=arrivals_pending_count(prefix=prefix, day=day),
         returnees=Returnee.objects.filter(confirmed_on=day, **r).count(),
-        households=cov.households, households_in_campaigns=cov.in_campaigns,
-        households_screened=cov.screened, households_revisit=cov.revisit,
+        households=cov.households,
+        households_in_campaigns=cov.in_campaigns,
+        households_screened=cov.screened,
+        households_revisit=cov.revisit,
     )
 
 
@@ -441,6 +476,10 @@ def screening_indicator_counts(*, division: str, day: dt.date) -> dict[str, int]
     ``screening_coverage``: households screened per 100 households of the
     division (whole percent, rounded down: never overstated)."""
     c = screening_counts(prefix=division, day=day)
-    return {"arrivals_pending": c.arrivals_pending, "arrivals_handled": c.arrivals_handled,
-            "self_reports": c.self_reports, "returnees": c.returnees,
-            "screening_coverage": 100 * c.households_screened // c.households if c.households else 0}
+    return {
+        "arrivals_pending": c.arrivals_pending,
+        "arrivals_handled": c.arrivals_handled,
+        "self_reports": c.self_reports,
+        "returnees": c.returnees,
+        "screening_coverage": 100 * c.households_screened // c.households if c.households else 0,
+    }

@@ -69,7 +69,6 @@ SELF_REPORT_PER_DAY = settings.FANGKONG_SELF_REPORT_PER_DAY
 ARRIVAL_MAX_AGE_DAYS = 60
 
 
-
 def _identifying(errors: dict[str, list[str]], field: str, value: str, limit: int) -> str:
     """Identifying text (address, travel number) normalized as every door does
     (fangkong.lib.text); a refused character is an error on ``field``."""
@@ -81,6 +80,7 @@ def _identifying(errors: dict[str, list[str]], field: str, value: str, limit: in
 
 
 # ---------------------------------------------------------------- arrivals
+
 
 @dataclass
 class ArrivalIn:
@@ -101,16 +101,40 @@ class ArrivalIn:
     address: str = ""
 
 
-def arrival_record(*, actor, division_code: str, identity: dict, source: str, arrived_on: dt.date | None = None,
-                   origin_code: str = "", origin_name: str = "", temperature: Decimal | None = None,
-                   travel_mode: str = "", travel_number: str = "", source_ref: str = "", note: str = "",
-                   address: str = "", request=None, audit: list | None = None) -> tuple[Arrival, bool]:
+def arrival_record(
+    *,
+    actor,
+    division_code: str,
+    identity: dict,
+    source: str,
+    arrived_on: dt.date | None = None,
+    origin_code: str = "",
+    origin_name: str = "",
+    temperature: Decimal | None = None,
+    travel_mode: str = "",
+    travel_number: str = "",
+    source_ref: str = "",
+    note: str = "",
+    address: str = "",
+    request=None,
+    audit: list | None = None,
+) -> tuple[Arrival, bool]:
     """Put an arrival into the destination community's queue: ``arrivals_record``
     for one. Returns (arrival, created)."""
-    item = ArrivalIn(division_code=division_code, identity=identity, source=source, arrived_on=arrived_on,
-                     origin_code=origin_code, origin_name=origin_name, temperature=temperature,
-                     travel_mode=travel_mode, travel_number=travel_number, source_ref=source_ref, note=note,
-                     address=address)
+    item = ArrivalIn(
+        division_code=division_code,
+        identity=identity,
+        source=source,
+        arrived_on=arrived_on,
+        origin_code=origin_code,
+        origin_name=origin_name,
+        temperature=temperature,
+        travel_mode=travel_mode,
+        travel_number=travel_number,
+        source_ref=source_ref,
+        note=note,
+        address=address,
+    )
     return arrivals_record(actor=actor, items=[item], request=request, audit=audit)[0]
 
 
@@ -118,8 +142,14 @@ def arrival_record(*, actor, division_code: str, identity: dict, source: str, ar
 _PENDING_BY_DOC = RowSelect(Arrival, {"doc_index": "in", "status": "="}, order_by=["id"], for_update=True)
 
 
-def arrivals_record(*, actor, items: Sequence[ArrivalIn], request=None, audit: list | None = None,
-                    risk_levels: dict[dt.date, dict[str, str]] | None = None) -> list[tuple[Arrival, bool]]:
+def arrivals_record(
+    *,
+    actor,
+    items: Sequence[ArrivalIn],
+    request=None,
+    audit: list | None = None,
+    risk_levels: dict[dt.date, dict[str, str]] | None = None,
+) -> list[tuple[Arrival, bool]]:
     """The one door into the communities' arrival queues, for one arrival or
     a whole upload: (arrival, created) for each item, in order.
 
@@ -164,19 +194,33 @@ def arrivals_record(*, actor, items: Sequence[ArrivalIn], request=None, audit: l
             arrived_on = it.arrived_on or today
             if it.origin_code and arrived_on not in levels_by_day:
                 levels_by_day[arrived_on] = _risk_levels_on(arrived_on)
-            flags = arrival_flags(temperature=it.temperature, origin_code=it.origin_code, arrived_on=arrived_on,
-                                  risk_levels=levels_by_day.get(arrived_on, {}))
+            flags = arrival_flags(
+                temperature=it.temperature,
+                origin_code=it.origin_code,
+                arrived_on=arrived_on,
+                risk_levels=levels_by_day.get(arrived_on, {}),
+            )
             doc_index = it.identity.get("doc_index") or ""
             key = (doc_index, division.code[:12])
             target = pending.get(key) if doc_index else None
             if target is None:
                 arrival = Arrival(
-                    division_code=division.code, source=it.source, source_ref=it.source_ref[:40],
-                    arrived_on=arrived_on, origin_code=it.origin_code[:12],
-                    origin_name=it.origin_name[:60], flags=",".join(flags), flagged=bool(flags),
-                    temperature=it.temperature, travel_mode=it.travel_mode[:20],
-                    travel_number=it.travel_number[:20], note=it.note[:200], address=clean_text(it.address, 200),
-                    created_on=today, created_by=created_by, **it.identity,
+                    division_code=division.code,
+                    source=it.source,
+                    source_ref=it.source_ref[:40],
+                    arrived_on=arrived_on,
+                    origin_code=it.origin_code[:12],
+                    origin_name=it.origin_name[:60],
+                    flags=",".join(flags),
+                    flagged=bool(flags),
+                    temperature=it.temperature,
+                    travel_mode=it.travel_mode[:20],
+                    travel_number=it.travel_number[:20],
+                    note=it.note[:200],
+                    address=clean_text(it.address, 200),
+                    created_on=today,
+                    created_by=created_by,
+                    **it.identity,
                 )
                 new.append(arrival)
                 results.append((arrival, True))
@@ -217,9 +261,13 @@ def _arrival_merge(existing: Arrival, it: ArrivalIn, flags: list[str]) -> list[s
     if it.temperature is not None and (existing.temperature is None or it.temperature > existing.temperature):
         existing.temperature = it.temperature
         changed.append("temperature")
-    for field, value, limit in (("origin_code", it.origin_code, 12), ("origin_name", it.origin_name, 60),
-                                ("travel_mode", it.travel_mode, 20), ("travel_number", it.travel_number, 20),
-                                ("address", it.address, 200)):
+    for field, value, limit in (
+        ("origin_code", it.origin_code, 12),
+        ("origin_name", it.origin_name, 60),
+        ("travel_mode", it.travel_mode, 20),
+        ("travel_number", it.travel_number, 20),
+        ("address", it.address, 200),
+    ):
         if value and not getattr(existing, field):
             setattr(existing, field, value[:limit])
             changed.append(field)
@@ -240,23 +288,39 @@ def _lock_identities(doc_indexes: list[str]) -> None:
 
     if connection.vendor != "postgresql":
         return
-    keys = sorted(int.from_bytes(hashlib.blake2b(d.encode(), digest_size=8).digest(), "big", signed=True)
-                  for d in doc_indexes)
+    keys = sorted(
+        int.from_bytes(hashlib.blake2b(d.encode(), digest_size=8).digest(), "big", signed=True) for d in doc_indexes
+    )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(k, i)",
-                       [keys])
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(k, i)", [keys]
+        )
 
 
 @transaction.atomic
-def arrival_rule_set(*, user, everyone: bool, outside_city: bool, risk_area: bool, fever: bool,
-                     not_registered: bool, reason: str, request=None) -> ArrivalRule:
+def arrival_rule_set(
+    *,
+    user,
+    everyone: bool,
+    outside_city: bool,
+    risk_area: bool,
+    fever: bool,
+    not_registered: bool,
+    reason: str,
+    request=None,
+) -> ArrivalRule:
     """HQ sets which inbound checkpoint passages queue an arrival (``ArrivalRule``;
     the passage is recorded either way). At least one condition; audited with
     the reason and what changed."""
     require_capability(user, SCREENING_POLICY)
     reason = reason_text(reason)
-    values = {"everyone": bool(everyone), "outside_city": bool(outside_city), "risk_area": bool(risk_area),
-              "fever": bool(fever), "not_registered": bool(not_registered)}
+    values = {
+        "everyone": bool(everyone),
+        "outside_city": bool(outside_city),
+        "risk_area": bool(risk_area),
+        "fever": bool(fever),
+        "not_registered": bool(not_registered),
+    }
     if not any(values.values()):
         raise ValidationError({"__all__": _("请至少选择一项：否则卡点登记将不再推送任何抵达人员。")})
     rule, _created = ArrivalRule.objects.select_for_update().get_or_create(pk=ArrivalRule.SINGLETON)
@@ -265,8 +329,15 @@ def arrival_rule_set(*, user, everyone: bool, outside_city: bool, risk_area: boo
         setattr(rule, f, v)
     rule.updated_at, rule.updated_by = timezone.now(), user
     rule.save()
-    record(user, "update", rule, reason=reason, division_code=city_code(), request=request,
-           detail={"from": ",".join(f for f, v in old.items() if v), "to": ",".join(f for f, v in values.items() if v)})
+    record(
+        user,
+        "update",
+        rule,
+        reason=reason,
+        division_code=city_code(),
+        request=request,
+        detail={"from": ",".join(f for f, v in old.items() if v), "to": ",".join(f for f, v in values.items() if v)},
+    )
     transaction.on_commit(clear_rule_cache)
     clear_rule_cache()
     return rule
@@ -275,7 +346,9 @@ def arrival_rule_set(*, user, everyone: bool, outside_city: bool, risk_area: boo
 def _pending_arrival_for_update(user, arrival: Arrival) -> Arrival:
     arrival = get_for_user(Arrival.objects.select_for_update(), user, SCREENING_HANDLE, pk=arrival.pk)
     if arrival.status != ArrivalStatus.PENDING:
-        raise ValidationError(_("该抵达人员已处理（%(status)s），不能重复处理。") % {"status": arrival.get_status_display()})
+        raise ValidationError(
+            _("该抵达人员已处理（%(status)s），不能重复处理。") % {"status": arrival.get_status_display()}
+        )
     return arrival
 
 
@@ -320,6 +393,7 @@ def arrival_reveal(*, user, arrival: Arrival, field: str, reason: str, request=N
 
 # ---------------------------------------------------------------- campaigns
 
+
 def _campaign_place(user, code: str) -> Division:
     code = (code or "").strip()
     if not code or not user_can_see_code(user, code, SCREENING_CAMPAIGN):
@@ -339,8 +413,9 @@ def _overlapping(code: str, starts_on: dt.date, ends_on: dt.date, exclude: int |
 
 
 @transaction.atomic
-def campaign_start(*, user, division_code: str, name: str, starts_on: dt.date, ends_on: dt.date, note: str = "",
-                   request=None) -> Campaign:
+def campaign_start(
+    *, user, division_code: str, name: str, starts_on: dt.date, ends_on: dt.date, note: str = "", request=None
+) -> Campaign:
     """Start a door-to-door campaign over a community, or over every community of
     a township. Never overlaps another active campaign on the same communities."""
     errors: dict[str, list[str]] = {}
@@ -361,7 +436,9 @@ def campaign_start(*, user, division_code: str, name: str, starts_on: dt.date, e
         elif (ends_on - starts_on).days + 1 > CAMPAIGN_MAX_DAYS:
             errors.setdefault("ends_on", []).append(_("一轮排查最长 %(n)d 天。") % {"n": CAMPAIGN_MAX_DAYS})
         if starts_on < today - dt.timedelta(days=CAMPAIGN_MAX_BACKDATE_DAYS):
-            errors.setdefault("starts_on", []).append(_("开始日期最多只能追溯 %(n)d 天。") % {"n": CAMPAIGN_MAX_BACKDATE_DAYS})
+            errors.setdefault("starts_on", []).append(
+                _("开始日期最多只能追溯 %(n)d 天。") % {"n": CAMPAIGN_MAX_BACKDATE_DAYS}
+            )
         if ends_on < today:
             errors.setdefault("ends_on", []).append(_("结束日期不能早于今天。"))
     if errors:
@@ -370,10 +447,20 @@ def campaign_start(*, user, division_code: str, name: str, starts_on: dt.date, e
     Division.objects.select_for_update().filter(code=division.code[:9]).first()
     clash = _overlapping(division.code, starts_on, ends_on).first()
     if clash is not None:
-        raise ValidationError({"division_code": _("该区域已有进行中的排查“%(name)s”（%(start)s 至 %(end)s），时间不能重叠。")
-                               % {"name": clash.name, "start": clash.starts_on, "end": clash.ends_on}})
-    campaign = Campaign.objects.create(division_code=division.code, name=name, starts_on=starts_on, ends_on=ends_on,
-                                       note=clean_text(note, 200), created_by=user)
+        raise ValidationError(
+            {
+                "division_code": _("该区域已有进行中的排查“%(name)s”（%(start)s 至 %(end)s），时间不能重叠。")
+                % {"name": clash.name, "start": clash.starts_on, "end": clash.ends_on}
+            }
+        )
+    campaign = Campaign.objects.create(
+        division_code=division.code,
+        name=name,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        note=clean_text(note, 200),
+        created_by=user,
+    )
     status_change_record(actor=user, obj=campaign, to_status=CampaignStatus.ACTIVE, reason=name)
     record(user, "create", campaign, request=request)
     return campaign
@@ -386,13 +473,15 @@ def campaign_close(*, user, campaign: Campaign, reason: str = "", request=None) 
         raise ValidationError(_("该排查已结束。"))
     campaign.status = CampaignStatus.CLOSED
     campaign.save(update_fields=["status"])
-    status_change_record(actor=user, obj=campaign, from_status=CampaignStatus.ACTIVE, to_status=CampaignStatus.CLOSED,
-                         reason=reason)
+    status_change_record(
+        actor=user, obj=campaign, from_status=CampaignStatus.ACTIVE, to_status=CampaignStatus.CLOSED, reason=reason
+    )
     record(user, "update", campaign, reason=reason, request=request, detail={"status": CampaignStatus.CLOSED})
     return campaign
 
 
 # ---------------------------------------------------------------- visits
+
 
 @dataclass
 class FoundReturnee:
@@ -412,8 +501,9 @@ def _coverage_adjust(campaign_id: int, code: str, *, screened: int = 0, revisit:
     if not (screened or revisit or returnees):
         return
     row, _created = CoverageCount.objects.get_or_create(campaign_id=campaign_id, division_code=code)
-    CoverageCount.objects.filter(pk=row.pk).update(screened=F("screened") + screened, revisit=F("revisit") + revisit,
-                                                   returnees=F("returnees") + returnees)
+    CoverageCount.objects.filter(pk=row.pk).update(
+        screened=F("screened") + screened, revisit=F("revisit") + revisit, returnees=F("returnees") + returnees
+    )
 
 
 def _household_visits(household_id: int, exclude_code: str = "") -> list[tuple[int, int, str, dict]]:
@@ -422,10 +512,19 @@ def _household_visits(household_id: int, exclude_code: str = "") -> list[tuple[i
     rows = Visit.objects.select_for_update().filter(household_id=household_id)
     if exclude_code:
         rows = rows.exclude(division_code=exclude_code)
-    return [(v["id"], v["campaign_id"], v["division_code"],
-             {"screened": int(v["result"] in SCREENED_RESULTS), "revisit": int(v["result"] == VisitResult.NOBODY_HOME),
-              "returnees": v["returnees_found"] or 0})
-            for v in rows.values("id", "campaign_id", "division_code", "result", "returnees_found")]
+    return [
+        (
+            v["id"],
+            v["campaign_id"],
+            v["division_code"],
+            {
+                "screened": int(v["result"] in SCREENED_RESULTS),
+                "revisit": int(v["result"] == VisitResult.NOBODY_HOME),
+                "returnees": v["returnees_found"] or 0,
+            },
+        )
+        for v in rows.values("id", "campaign_id", "division_code", "result", "returnees_found")
+    ]
 
 
 def coverage_forget_household(*, household_id: int) -> None:
@@ -457,8 +556,7 @@ def _found_identities(found: list[FoundReturnee]) -> list[tuple[FoundReturnee, d
     seen: set[str] = set()
     for i, f in enumerate(found):
         try:
-            ident = recorded_identity(name=f.name, doc_type=f.doc_type or "ric", doc_number=f.doc_number,
-                                      phone=f.phone)
+            ident = recorded_identity(name=f.name, doc_type=f.doc_type or "ric", doc_number=f.doc_number, phone=f.phone)
         except ValidationError as exc:
             for field, msgs in exc.message_dict.items():
                 errors.setdefault(f"returnees.{i}.{field}", []).extend(msgs)
@@ -496,9 +594,17 @@ def _check_arrival_date(day: dt.date | None) -> None:
         raise ValidationError(_("抵达日期不能早于 %(n)d 天前。") % {"n": ARRIVAL_MAX_AGE_DAYS})
 
 
-def visit_record(*, user, campaign: Campaign, household: Household, result: str, note: str = "",
-                 returnees: list[FoundReturnee] | None = None, client_key: str | None = None,
-                 request=None) -> tuple[Visit, bool]:
+def visit_record(
+    *,
+    user,
+    campaign: Campaign,
+    household: Household,
+    result: str,
+    note: str = "",
+    returnees: list[FoundReturnee] | None = None,
+    client_key: str | None = None,
+    request=None,
+) -> tuple[Visit, bool]:
     """Record one knock on a household's door in a campaign.
 
     One Visit per campaign and household holds the latest result; each knock is
@@ -514,8 +620,16 @@ def visit_record(*, user, campaign: Campaign, household: Household, result: str,
         if done is not None:
             return get_for_user(Visit.objects.all(), user, SCREENING_HANDLE, pk=done.visit_id), False
     try:
-        return _visit_record(user=user, campaign=campaign, household=household, result=result, note=note,
-                             returnees=returnees or [], client_key=client_key, request=request), True
+        return _visit_record(
+            user=user,
+            campaign=campaign,
+            household=household,
+            result=result,
+            note=note,
+            returnees=returnees or [],
+            client_key=client_key,
+            request=request,
+        ), True
     except IntegrityError:
         # A concurrent submission of the same client key won the race.
         done = VisitAttempt.objects.filter(client_key=client_key).first() if client_key else None
@@ -534,8 +648,10 @@ def _visit_record(*, user, campaign, household, result, note, returnees, client_
         raise ValidationError({"household": _("该户不在本轮排查范围内。")})
     today = timezone.localdate()
     if not campaign.is_open_on(today):
-        raise ValidationError(_("本轮排查不在进行中（%(start)s 至 %(end)s），不能登记走访。")
-                              % {"start": campaign.starts_on, "end": campaign.ends_on})
+        raise ValidationError(
+            _("本轮排查不在进行中（%(start)s 至 %(end)s），不能登记走访。")
+            % {"start": campaign.starts_on, "end": campaign.ends_on}
+        )
     if result not in VisitResult.values:
         raise ValidationError({"result": _("请选择走访结果。")})
     if result == VisitResult.RETURNEES_FOUND and not returnees:
@@ -551,9 +667,17 @@ def _visit_record(*, user, campaign, household, result, note, returnees, client_
     if visit is None:
         try:
             with transaction.atomic():
-                visit = Visit.objects.create(campaign=campaign, household=household,
-                                             division_code=household.division_code, result=result, attempts=0,
-                                             note=note, first_at=now, last_at=now, last_by=user)
+                visit = Visit.objects.create(
+                    campaign=campaign,
+                    household=household,
+                    division_code=household.division_code,
+                    result=result,
+                    attempts=0,
+                    note=note,
+                    first_at=now,
+                    last_at=now,
+                    last_by=user,
+                )
         except IntegrityError:
             # Another worker recorded the first knock at this door a moment ago.
             visit = Visit.objects.select_for_update().get(campaign=campaign, household=household)
@@ -580,12 +704,27 @@ def _visit_record(*, user, campaign, household, result, note, returnees, client_
     if previous is not None and previous != new:
         status_change_record(actor=user, obj=visit, from_status=previous, to_status=new)
     for f, ident, origin_name in found:
-        arrival_record(actor=user, division_code=household.division_code, identity=ident, source=ArrivalSource.VISIT,
-                       arrived_on=f.arrived_on, origin_code=f.origin_code if origin_name else "",
-                       origin_name=origin_name, travel_mode=f.travel_mode, travel_number=clean_text(f.travel_number, 20),
-                       source_ref=f"visit:{visit.pk}", address=household.address, request=request)
-    record(user, "create" if previous is None else "update", visit, request=request,
-           detail={"result": result, "found": len(found)})
+        arrival_record(
+            actor=user,
+            division_code=household.division_code,
+            identity=ident,
+            source=ArrivalSource.VISIT,
+            arrived_on=f.arrived_on,
+            origin_code=f.origin_code if origin_name else "",
+            origin_name=origin_name,
+            travel_mode=f.travel_mode,
+            travel_number=clean_text(f.travel_number, 20),
+            source_ref=f"visit:{visit.pk}",
+            address=household.address,
+            request=request,
+        )
+    record(
+        user,
+        "create" if previous is None else "update",
+        visit,
+        request=request,
+        detail={"result": result, "found": len(found)},
+    )
     return visit
 
 
@@ -597,17 +736,32 @@ def coverage_rebuild(*, campaign: Campaign | None = None) -> int:
 
     campaigns = [campaign.pk] if campaign else list(Campaign.objects.values_list("pk", flat=True))
     CoverageCount.objects.filter(campaign_id__in=campaigns).delete()
-    rows = (Visit.objects.filter(campaign_id__in=campaigns).values("campaign_id", "division_code")
-            .annotate(screened=Count("id", filter=Q(result__in=SCREENED_RESULTS)),
-                      revisit=Count("id", filter=Q(result=VisitResult.NOBODY_HOME)),
-                      returnees=Sum("returnees_found")).order_by())
-    objs = [CoverageCount(campaign_id=r["campaign_id"], division_code=r["division_code"], screened=r["screened"],
-                          revisit=r["revisit"], returnees=r["returnees"] or 0) for r in rows]
+    rows = (
+        Visit.objects.filter(campaign_id__in=campaigns)
+        .values("campaign_id", "division_code")
+        .annotate(
+            screened=Count("id", filter=Q(result__in=SCREENED_RESULTS)),
+            revisit=Count("id", filter=Q(result=VisitResult.NOBODY_HOME)),
+            returnees=Sum("returnees_found"),
+        )
+        .order_by()
+    )
+    objs = [
+        CoverageCount(
+            campaign_id=r["campaign_id"],
+            division_code=r["division_code"],
+            screened=r["screened"],
+            revisit=r["revisit"],
+            returnees=r["returnees"] or 0,
+        )
+        for r in rows
+    ]
     CoverageCount.objects.bulk_create(objs, batch_size=2000)
     return len(objs)
 
 
 # ---------------------------------------------------------------- returnees
+
 
 @dataclass(frozen=True)
 class Proposal:
@@ -615,8 +769,14 @@ class Proposal:
     reason: str
 
 
-def measure_propose(*, origin_code: str = "", arrived_on: dt.date | None = None, risk_area_contact: bool = False,
-                    case_contact: bool = False, today: dt.date | None = None) -> Proposal:
+def measure_propose(
+    *,
+    origin_code: str = "",
+    arrived_on: dt.date | None = None,
+    risk_area_contact: bool = False,
+    case_contact: bool = False,
+    today: dt.date | None = None,
+) -> Proposal:
     """The measure the rules propose for a returnee, and the rule that applies:
 
     - contact with a confirmed or suspected case → centralized quarantine;
@@ -631,8 +791,9 @@ def measure_propose(*, origin_code: str = "", arrived_on: dt.date | None = None,
     level = risk_level(origin_code, arrived_on) if recent else ""
     if level:
         label = {"high": _("高风险"), "medium": _("中风险")}.get(level, level)
-        return Proposal(Measure.HOME_QUARANTINE,
-                        _("14天内来自风险地区（%(level)s）：居家隔离14天。") % {"level": label})
+        return Proposal(
+            Measure.HOME_QUARANTINE, _("14天内来自风险地区（%(level)s）：居家隔离14天。") % {"level": label}
+        )
     if risk_area_contact and recent:
         return Proposal(Measure.HOME_QUARANTINE, _("14天内到过风险地区：居家隔离14天。"))
     if recent:
@@ -640,35 +801,66 @@ def measure_propose(*, origin_code: str = "", arrived_on: dt.date | None = None,
     return Proposal(Measure.NONE, _("抵达已超过14天，且无风险地区或病例接触史。"))
 
 
-def _returnee_person(user, arrival: Arrival, *, name, doc_type, doc_number, doc_reason, phone, household,
-                     request) -> Person:
+def _returnee_person(
+    user, arrival: Arrival, *, name, doc_type, doc_number, doc_reason, phone, household, request
+) -> Person:
     """The registry person for a returnee: the one with this document number
     (moved into the chosen household when registered outside the user's
     jurisdiction), or a new registration."""
     from fangkong.people.services import DuplicatePerson, person_create, person_move, registered_message
 
     try:
-        return person_create(user=user, name=name, doc_type=doc_type, doc_number=doc_number, doc_reason=doc_reason,
-                             phone=phone, household=household,
-                             division_code=None if household else arrival.division_code, request=request)
+        return person_create(
+            user=user,
+            name=name,
+            doc_type=doc_type,
+            doc_number=doc_number,
+            doc_reason=doc_reason,
+            phone=phone,
+            household=household,
+            division_code=None if household else arrival.division_code,
+            request=request,
+        )
     except DuplicatePerson as dup:
         existing = dup.existing
         if dup.in_scope:
             return existing
         if household is None:
-            raise ValidationError({"household": registered_message(user, existing.division_code)
-                                   + _("请选择其现住的本辖区户，将其迁入后再核实。")}) from None
-        return person_move(user=user, person=existing, household=household,
-                           reason=_("返乡人员核实：现居本户"), request=request)
+            raise ValidationError(
+                {
+                    "household": registered_message(user, existing.division_code)
+                    + _("请选择其现住的本辖区户，将其迁入后再核实。")
+                }
+            ) from None
+        return person_move(
+            user=user, person=existing, household=household, reason=_("返乡人员核实：现居本户"), request=request
+        )
 
 
 @transaction.atomic
-def returnee_confirm(*, user, arrival: Arrival, measure: str, measure_reason: str, name: str = "",
-                     doc_type: str | None = None, doc_number: str = "", doc_reason: str = "", phone: str = "",
-                     origin_code: str | None = None, arrived_on: dt.date | None = None, travel_mode: str = "",
-                     travel_number: str = "", risk_area_contact: bool = False, case_contact: bool = False,
-                     contact_note: str = "", household: Household | None = None, place: str = "",
-                     site_name: str = "", request=None) -> Returnee:
+def returnee_confirm(
+    *,
+    user,
+    arrival: Arrival,
+    measure: str,
+    measure_reason: str,
+    name: str = "",
+    doc_type: str | None = None,
+    doc_number: str = "",
+    doc_reason: str = "",
+    phone: str = "",
+    origin_code: str | None = None,
+    arrived_on: dt.date | None = None,
+    travel_mode: str = "",
+    travel_number: str = "",
+    risk_area_contact: bool = False,
+    case_contact: bool = False,
+    contact_note: str = "",
+    household: Household | None = None,
+    place: str = "",
+    site_name: str = "",
+    request=None,
+) -> Returnee:
     """Confirm the person behind a pending arrival as a returnee and decide the
     measure. Blank identity fields keep what the arrival recorded. The person
     is registered if new. The rules propose a measure (``measure_propose``); a
@@ -716,13 +908,22 @@ def returnee_confirm(*, user, arrival: Arrival, measure: str, measure_reason: st
     if errors:
         raise ValidationError(errors)
 
-    person = _returnee_person(user, arrival, name=name, doc_type=doc_type, doc_number=doc_number,
-                              doc_reason=doc_reason or (_("返乡人员核实") if doc_type != "ric" else ""),
-                              phone=phone, household=household, request=request)
+    person = _returnee_person(
+        user,
+        arrival,
+        name=name,
+        doc_type=doc_type,
+        doc_number=doc_number,
+        doc_reason=doc_reason or (_("返乡人员核实") if doc_type != "ric" else ""),
+        phone=phone,
+        household=household,
+        request=request,
+    )
     # A checkpoint that flagged the origin as a risk area counts as risk-area contact.
     risk_area_contact = bool(risk_area_contact) or ArrivalFlag.RISK_AREA in arrival.flag_list()
-    proposal = measure_propose(origin_code=origin_code, arrived_on=arrived_on, risk_area_contact=risk_area_contact,
-                               case_contact=case_contact)
+    proposal = measure_propose(
+        origin_code=origin_code, arrived_on=arrived_on, risk_area_contact=risk_area_contact, case_contact=case_contact
+    )
     stricter = MEASURE_ORDER[measure] > MEASURE_ORDER[proposal.measure]
     if measure == Measure.NONE:
         state = MeasureState.NOT_NEEDED
@@ -732,29 +933,52 @@ def returnee_confirm(*, user, arrival: Arrival, measure: str, measure_reason: st
         state = MeasureState.STARTED
     address = (household.address if household else "") or arrival.address
     returnee = Returnee.objects.create(
-        division_code=household.division_code if household else arrival.division_code, person=person,
-        arrival=arrival, source=arrival.source, origin_code=origin_code[:12], origin_name=origin_name[:60],
-        arrived_on=arrived_on, travel_mode=travel_mode, travel_number=travel_number,
-        risk_area_contact=bool(risk_area_contact), case_contact=bool(case_contact),
-        contact_note=clean_text(contact_note, 200), proposed_measure=proposal.measure,
-        proposed_reason=proposal.reason[:200], measure=measure, measure_reason=measure_reason, measure_state=state,
-        place=clean_text(place, 200) or address, site_name=clean_text(site_name, 100), confirmed_by=user,
+        division_code=household.division_code if household else arrival.division_code,
+        person=person,
+        arrival=arrival,
+        source=arrival.source,
+        origin_code=origin_code[:12],
+        origin_name=origin_name[:60],
+        arrived_on=arrived_on,
+        travel_mode=travel_mode,
+        travel_number=travel_number,
+        risk_area_contact=bool(risk_area_contact),
+        case_contact=bool(case_contact),
+        contact_note=clean_text(contact_note, 200),
+        proposed_measure=proposal.measure,
+        proposed_reason=proposal.reason[:200],
+        measure=measure,
+        measure_reason=measure_reason,
+        measure_state=state,
+        place=clean_text(place, 200) or address,
+        site_name=clean_text(site_name, 100),
+        confirmed_by=user,
     )
     if arrival.person_id != person.pk:
         arrival.person = person
         arrival.save(update_fields=["person"])
     _mark_handled(user, arrival, ArrivalStatus.CONFIRMED, measure_reason)
-    record(user, "create", returnee, reason=measure_reason, request=request,
-           detail={"measure": measure, "proposed": proposal.measure, "state": state})
+    record(
+        user,
+        "create",
+        returnee,
+        reason=measure_reason,
+        request=request,
+        detail={"measure": measure, "proposed": proposal.measure, "state": state},
+    )
     if state == MeasureState.STARTED:
         _start_followup(user, returnee, request=request)
     elif state == MeasureState.AWAITING_APPROVAL:
         from fangkong.approvals.services import approval_request
 
-        approval_request(user=user, kind=APPROVAL_KIND, obj=returnee,
-                         reason=_("措施严于规则建议（建议：%(p)s；决定：%(m)s）：%(r)s")
-                         % {"p": Measure(proposal.measure).label, "m": Measure(measure).label, "r": measure_reason},
-                         payload={"measure": measure})
+        approval_request(
+            user=user,
+            kind=APPROVAL_KIND,
+            obj=returnee,
+            reason=_("措施严于规则建议（建议：%(p)s；决定：%(m)s）：%(r)s")
+            % {"p": Measure(proposal.measure).label, "m": Measure(measure).label, "r": measure_reason},
+            payload={"measure": measure},
+        )
     return returnee
 
 
@@ -767,11 +991,18 @@ def _start_followup(user, returnee: Returnee, *, request=None, approval=None) ->
     quarantine from today, when the person is taken to the site. ``approval``:
     the approved stricter-measure request, which is the second person's
     confirmation a centralized quarantine otherwise asks for (one approval)."""
-    followup = followup_start(user=user, person=returnee.person, kind=returnee.measure,
-                              reason=returnee.measure_reason, place=returnee.place, site_name=returnee.site_name,
-                              start_date=_followup_start_date(returnee),
-                              source_ref=f"returnee:{returnee.pk}", request=request,
-                              **({"approval": approval} if approval is not None else {}))
+    followup = followup_start(
+        user=user,
+        person=returnee.person,
+        kind=returnee.measure,
+        reason=returnee.measure_reason,
+        place=returnee.place,
+        site_name=returnee.site_name,
+        start_date=_followup_start_date(returnee),
+        source_ref=f"returnee:{returnee.pk}",
+        request=request,
+        **({"approval": approval} if approval is not None else {}),
+    )
     returnee.followup = followup
     returnee.save(update_fields=["followup"])
 
@@ -789,8 +1020,13 @@ def _approval_apply(*, approval, decider) -> None:
         return
     returnee.measure_state = MeasureState.STARTED
     returnee.save(update_fields=["measure_state"])
-    status_change_record(actor=decider, obj=returnee, from_status=MeasureState.AWAITING_APPROVAL,
-                         to_status=MeasureState.STARTED, reason=approval.decision_reason)
+    status_change_record(
+        actor=decider,
+        obj=returnee,
+        from_status=MeasureState.AWAITING_APPROVAL,
+        to_status=MeasureState.STARTED,
+        reason=approval.decision_reason,
+    )
     _start_followup(approval.requested_by, returnee, approval=approval)
 
 
@@ -800,8 +1036,13 @@ def _approval_reject(*, approval, decider) -> None:
         return
     returnee.measure_state = MeasureState.REJECTED
     returnee.save(update_fields=["measure_state"])
-    status_change_record(actor=decider, obj=returnee, from_status=MeasureState.AWAITING_APPROVAL,
-                         to_status=MeasureState.REJECTED, reason=approval.decision_reason)
+    status_change_record(
+        actor=decider,
+        obj=returnee,
+        from_status=MeasureState.AWAITING_APPROVAL,
+        to_status=MeasureState.REJECTED,
+        reason=approval.decision_reason,
+    )
 
 
 def _approval_describe(approval):
@@ -815,13 +1056,17 @@ def _approval_describe(approval):
     if returnee is None:
         return None
     who = " ".join(x for x in (mask_name(returnee.person.name), returnee.person.doc_masked) if x)
-    details = [_("%(origin)s 返回，%(date)s 抵达") % {"origin": returnee.origin_name,
-                                                   "date": returnee.arrived_on.isoformat()}]
+    details = [
+        _("%(origin)s 返回，%(date)s 抵达") % {"origin": returnee.origin_name, "date": returnee.arrived_on.isoformat()}
+    ]
     if returnee.site_name:
         details.append(_("隔离点：%(s)s") % {"s": returnee.site_name})
     change = f"{Measure(returnee.proposed_measure).label} → {Measure(returnee.measure).label}"
-    return Description(summary=f"{who} · {change}", details=tuple(details),
-                       url=reverse("screening:returnee_detail", args=[returnee.pk]))
+    return Description(
+        summary=f"{who} · {change}",
+        details=tuple(details),
+        url=reverse("screening:returnee_detail", args=[returnee.pk]),
+    )
 
 
 def register_approval_kind() -> None:
@@ -829,12 +1074,20 @@ def register_approval_kind() -> None:
 
     from fangkong.approvals import registry
 
-    registry.register(registry.ApprovalKind(code=APPROVAL_KIND, label=gettext_lazy("严于规则建议的返乡人员措施"),
-                                            capability=SCREENING_HANDLE, apply=_approval_apply,
-                                            on_reject=_approval_reject, describe=_approval_describe))
+    registry.register(
+        registry.ApprovalKind(
+            code=APPROVAL_KIND,
+            label=gettext_lazy("严于规则建议的返乡人员措施"),
+            capability=SCREENING_HANDLE,
+            apply=_approval_apply,
+            on_reject=_approval_reject,
+            describe=_approval_describe,
+        )
+    )
 
 
 # ---------------------------------------------------------------- self-report
+
 
 @dataclass(frozen=True)
 class SelfReport:
@@ -858,8 +1111,10 @@ _TOO_MANY_REPORTS = gettext_lazy("提交太频繁，请 %(seconds)s 秒后再试
 
 def self_report_limits() -> tuple[throttle.Limit, throttle.Limit]:
     """SELF_REPORT_PER_MINUTE a minute, SELF_REPORT_PER_DAY a (local) day, per client address."""
-    return (throttle.Limit("self-report.minute", SELF_REPORT_PER_MINUTE, 60, _TOO_MANY_REPORTS),
-            throttle.Limit("self-report.day", SELF_REPORT_PER_DAY, 24 * 3600, _TOO_MANY_REPORTS))
+    return (
+        throttle.Limit("self-report.minute", SELF_REPORT_PER_MINUTE, 60, _TOO_MANY_REPORTS),
+        throttle.Limit("self-report.day", SELF_REPORT_PER_DAY, 24 * 3600, _TOO_MANY_REPORTS),
+    )
 
 
 def self_report_throttle(*, client: str, now: dt.datetime | None = None) -> None:
@@ -879,8 +1134,9 @@ def self_report_submit(*, report: SelfReport, request=None) -> Arrival:
     errors: dict[str, list[str]] = {}
     ident = None
     try:
-        ident = recorded_identity(name=report.name, doc_type=report.doc_type or "ric", doc_number=report.doc_number,
-                                  phone=report.phone)
+        ident = recorded_identity(
+            name=report.name, doc_type=report.doc_type or "ric", doc_number=report.doc_number, phone=report.phone
+        )
         if not report.name.strip():
             errors.setdefault("name", []).append(_("请填写姓名。"))
     except ValidationError as exc:
@@ -911,8 +1167,17 @@ def self_report_submit(*, report: SelfReport, request=None) -> Arrival:
         raise ValidationError(errors)
     note = _("本人申报") if report.reporter != "family" else _("家属代为申报")
     arrival, _created = arrival_record(
-        actor=None, division_code=report.destination_code, identity=ident, source=ArrivalSource.SELF_REPORT,
-        arrived_on=report.arrived_on, origin_code=origin.code, origin_name=origin.name,
-        travel_mode=report.travel_mode, travel_number=travel_number,
-        note=note, address=address, request=request)
+        actor=None,
+        division_code=report.destination_code,
+        identity=ident,
+        source=ArrivalSource.SELF_REPORT,
+        arrived_on=report.arrived_on,
+        origin_code=origin.code,
+        origin_name=origin.name,
+        travel_mode=report.travel_mode,
+        travel_number=travel_number,
+        note=note,
+        address=address,
+        request=request,
+    )
     return arrival

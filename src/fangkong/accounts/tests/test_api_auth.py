@@ -19,6 +19,7 @@ def bearer(raw: str) -> Client:
 
 # ---------------------------------------------------------------- tokens
 
+
 def test_a_token_authenticates(qinghuayuan_worker):
     _token, raw = token_create(user=qinghuayuan_worker, name="手机")
     r = bearer(raw).get(ME)
@@ -47,8 +48,9 @@ def test_a_deactivated_users_token_is_401(qinghuayuan_worker):
     assert bearer(raw).get(ME).status_code == 401
 
 
-@pytest.mark.parametrize("header", ["Bearer garbage", "Bearer ", "Bearer fk_" + "x" * 500, "Basic dXNlcjpwYXNz",
-                                    "fk_abc", "Bearer 令牌"])
+@pytest.mark.parametrize(
+    "header", ["Bearer garbage", "Bearer ", "Bearer fk_" + "x" * 500, "Basic dXNlcjpwYXNz", "fk_abc", "Bearer 令牌"]
+)
 def test_a_garbage_token_is_401(hebi, header):
     r = Client(HTTP_AUTHORIZATION=header).get(ME)
     assert r.status_code == 401 and r.json() == {"detail": "authentication required"}
@@ -56,13 +58,22 @@ def test_a_garbage_token_is_401(hebi, header):
 
 def test_no_credentials_is_401_on_every_endpoint(hebi):
     client = Client()
-    for method, url in [("get", "/api/v1/persons"), ("post", "/api/v1/persons"), ("get", "/api/v1/persons/1"),
-                        ("patch", "/api/v1/persons/1"), ("delete", "/api/v1/persons/1"),
-                        ("post", "/api/v1/persons/1/reveal"), ("post", "/api/v1/persons/move"),
-                        ("get", "/api/v1/households"), ("post", "/api/v1/households"),
-                        ("put", "/api/v1/households/1"), ("delete", "/api/v1/households/1"),
-                        ("get", "/api/v1/divisions"), ("get", "/api/v1/divisions/4106"),
-                        ("get", "/api/v1/accounts/tokens")]:
+    for method, url in [
+        ("get", "/api/v1/persons"),
+        ("post", "/api/v1/persons"),
+        ("get", "/api/v1/persons/1"),
+        ("patch", "/api/v1/persons/1"),
+        ("delete", "/api/v1/persons/1"),
+        ("post", "/api/v1/persons/1/reveal"),
+        ("post", "/api/v1/persons/move"),
+        ("get", "/api/v1/households"),
+        ("post", "/api/v1/households"),
+        ("put", "/api/v1/households/1"),
+        ("delete", "/api/v1/households/1"),
+        ("get", "/api/v1/divisions"),
+        ("get", "/api/v1/divisions/4106"),
+        ("get", "/api/v1/accounts/tokens"),
+    ]:
         assert getattr(client, method)(url).status_code == 401, (method, url)
 
 
@@ -95,6 +106,7 @@ def test_a_huge_token_id_is_404(qinghuayuan_worker):
 
 # ---------------------------------------------------------------- sessions
 
+
 def test_a_logged_in_session_works(client, qinghuayuan_worker):
     client.force_login(qinghuayuan_worker)
     assert client.get(ME).json()["username"] == "qinghuayuan_worker"
@@ -115,22 +127,34 @@ def test_a_session_write_needs_the_csrf_token(qinghuayuan_worker, household_qhy)
 def test_a_token_write_needs_no_csrf_token(qinghuayuan_worker):
     _t, raw = token_create(user=qinghuayuan_worker, name="手机")
     client = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {raw}")
-    r = client.post("/api/v1/households", {"division_code": QINGHUAYUAN, "address": "泰山路21号"},
-                    content_type="application/json")
+    r = client.post(
+        "/api/v1/households", {"division_code": QINGHUAYUAN, "address": "泰山路21号"}, content_type="application/json"
+    )
     assert r.status_code == 201
 
 
 # ---------------------------------------------------------------- OpenAPI and docs
+
 
 def test_the_openapi_document_lists_the_endpoints(hebi):
     r = Client().get("/api/v1/openapi.json")
     assert r.status_code == 200
     doc = r.json()
     paths = doc["paths"]
-    for p in ["/api/v1/divisions", "/api/v1/divisions/{code}", "/api/v1/divisions/{code}/children",
-              "/api/v1/households", "/api/v1/households/{household_id}", "/api/v1/persons",
-              "/api/v1/persons/{person_id}", "/api/v1/persons/{person_id}/reveal", "/api/v1/persons/move",
-              "/api/v1/accounts/me", "/api/v1/accounts/tokens", "/api/v1/accounts/tokens/{token_id}"]:
+    for p in [
+        "/api/v1/divisions",
+        "/api/v1/divisions/{code}",
+        "/api/v1/divisions/{code}/children",
+        "/api/v1/households",
+        "/api/v1/households/{household_id}",
+        "/api/v1/persons",
+        "/api/v1/persons/{person_id}",
+        "/api/v1/persons/{person_id}/reveal",
+        "/api/v1/persons/move",
+        "/api/v1/accounts/me",
+        "/api/v1/accounts/tokens",
+        "/api/v1/accounts/tokens/{token_id}",
+    ]:
         assert p in paths, p
     assert set(paths["/api/v1/persons/{person_id}"]) == {"get", "patch", "delete"}
     assert "409" in paths["/api/v1/persons"]["post"]["responses"]

@@ -33,8 +33,18 @@ def test_demo_sets_up_a_city_whose_arrivals_flow_is_not_empty_and_a_second_run_d
 
     output = _run()
 
-    for username in ("hq", "qibin", "taishanlu", "qinghuayuan", "qinghuayuan2", "ximazhuang", "checkpoint",
-                     "clinic", "inspector", "admin"):
+    for username in (
+        "hq",
+        "qibin",
+        "taishanlu",
+        "qinghuayuan",
+        "qinghuayuan2",
+        "ximazhuang",
+        "checkpoint",
+        "clinic",
+        "inspector",
+        "admin",
+    ):
         assert User.objects.filter(username=username).exists(), username
         assert username in output
     assert set(Checkpoint.objects.values_list("level", flat=True)) == {"city", "county", "community"}
@@ -69,8 +79,9 @@ def test_the_second_grid_worker_can_approve_the_release(hebi):
 
     _run()
     release = ApprovalRequest.objects.get(kind="quarantine_release", status="pending")
-    approval_decide(user=User.objects.get(username="qinghuayuan2"), approval=release, approve=True,
-                    reason="核实无误，同意解除")
+    approval_decide(
+        user=User.objects.get(username="qinghuayuan2"), approval=release, approve=True, reason="核实无误，同意解除"
+    )
     assert FollowUp.objects.get(pk=release.object_id).status == "released"
 
 
@@ -79,6 +90,11 @@ def test_the_demos_local_traffic_queues_no_arrival(hebi):
     from fangkong.checkpoints.models import Passage
 
     _run()
-    local = Passage.objects.filter(direction="in", origin_code="4106", destination_code=QINGHUAYUAN,
-                                   person__isnull=False, person__division_code__startswith=QINGHUAYUAN)
+    local = Passage.objects.filter(
+        direction="in",
+        origin_code="4106",
+        destination_code=QINGHUAYUAN,
+        person__isnull=False,
+        person__division_code__startswith=QINGHUAYUAN,
+    )
     assert local.count() >= 2 and not local.filter(arrival__isnull=False).exists()

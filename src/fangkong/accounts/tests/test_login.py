@@ -50,16 +50,18 @@ def test_an_idle_session_is_gone(client, qinghuayuan_worker):
 
     client.force_login(qinghuayuan_worker)
     client.get(reverse("accounts:home"))
-    from django.utils import timezone
     import datetime as dt
+
+    from django.utils import timezone
 
     Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
     r = client.get(reverse("accounts:home"))
     assert r.status_code == 302 and reverse("accounts:login") in r["Location"]
 
 
-def test_a_deactivated_account_or_a_removed_session_is_signed_out_at_the_next_request(client, qinghuayuan_worker,
-                                                                                      ximazhuang_worker):
+def test_a_deactivated_account_or_a_removed_session_is_signed_out_at_the_next_request(
+    client, qinghuayuan_worker, ximazhuang_worker
+):
     from django.contrib.sessions.models import Session
     from django.test import Client
 
@@ -88,8 +90,9 @@ def test_a_changed_password_signs_out_the_other_sessions(client, qinghuayuan_wor
 def test_the_session_engine_and_password_backend_are_ours(db):
     """Sessions and the signed-in user are loaded with statements built once
     (accounts.sessions, accounts.backends; core.rowsql)."""
-    from fangkong.accounts.backends import PasswordBackend
     from django.contrib.auth.backends import ModelBackend
+
+    from fangkong.accounts.backends import PasswordBackend
 
     assert settings.SESSION_ENGINE == "fangkong.accounts.sessions"
     assert "fangkong.accounts.backends.PasswordBackend" in settings.AUTHENTICATION_BACKENDS
@@ -105,10 +108,15 @@ def test_passwords_are_hashed_with_argon2_in_production_settings():
     assert encoded.startswith("argon2$")
 
 
-@pytest.mark.parametrize("fixture, text", [
-    ("hq_officer", "鹤壁市"), ("county_officer", "淇滨区"), ("checkpoint_staff", "卡点工作人员"),
-    ("inspector", "审计记录"),
-])
+@pytest.mark.parametrize(
+    "fixture, text",
+    [
+        ("hq_officer", "鹤壁市"),
+        ("county_officer", "淇滨区"),
+        ("checkpoint_staff", "卡点工作人员"),
+        ("inspector", "审计记录"),
+    ],
+)
 def test_each_role_has_a_home_page(client, request, fixture, text):
     user = request.getfixturevalue(fixture)
     client.force_login(user)

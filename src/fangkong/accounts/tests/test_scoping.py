@@ -8,10 +8,12 @@ from fangkong.people.models import Person
 
 
 def test_a_grid_worker_sees_only_their_community(qinghuayuan_worker, zhang_san, ximazhuang_worker, household_xmz):
-    from fangkong.people.services import person_create
     from conftest import new_resident_id
+    from fangkong.people.services import person_create
 
-    other = person_create(user=ximazhuang_worker, household=household_xmz, name="刘一", doc_number=new_resident_id("410621"))
+    other = person_create(
+        user=ximazhuang_worker, household=household_xmz, name="刘一", doc_number=new_resident_id("410621")
+    )
     assert list(scope_filter(Person.objects.all(), qinghuayuan_worker)) == [zhang_san]
     assert list(scope_filter(Person.objects.all(), ximazhuang_worker)) == [other]
 

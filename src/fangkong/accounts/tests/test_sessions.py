@@ -50,7 +50,10 @@ def test_ours_returns_what_djangos_returns(case):
     found, expected = ours._get_session_from_db(), django._get_session_from_db()
     if case == "live":
         assert (found.session_key, found.session_data, found.expire_date) == (
-            expected.session_key, expected.session_data, expected.expire_date)
+            expected.session_key,
+            expected.session_data,
+            expected.expire_date,
+        )
         assert ours.load() == django.load() == {"k": "v"}
     else:
         # Both forget the key, so the next save makes a new one.

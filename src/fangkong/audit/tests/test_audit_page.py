@@ -43,8 +43,7 @@ def test_a_deleted_object_is_named_without_a_link(client, inspector, qinghuayuan
     assert f"人员 #{pk}" in page and reverse("people:person_detail", args=[pk]) not in page
 
 
-def test_filter_by_person_takes_the_id_number_by_post(client, inspector, qinghuayuan_worker, zhang_san,
-                                                      household_qhy):
+def test_filter_by_person_takes_the_id_number_by_post(client, inspector, qinghuayuan_worker, zhang_san, household_qhy):
     number = vault.decrypt(zhang_san.doc_cipher)
     client.force_login(inspector)
     r = client.post(reverse("audit:list"), {"doc_number": number})
@@ -76,8 +75,9 @@ def test_an_inspector_of_another_county_cannot_find_the_person(client, django_us
     assert r.status_code == 200 and "没有找到该身份证号的人员" in r.content.decode()
 
 
-def test_filter_by_place_code_or_name(client, inspector, qinghuayuan_worker, ximazhuang_worker, zhang_san,
-                                      household_xmz):
+def test_filter_by_place_code_or_name(
+    client, inspector, qinghuayuan_worker, ximazhuang_worker, zhang_san, household_xmz
+):
     client.force_login(inspector)
     for place in (QINGHUAYUAN, "清华园社区"):
         page = _page(client, place=place)

@@ -62,8 +62,10 @@ def test_an_inspector_of_another_county_sees_nothing_of_this_one(client, django_
 
 def test_filters_and_export(client, inspector, qinghuayuan_worker, zhang_san):
     client.force_login(inspector)
-    r = client.get(reverse("audit:list"), {"user": "qinghuayuan_worker", "action": "create", "from": "2000-01-01",
-                                           "to": "2999-01-01", "page": "abc"})
+    r = client.get(
+        reverse("audit:list"),
+        {"user": "qinghuayuan_worker", "action": "create", "from": "2000-01-01", "to": "2999-01-01", "page": "abc"},
+    )
     assert r.status_code == 200 and f"人员 #{zhang_san.pk} 张*" in r.content.decode()
     r = client.get(reverse("audit:export"), {"user": "qinghuayuan_worker"})
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")

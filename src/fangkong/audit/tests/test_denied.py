@@ -22,7 +22,11 @@ def test_a_person_outside_the_jurisdiction_is_a_denied_entry(client, ximazhuang_
     client.force_login(ximazhuang_worker)
     assert client.get(reverse("people:person_detail", args=[zhang_san.pk])).status_code == 404
     e = _denied(ximazhuang_worker).get()
-    assert (e.object_type, e.object_id, e.division_code) == ("people.person", str(zhang_san.pk), zhang_san.division_code)
+    assert (e.object_type, e.object_id, e.division_code) == (
+        "people.person",
+        str(zhang_san.pk),
+        zhang_san.division_code,
+    )
     assert e.detail == {"status": 404, "why": "out_of_scope", "view": "people:person_detail", "method": "GET"}
     assert e.role == "grid"
 
@@ -46,7 +50,9 @@ def test_the_api_refusals_are_audited_too(ximazhuang_worker, zhang_san):
     assert api.get(f"/api/v1/persons/{zhang_san.pk}").status_code == 404
     assert api.get(f"/api/v1/households/{zhang_san.household_id}").status_code == 404
     assert sorted(_denied(ximazhuang_worker).values_list("object_type", flat=True)) == [
-        "people.household", "people.person"]
+        "people.household",
+        "people.person",
+    ]
 
 
 def test_anonymous_requests_are_not_audited(client, zhang_san):
@@ -68,8 +74,12 @@ def test_denied_entries_are_limited_per_user(client, ximazhuang_worker, qinghuay
 def test_the_limit_is_counted_in_the_database(ximazhuang_worker, zhang_san):
     # Entries written by other processes count: the count is the table's.
     for _ in range(DENIED_LIMIT):
-        assert record_denied(ximazhuang_worker, status=404, why="out_of_scope", object_type="people.person",
-                             object_id=zhang_san.pk) is not None
+        assert (
+            record_denied(
+                ximazhuang_worker, status=404, why="out_of_scope", object_type="people.person", object_id=zhang_san.pk
+            )
+            is not None
+        )
     assert record_denied(ximazhuang_worker, status=403, why="forbidden") is None
 
 

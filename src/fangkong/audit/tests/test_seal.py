@@ -56,7 +56,7 @@ def test_sealing_after_the_commit_is_two_statements(committed_db, qinghuayuan_wo
     with CaptureQueriesContext(connection) as ctx:
         record_all(entries)
     sql = [q["sql"] for q in ctx.captured_queries]
-    assert len(sql) == 5 and sql[0] == "BEGIN" and sql[1].startswith("INSERT INTO \"audit_auditentry\"")
+    assert len(sql) == 5 and sql[0] == "BEGIN" and sql[1].startswith('INSERT INTO "audit_auditentry"')
     assert sql[2] == "COMMIT"  # the business transaction: no lock, no read of the chain
     assert sql[3] == "BEGIN; SELECT seq, chain FROM audit_seal_head()" and sql[4].endswith("; COMMIT")
     assert connection.get_autocommit() and _advisory_locks_held() == 0
@@ -124,8 +124,12 @@ def test_concurrent_writers_do_not_fork_the_chain(committed_db, qinghuayuan_work
                 record(qinghuayuan_worker, "view", object_type="people.person", object_id=i * 100 + n)
             else:
                 with transaction.atomic():  # two calls in one transaction
-                    record_all([entry(qinghuayuan_worker, "create", object_type="people.person", object_id=i + k)
-                                for k in range(2)])
+                    record_all(
+                        [
+                            entry(qinghuayuan_worker, "create", object_type="people.person", object_id=i + k)
+                            for k in range(2)
+                        ]
+                    )
                     record(qinghuayuan_worker, "view", object_type="people.person", object_id=i)
 
     assert _run_threads(*[lambda i=i: write(i) for i in range(4)]) == []
@@ -140,9 +144,12 @@ def _unsealed_entry(minutes_ago: int) -> int:
     """An entry whose process died between its commit and its seal."""
     at = timezone.now() - dt.timedelta(minutes=minutes_ago)
     with connection.cursor() as cur:
-        cur.execute("INSERT INTO audit_auditentry (at, actor_username, role, actor_division_code, action, "
-                    "object_type, object_id, division_code, reason, detail) "
-                    "VALUES (%s, 'x', '', '', 'view', '', '', '', '', '{}')", [at])
+        cur.execute(
+            "INSERT INTO audit_auditentry (at, actor_username, role, actor_division_code, action, "
+            "object_type, object_id, division_code, reason, detail) "
+            "VALUES (%s, 'x', '', '', 'view', '', '', '', '', '{}')",
+            [at],
+        )
     return AuditEntry.objects.order_by("-id").values_list("id", flat=True)[0]
 
 
@@ -181,8 +188,10 @@ for n in range(60):
     else:
         record_all([entry(None, "create", object_type="people.person", object_id=k + 1) for k in range(3)])
 """
-_ROWS = ("SELECT s.seq, s.entry_id, s.chain, e.* FROM audit_auditseal s "
-         "LEFT JOIN audit_auditentry e ON e.id = s.entry_id ORDER BY s.seq")
+_ROWS = (
+    "SELECT s.seq, s.entry_id, s.chain, e.* FROM audit_auditseal s "
+    "LEFT JOIN audit_auditentry e ON e.id = s.entry_id ORDER BY s.seq"
+)
 
 
 @pytest.mark.skipif(not SQLITE, reason="SQLite on a file, written by processes")
@@ -194,15 +203,22 @@ def test_processes_writing_one_sqlite_file_do_not_fork_the_chain(tmp_path, db):
 
     path = tmp_path / "audit.sqlite3"
     with connection.cursor() as cur:  # the audit tables and their triggers, as migrated
-        cur.execute("SELECT sql FROM sqlite_master WHERE tbl_name IN ('audit_auditentry', 'audit_auditseal') "
-                    "AND sql IS NOT NULL ORDER BY type = 'trigger'")
+        cur.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name IN ('audit_auditentry', 'audit_auditseal') "
+            "AND sql IS NOT NULL ORDER BY type = 'trigger'"
+        )
         schema = [r[0] for r in cur.fetchall()]
     with sqlite3.connect(path) as raw:
         for sql in schema:
             raw.execute(sql)
-    env = {**os.environ, "FANGKONG_SQLITE_PATH": str(path), "FANGKONG_VAR_DIR": str(tmp_path),
-           "FANGKONG_DATA_KEY": settings.DATA_KEY, "FANGKONG_SECRET_KEY": settings.SECRET_KEY,
-           "DJANGO_SETTINGS_MODULE": "fangkong.settings"}
+    env = {
+        **os.environ,
+        "FANGKONG_SQLITE_PATH": str(path),
+        "FANGKONG_VAR_DIR": str(tmp_path),
+        "FANGKONG_DATA_KEY": settings.DATA_KEY,
+        "FANGKONG_SECRET_KEY": settings.SECRET_KEY,
+        "DJANGO_SETTINGS_MODULE": "fangkong.settings",
+    }
     env.pop("DATABASE_URL", None)
     writers = [subprocess.Popen([sys.executable, "-c", _WRITER, str(i)], env=env) for i in range(3)]
     assert [w.wait(timeout=120) for w in writers] == [0, 0, 0]
@@ -226,9 +242,12 @@ def test_the_migration_carries_the_existing_chain_over_to_seals(committed_db, hq
     try:
         with connection.cursor() as cur:  # entries chained as before the seals, one of them then altered
             for i in range(4):
-                cur.execute("INSERT INTO audit_auditentry (at, actor_username, role, actor_division_code, action, "
-                            "object_type, object_id, division_code, reason, detail, chain) "
-                            "VALUES (now(), 'hq', '', '', 'view', 'people.person', %s, '4106', '', '{}', '')", [i])
+                cur.execute(
+                    "INSERT INTO audit_auditentry (at, actor_username, role, actor_division_code, action, "
+                    "object_type, object_id, division_code, reason, detail, chain) "
+                    "VALUES (now(), 'hq', '', '', 'view', 'people.person', %s, '4106', '', '{}', '')",
+                    [i],
+                )
             cur.execute(m0005.PG_DOWN)
         n = m0005.chain_existing("default")
         with connection.cursor() as cur:
@@ -244,6 +263,8 @@ def test_the_migration_carries_the_existing_chain_over_to_seals(committed_db, hq
     broken, checked = first_break()  # copied, not recomputed: what was broken stays broken
     assert broken.id == altered and checked == n - 1
     with connection.cursor() as cur:
-        cur.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = 'audit_auditentry' "
-                    "AND column_name = 'chain'")
+        cur.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'audit_auditentry' "
+            "AND column_name = 'chain'"
+        )
         assert cur.fetchone()[0] == 0

@@ -19,8 +19,9 @@ from fangkong.audit.services import entry, record, record_all
 from fangkong.audit.triggers import set_triggers
 
 SQLITE = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
-COLUMNS = "id, at, actor_username, role, actor_division_code, action, object_type, object_id, division_code, " \
-          "reason, detail"
+COLUMNS = (
+    "id, at, actor_username, role, actor_division_code, action, object_type, object_id, division_code, reason, detail"
+)
 
 
 @pytest.fixture
@@ -110,9 +111,10 @@ def test_every_entry_is_chained_to_the_one_before(qinghuayuan_worker, zhang_san,
     before = AuditEntry.objects.order_by("-id").values_list("id", flat=True)[0]  # the fixtures' (sealed on SQLite)
     with sealing():
         record(qinghuayuan_worker, "view", zhang_san)
-        record_all([entry(qinghuayuan_worker, "create", zhang_san, detail={"n": i, "t": 36.0 + i / 10})
-                    for i in range(3)]
-                   + [entry(None, "login_failed", detail={"username": "x"}, object_type="person", object_id="7")])
+        record_all(
+            [entry(qinghuayuan_worker, "create", zhang_san, detail={"n": i, "t": 36.0 + i / 10}) for i in range(3)]
+            + [entry(None, "login_failed", detail={"username": "x"}, object_type="person", object_id="7")]
+        )
     assert AuditEntry.objects.filter(id__gt=before).count() == 5
     assert not AuditEntry.objects.filter(id__gt=before, seal__isnull=True).exists()
     seals = list(AuditSeal.objects.order_by("seq"))
@@ -174,8 +176,12 @@ def test_an_entry_recomputed_without_the_key_does_not_verify(qinghuayuan_worker,
 def test_a_large_batch_is_chained_in_insert_order(hq_officer, sealing):
     # Over rowsql's SMALL_INSERT the entries go through bulk_create: still one chain.
     with sealing():
-        record_all([entry(hq_officer, "create", object_type="people.person", object_id=i, division_code="4106")
-                    for i in range(1, 61)])
+        record_all(
+            [
+                entry(hq_officer, "create", object_type="people.person", object_id=i, division_code="4106")
+                for i in range(1, 61)
+            ]
+        )
     rows = list(AuditSeal.objects.order_by("seq").values_list("entry__object_id", flat=True))
     assert rows[-60:] == [str(i) for i in range(1, 61)]
     assert first_break() == (None, len(rows))

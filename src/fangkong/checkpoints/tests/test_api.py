@@ -23,8 +23,16 @@ def post(client, url, body):
 
 
 def item(**kw):
-    body = {"direction": "in", "doc_number": new_resident_id("420102"), "name": "钱多多", "phone": "13600001111",
-            "temperature": "36.6", "plate": "豫F12345", "origin": "4101", "destination": QINGHUAYUAN}
+    body = {
+        "direction": "in",
+        "doc_number": new_resident_id("420102"),
+        "name": "钱多多",
+        "phone": "13600001111",
+        "temperature": "36.6",
+        "plate": "豫F12345",
+        "origin": "4101",
+        "destination": QINGHUAYUAN,
+    }
     body.update(kw)
     return body
 
@@ -38,16 +46,21 @@ def test_the_list_and_detail_are_scoped(checkpoint_staff, ximazhuang_worker, qib
     assert outsider.get(f"{URL}/{qibin_checkpoint.pk}").status_code == 404
     assert outsider.get(f"{URL}/{qibin_checkpoint.pk}/passages").status_code == 404
     assert post(outsider, f"{URL}/{qibin_checkpoint.pk}/passages", item()).status_code == 404
-    assert post(outsider, f"{URL}/{qibin_checkpoint.pk}/passages/batch", {"items": [item(client_key="a")]}
-                ).status_code == 404
+    assert (
+        post(outsider, f"{URL}/{qibin_checkpoint.pk}/passages/batch", {"items": [item(client_key="a")]}).status_code
+        == 404
+    )
     assert api(checkpoint_staff).get(f"{URL}/99999999").status_code == 404
     assert not Passage.objects.exists()
 
 
 def test_register_returns_flags_and_what_to_do(checkpoint_staff, qibin_checkpoint):
     number = item()["doc_number"]
-    r = post(api(checkpoint_staff), f"{URL}/{qibin_checkpoint.pk}/passages",
-             item(doc_number=number, temperature="38.0", client_key="api-1"))
+    r = post(
+        api(checkpoint_staff),
+        f"{URL}/{qibin_checkpoint.pk}/passages",
+        item(doc_number=number, temperature="38.0", client_key="api-1"),
+    )
     assert r.status_code == 201
     body = r.json()
     p = body["passages"][0]
@@ -59,17 +72,27 @@ def test_register_returns_flags_and_what_to_do(checkpoint_staff, qibin_checkpoin
 
 
 def test_register_a_carload(checkpoint_staff, qibin_checkpoint):
-    r = post(api(checkpoint_staff), f"{URL}/{qibin_checkpoint.pk}/passages", item(passengers=[
-        {"doc_number": new_resident_id("420102"), "name": "钱二", "temperature": 36.4},
-        {"doc_number": new_resident_id("420102"), "name": "钱三", "temperature": "36.7"}]))
+    r = post(
+        api(checkpoint_staff),
+        f"{URL}/{qibin_checkpoint.pk}/passages",
+        item(
+            passengers=[
+                {"doc_number": new_resident_id("420102"), "name": "钱二", "temperature": 36.4},
+                {"doc_number": new_resident_id("420102"), "name": "钱三", "temperature": "36.7"},
+            ]
+        ),
+    )
     assert r.status_code == 201 and len(r.json()["passages"]) == 3
     assert len({p["vehicle_group"] for p in r.json()["passages"]}) == 1
     assert Arrival.objects.count() == 3
 
 
 def test_register_errors_are_per_field(checkpoint_staff, qibin_checkpoint):
-    r = post(api(checkpoint_staff), f"{URL}/{qibin_checkpoint.pk}/passages",
-             item(temperature="45", plate="XX", destination="110105001001"))
+    r = post(
+        api(checkpoint_staff),
+        f"{URL}/{qibin_checkpoint.pk}/passages",
+        item(temperature="45", plate="XX", destination="110105001001"),
+    )
     assert r.status_code == 422
     assert set(r.json()["errors"]) == {"temperature", "plate", "destination"}
     r = post(api(checkpoint_staff), f"{URL}/{qibin_checkpoint.pk}/passages", item(direction="sideways"))
@@ -101,8 +124,15 @@ def test_batch_with_good_duplicate_and_bad_items(checkpoint_staff, qibin_checkpo
     r = post(client, f"{URL}/{qibin_checkpoint.pk}/passages/batch", {"items": items[:6] + items[7:]})
     assert r.status_code == 200, r.content
     body = r.json()
-    assert [x["status"] for x in body["results"]] == ["duplicate", "created", "error", "error", "error", "created",
-                                                     "created"]
+    assert [x["status"] for x in body["results"]] == [
+        "duplicate",
+        "created",
+        "error",
+        "error",
+        "error",
+        "created",
+        "created",
+    ]
     assert (body["created"], body["duplicate"], body["error"]) == (3, 1, 3)
     assert body["results"][2]["errors"] == {"temperature": ["体温应在35.0℃到42.0℃之间，请复测后填写。"]}
     assert "temperature" in body["results"][3]["errors"] and "surprise" in body["results"][4]["errors"]
@@ -115,8 +145,11 @@ def test_batch_with_good_duplicate_and_bad_items(checkpoint_staff, qibin_checkpo
 
 
 def test_batch_of_more_than_500_is_refused(checkpoint_staff, qibin_checkpoint):
-    r = post(api(checkpoint_staff), f"{URL}/{qibin_checkpoint.pk}/passages/batch",
-             {"items": [item(client_key=f"m-{i}") for i in range(501)]})
+    r = post(
+        api(checkpoint_staff),
+        f"{URL}/{qibin_checkpoint.pk}/passages/batch",
+        {"items": [item(client_key=f"m-{i}") for i in range(501)]},
+    )
     assert r.status_code == 422 and not Passage.objects.exists()
 
 
@@ -132,9 +165,17 @@ def test_passage_list_is_masked(checkpoint_staff, qibin_checkpoint):
 
 def test_risk_areas_are_listed(checkpoint_staff, wuhan_high_risk):
     r = api(checkpoint_staff).get(f"{URL}/risk-areas")
-    assert r.json() == [{"id": wuhan_high_risk.pk, "origin_code": "4201", "origin_name": "湖北省武汉市",
-                         "level": "high", "starts_on": wuhan_high_risk.starts_on.isoformat(), "ends_on": None,
-                         "current": True}]
+    assert r.json() == [
+        {
+            "id": wuhan_high_risk.pk,
+            "origin_code": "4201",
+            "origin_name": "湖北省武汉市",
+            "level": "high",
+            "starts_on": wuhan_high_risk.starts_on.isoformat(),
+            "ends_on": None,
+            "current": True,
+        }
+    ]
 
 
 def test_anonymous_callers_get_401(qibin_checkpoint):

@@ -29,51 +29,88 @@ def _rule(user, **ticked):
 def test_a_resident_passing_their_own_gate_queues_nothing(checkpoint_staff, qibin_checkpoint, zhang_san):
     number = vault.decrypt(zhang_san.doc_cipher)
     for _ in range(2):  # twice a day
-        reg = passage_register(actor=checkpoint_staff, checkpoint=qibin_checkpoint,
-                               passage=passage(doc_number=number, name="张三", origin=HEBI))
+        reg = passage_register(
+            actor=checkpoint_staff,
+            checkpoint=qibin_checkpoint,
+            passage=passage(doc_number=number, name="张三", origin=HEBI),
+        )
         assert reg.created and reg.queued == 0 and reg.first.arrival_id is None
     assert Passage.objects.filter(person=zhang_san).count() == 2
     assert not Arrival.objects.exists()
 
 
 def test_the_same_resident_coming_from_outside_the_city_queues_one(checkpoint_staff, qibin_checkpoint, zhang_san):
-    reg = passage_register(actor=checkpoint_staff, checkpoint=qibin_checkpoint,
-                           passage=passage(doc_number=vault.decrypt(zhang_san.doc_cipher), name="张三", origin="4101"))
+    reg = passage_register(
+        actor=checkpoint_staff,
+        checkpoint=qibin_checkpoint,
+        passage=passage(doc_number=vault.decrypt(zhang_san.doc_cipher), name="张三", origin="4101"),
+    )
     assert reg.queued == 1 and Arrival.objects.get().person == zhang_san
 
 
 def test_someone_not_registered_there_queues_one(checkpoint_staff, qibin_checkpoint, zhang_san):
-    stranger = passage_register(actor=checkpoint_staff, checkpoint=qibin_checkpoint,
-                                passage=passage(doc_number=new_resident_id("410611"), origin=HEBI))
-    elsewhere = passage_register(actor=checkpoint_staff, checkpoint=qibin_checkpoint, passage=passage(
-        doc_number=vault.decrypt(zhang_san.doc_cipher), name="张三", origin=HEBI, destination=XIMAZHUANG))
+    stranger = passage_register(
+        actor=checkpoint_staff,
+        checkpoint=qibin_checkpoint,
+        passage=passage(doc_number=new_resident_id("410611"), origin=HEBI),
+    )
+    elsewhere = passage_register(
+        actor=checkpoint_staff,
+        checkpoint=qibin_checkpoint,
+        passage=passage(
+            doc_number=vault.decrypt(zhang_san.doc_cipher), name="张三", origin=HEBI, destination=XIMAZHUANG
+        ),
+    )
     assert stranger.queued == 1 and elsewhere.queued == 1
     assert {a.division_code for a in Arrival.objects.all()} == {QINGHUAYUAN, XIMAZHUANG}
 
 
 def test_a_resident_with_a_fever_queues_one(checkpoint_staff, qibin_checkpoint, zhang_san):
-    reg = passage_register(actor=checkpoint_staff, checkpoint=qibin_checkpoint, passage=passage(
-        doc_number=vault.decrypt(zhang_san.doc_cipher), name="张三", origin=HEBI, temperature="38.2"))
+    reg = passage_register(
+        actor=checkpoint_staff,
+        checkpoint=qibin_checkpoint,
+        passage=passage(doc_number=vault.decrypt(zhang_san.doc_cipher), name="张三", origin=HEBI, temperature="38.2"),
+    )
     assert reg.queued == 1 and Arrival.objects.get().flag_list() == ["fever"]
 
 
-def test_hq_narrows_the_rule_to_risk_areas(checkpoint_staff, qibin_checkpoint, zhang_san, hq_officer,
-                                            wuhan_high_risk):
+def test_hq_narrows_the_rule_to_risk_areas(checkpoint_staff, qibin_checkpoint, zhang_san, hq_officer, wuhan_high_risk):
     _rule(hq_officer, risk_area=True)
     number = vault.decrypt(zhang_san.doc_cipher)
-    assert passage_register(actor=checkpoint_staff, checkpoint=qibin_checkpoint,
-                            passage=passage(doc_number=number, name="张三", origin="4101")).queued == 0
-    assert passage_register(actor=checkpoint_staff, checkpoint=qibin_checkpoint,
-                            passage=passage(doc_number=new_resident_id(), origin=HEBI)).queued == 0
-    assert passage_register(actor=checkpoint_staff, checkpoint=qibin_checkpoint,
-                            passage=passage(doc_number=number, name="张三", origin="4201")).queued == 1
+    assert (
+        passage_register(
+            actor=checkpoint_staff,
+            checkpoint=qibin_checkpoint,
+            passage=passage(doc_number=number, name="张三", origin="4101"),
+        ).queued
+        == 0
+    )
+    assert (
+        passage_register(
+            actor=checkpoint_staff,
+            checkpoint=qibin_checkpoint,
+            passage=passage(doc_number=new_resident_id(), origin=HEBI),
+        ).queued
+        == 0
+    )
+    assert (
+        passage_register(
+            actor=checkpoint_staff,
+            checkpoint=qibin_checkpoint,
+            passage=passage(doc_number=number, name="张三", origin="4201"),
+        ).queued
+        == 1
+    )
     assert Passage.objects.count() == 3 and Arrival.objects.count() == 1
 
 
 def test_hq_may_queue_everyone(checkpoint_staff, qibin_checkpoint, zhang_san, hq_officer):
     _rule(hq_officer, everyone=True)
-    reg = passage_register(actor=checkpoint_staff, checkpoint=qibin_checkpoint,
-                           passage=passage(doc_number=vault.decrypt(zhang_san.doc_cipher), name="张三", origin=HEBI))
+    reg = passage_register(
+        actor=checkpoint_staff,
+        checkpoint=qibin_checkpoint,
+        passage=passage(doc_number=vault.decrypt(zhang_san.doc_cipher), name="张三", origin=HEBI),
+    )
     assert reg.queued == 1
 
 
@@ -81,17 +118,24 @@ def test_a_carload_queues_only_those_the_rule_wants(checkpoint_staff, qibin_chec
     from fangkong.checkpoints.services import PassageIn
 
     reg = passage_register(
-        actor=checkpoint_staff, checkpoint=qibin_checkpoint,
+        actor=checkpoint_staff,
+        checkpoint=qibin_checkpoint,
         passage=passage(doc_number=vault.decrypt(zhang_san.doc_cipher), name="张三", origin=HEBI),
-        passengers=[PassageIn(direction="", temperature="36.6", doc_number=new_resident_id("420102"), name="李四")])
+        passengers=[PassageIn(direction="", temperature="36.6", doc_number=new_resident_id("420102"), name="李四")],
+    )
     assert reg.queued == 1 and [p.arrival_id is not None for p in reg.passages] == [False, True]
 
 
 def test_an_offline_batch_applies_the_rule(checkpoint_staff, qibin_checkpoint, zhang_san):
     number = vault.decrypt(zhang_san.doc_cipher)
-    results = passage_register_batch(actor=checkpoint_staff, checkpoint=qibin_checkpoint, items=[
-        passage(doc_number=number, name="张三", origin=HEBI, client_key="k1"),
-        passage(doc_number=new_resident_id("420102"), client_key="k2")])
+    results = passage_register_batch(
+        actor=checkpoint_staff,
+        checkpoint=qibin_checkpoint,
+        items=[
+            passage(doc_number=number, name="张三", origin=HEBI, client_key="k1"),
+            passage(doc_number=new_resident_id("420102"), client_key="k2"),
+        ],
+    )
     assert [r.status for r in results] == ["created", "created"]
     assert [r.record.arrival_id is not None for r in results] == [False, True]
 
@@ -100,8 +144,15 @@ def test_only_hq_changes_the_rule_with_a_reason_and_it_is_audited(hq_officer, co
     with pytest.raises(PermissionDenied):
         _rule(county_officer, outside_city=True)
     with pytest.raises(ValidationError) as exc:
-        arrival_rule_set(user=hq_officer, reason="", everyone=True, outside_city=False, risk_area=False, fever=False,
-                         not_registered=False)
+        arrival_rule_set(
+            user=hq_officer,
+            reason="",
+            everyone=True,
+            outside_city=False,
+            risk_area=False,
+            fever=False,
+            not_registered=False,
+        )
     assert "reason" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
         _rule(hq_officer)
@@ -112,8 +163,9 @@ def test_only_hq_changes_the_rule_with_a_reason_and_it_is_audited(hq_officer, co
     assert entry.detail["from"] == "outside_city,risk_area,fever,not_registered"
 
 
-def test_the_rule_is_read_once_per_few_seconds_and_a_change_clears_it(hq_officer, monkeypatch,
-                                                                     django_assert_num_queries):
+def test_the_rule_is_read_once_per_few_seconds_and_a_change_clears_it(
+    hq_officer, monkeypatch, django_assert_num_queries
+):
     from fangkong.screening import rules
 
     monkeypatch.setattr(rules, "RULE_CACHE_SECONDS", 10)
@@ -164,8 +216,11 @@ def test_the_rule_adds_no_statement_to_a_registration(checkpoint_staff, qibin_ch
         counts = []
         for doc, origin in ((number, HEBI), (new_resident_id("420102"), "4101")):
             with CaptureQueriesContext(connection) as ctx:
-                passage_register(actor=checkpoint_staff, checkpoint=qibin_checkpoint,
-                                 passage=passage(doc_number=doc, name="张三", origin=origin))
+                passage_register(
+                    actor=checkpoint_staff,
+                    checkpoint=qibin_checkpoint,
+                    passage=passage(doc_number=doc, name="张三", origin=origin),
+                )
             sql = " ".join(q["sql"] for q in ctx.captured_queries)
             assert "screening_arrivalrule" not in sql and "checkpoints_riskarea" not in sql
             counts.append(len(ctx.captured_queries))
@@ -176,15 +231,36 @@ def test_the_rule_adds_no_statement_to_a_registration(checkpoint_staff, qibin_ch
         services._clear_risk_cache()
 
 
-def test_the_result_on_the_phone_says_whether_an_arrival_was_queued(client, checkpoint_staff, qibin_checkpoint,
-                                                                    zhang_san):
+def test_the_result_on_the_phone_says_whether_an_arrival_was_queued(
+    client, checkpoint_staff, qibin_checkpoint, zhang_san
+):
     client.force_login(checkpoint_staff)
     url = reverse("checkpoints:register", args=[qibin_checkpoint.pk])
-    data = {"direction": "in", "temperature": "36.5", "origin": "河南省鹤壁市", "destination": QINGHUAYUAN,
-            "destination_text": "清华园社区", "purpose": "return_home", "passenger_count": "0", "action": "register"}
-    local = client.post(url, {**data, "doc_number": vault.decrypt(zhang_san.doc_cipher), "name": "张三",
-                              "client_key": "local-1"}, HTTP_HX_REQUEST="true").content.decode()
+    data = {
+        "direction": "in",
+        "temperature": "36.5",
+        "origin": "河南省鹤壁市",
+        "destination": QINGHUAYUAN,
+        "destination_text": "清华园社区",
+        "purpose": "return_home",
+        "passenger_count": "0",
+        "action": "register",
+    }
+    local = client.post(
+        url,
+        {**data, "doc_number": vault.decrypt(zhang_san.doc_cipher), "name": "张三", "client_key": "local-1"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
     assert "未推送" in local and "已推送" not in local
-    outsider = client.post(url, {**data, "doc_number": new_resident_id("420102"), "name": "钱多多",
-                                 "origin": "河南省郑州市", "client_key": "out-1"}, HTTP_HX_REQUEST="true")
+    outsider = client.post(
+        url,
+        {
+            **data,
+            "doc_number": new_resident_id("420102"),
+            "name": "钱多多",
+            "origin": "河南省郑州市",
+            "client_key": "out-1",
+        },
+        HTTP_HX_REQUEST="true",
+    )
     assert "已推送" in outsider.content.decode()

@@ -15,8 +15,9 @@ CASES = list(itertools.product([RiskLevel.HIGH, RiskLevel.MEDIUM, ""], [True, Fa
 
 @pytest.mark.parametrize(("risk_level", "inbound", "queued"), CASES)
 def test_a_feverish_traveller_is_never_sent_home_while_held_at_the_checkpoint(risk_level, inbound, queued):
-    steps = next_steps(fever=True, risk_level=risk_level, inbound=inbound, destination_name="清华园社区",
-                       arrival_queued=queued)
+    steps = next_steps(
+        fever=True, risk_level=risk_level, inbound=inbound, destination_name="清华园社区", arrival_queued=queued
+    )
     assert any("不得放行" in s for s in steps)
     for s in steps:
         assert "直接回家" not in s
@@ -24,8 +25,9 @@ def test_a_feverish_traveller_is_never_sent_home_while_held_at_the_checkpoint(ri
         if "居家" in s:
             assert "排除" in s, s
     with translation.override("en"):
-        english = next_steps(fever=True, risk_level=risk_level, inbound=inbound, destination_name="x",
-                             arrival_queued=queued)
+        english = next_steps(
+            fever=True, risk_level=risk_level, inbound=inbound, destination_name="x", arrival_queued=queued
+        )
     assert not any("straight home" in s for s in english)
 
 

@@ -12,9 +12,23 @@ def test_the_national_list_has_every_province_and_city():
     assert origin_get("1101").label == "北京市（市辖区）"
 
 
-@pytest.mark.parametrize("typed, code", [("4201", "4201"), ("42", "42"), ("湖北省武汉市", "4201"), ("武汉市", "4201"),
-                                         ("武汉", "4201"), ("湖北", "42"), ("北京市", "11"), (" 鹤壁 ", "4106"),
-                                         ("香港特别行政区", "81"), ("吉林省", "22"), ("吉林市", "2202"), ("境外（国外）", "99")])
+@pytest.mark.parametrize(
+    "typed, code",
+    [
+        ("4201", "4201"),
+        ("42", "42"),
+        ("湖北省武汉市", "4201"),
+        ("武汉市", "4201"),
+        ("武汉", "4201"),
+        ("湖北", "42"),
+        ("北京市", "11"),
+        (" 鹤壁 ", "4106"),
+        ("香港特别行政区", "81"),
+        ("吉林省", "22"),
+        ("吉林市", "2202"),
+        ("境外（国外）", "99"),
+    ],
+)
 def test_origins_resolve_from_codes_and_names(typed, code):
     assert origin_resolve(typed).code == code
 

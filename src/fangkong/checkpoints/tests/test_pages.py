@@ -27,18 +27,39 @@ def as_xmz(client, ximazhuang_worker):
 
 
 def form(**kw):
-    data = {"direction": "in", "doc_number": new_resident_id("420102"), "name": "钱多多", "phone": "13600001111",
-            "temperature": "36.5", "plate_province": "豫", "plate": "F12345", "origin": "河南省郑州市",
-            "destination": QINGHUAYUAN, "destination_text": "清华园社区", "purpose": "return_home",
-            "client_key": "", "passenger_count": "0", "action": "register"}
+    data = {
+        "direction": "in",
+        "doc_number": new_resident_id("420102"),
+        "name": "钱多多",
+        "phone": "13600001111",
+        "temperature": "36.5",
+        "plate_province": "豫",
+        "plate": "F12345",
+        "origin": "河南省郑州市",
+        "destination": QINGHUAYUAN,
+        "destination_text": "清华园社区",
+        "purpose": "return_home",
+        "client_key": "",
+        "passenger_count": "0",
+        "action": "register",
+    }
     data.update(kw)
     return data
 
 
 def test_the_register_page_is_one_phone_screen(as_staff, qibin_checkpoint):
     page = as_staff.get(reverse("checkpoints:register", args=[qibin_checkpoint.pk])).content.decode()
-    for marker in ('name="client_key"', 'name="doc_number"', 'inputmode="numeric"', 'inputmode="decimal"',
-                   'name="direction"', 'list="origin-list"', "湖北省武汉市", 'name="destination_text"', "同车人员"):
+    for marker in (
+        'name="client_key"',
+        'name="doc_number"',
+        'inputmode="numeric"',
+        'inputmode="decimal"',
+        'name="direction"',
+        'list="origin-list"',
+        "湖北省武汉市",
+        'name="destination_text"',
+        "同车人员",
+    ):
         assert marker in page, marker
 
 
@@ -60,8 +81,12 @@ def test_registering_from_the_page_redirects_to_the_result(as_staff, qibin_check
 def test_the_empty_form_carries_a_fresh_client_key(as_staff, qibin_checkpoint):
     """Every empty form gets its own key, so a resent form never registers twice."""
     url = reverse("checkpoints:register", args=[qibin_checkpoint.pk])
-    keys = {re.search(r'name="client_key" id="id_client_key" value="([0-9a-f]{32})"',
-                      as_staff.get(url).content.decode()).group(1) for _ in range(2)}
+    keys = {
+        re.search(
+            r'name="client_key" id="id_client_key" value="([0-9a-f]{32})"', as_staff.get(url).content.decode()
+        ).group(1)
+        for _ in range(2)
+    }
     assert len(keys) == 2
 
 
@@ -105,8 +130,10 @@ def test_a_risk_area_origin_is_flagged_on_screen(as_staff, qibin_checkpoint, wuh
 
 
 def test_errors_show_next_to_the_fields_and_keep_what_was_typed(as_staff, qibin_checkpoint):
-    r = as_staff.post(reverse("checkpoints:register", args=[qibin_checkpoint.pk]),
-                      form(temperature="43", plate="I1234", name="钱多多"))
+    r = as_staff.post(
+        reverse("checkpoints:register", args=[qibin_checkpoint.pk]),
+        form(temperature="43", plate="I1234", name="钱多多"),
+    )
     assert r.status_code == 400
     page = r.content.decode()
     assert "体温应在35.0℃到42.0℃之间" in page and "车牌号" in page and 'value="钱多多"' in page
@@ -114,14 +141,16 @@ def test_errors_show_next_to_the_fields_and_keep_what_was_typed(as_staff, qibin_
 
 
 def test_a_destination_typed_by_name_is_found(as_staff, qibin_checkpoint):
-    r = as_staff.post(reverse("checkpoints:register", args=[qibin_checkpoint.pk]),
-                      form(destination="", destination_text="西马庄村"))
+    r = as_staff.post(
+        reverse("checkpoints:register", args=[qibin_checkpoint.pk]), form(destination="", destination_text="西马庄村")
+    )
     assert r.status_code == 302 and Passage.objects.get().destination_code == XIMAZHUANG
 
 
 def test_a_destination_name_several_villages_share_must_be_picked_from_the_list(as_staff, qibin_checkpoint):
-    r = as_staff.post(reverse("checkpoints:register", args=[qibin_checkpoint.pk]),
-                      form(destination="", destination_text="马庄村"))  # 浚县 twice and 淇县
+    r = as_staff.post(
+        reverse("checkpoints:register", args=[qibin_checkpoint.pk]), form(destination="", destination_text="马庄村")
+    )  # 浚县 twice and 淇县
     assert r.status_code == 400 and "请从列表中选择" in r.content.decode() and 'value="马庄村"' in r.content.decode()
     assert not Passage.objects.exists()
 
@@ -130,8 +159,15 @@ def test_a_carload_from_the_page(as_staff, qibin_checkpoint):
     url = reverse("checkpoints:register", args=[qibin_checkpoint.pk])
     r = as_staff.post(url, form(action="add_passenger", passenger_count="1"))
     assert r.status_code == 200 and 'name="p1_doc_number"' in r.content.decode() and not Passage.objects.exists()
-    data = form(passenger_count="2", p0_doc_number=new_resident_id("420102"), p0_name="钱二", p0_temperature="36.4",
-                p1_doc_number="", p1_name="", p1_temperature="")  # a blank row is ignored
+    data = form(
+        passenger_count="2",
+        p0_doc_number=new_resident_id("420102"),
+        p0_name="钱二",
+        p0_temperature="36.4",
+        p1_doc_number="",
+        p1_name="",
+        p1_temperature="",
+    )  # a blank row is ignored
     assert as_staff.post(url, data).status_code == 302
     assert Passage.objects.count() == 2 and len({p.vehicle_group for p in Passage.objects.all()}) == 1
     bad = form(passenger_count="1", p0_doc_number="123", p0_name="钱三", p0_temperature="36.4")
@@ -145,15 +181,32 @@ def test_the_checkpoint_pages_are_404_for_an_outsider(as_xmz, qibin_checkpoint, 
     from .conftest import passage
 
     p = passage_register(actor=checkpoint_staff, checkpoint=qibin_checkpoint, passage=passage()).first
-    s = shift_create(actor=county_officer, checkpoint=qibin_checkpoint, starts_at=timezone.now(),
-                     ends_at=timezone.now() + dt.timedelta(hours=8), volunteers="志愿者甲")
-    for name, arg in (("detail", qibin_checkpoint.pk), ("register", qibin_checkpoint.pk),
-                      ("passages", qibin_checkpoint.pk), ("passage_export", qibin_checkpoint.pk),
-                      ("edit", qibin_checkpoint.pk), ("shift_create", qibin_checkpoint.pk), ("shift", s.pk),
-                      ("shift_edit", s.pk), ("passage", p.pk)):
+    s = shift_create(
+        actor=county_officer,
+        checkpoint=qibin_checkpoint,
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + dt.timedelta(hours=8),
+        volunteers="志愿者甲",
+    )
+    for name, arg in (
+        ("detail", qibin_checkpoint.pk),
+        ("register", qibin_checkpoint.pk),
+        ("passages", qibin_checkpoint.pk),
+        ("passage_export", qibin_checkpoint.pk),
+        ("edit", qibin_checkpoint.pk),
+        ("shift_create", qibin_checkpoint.pk),
+        ("shift", s.pk),
+        ("shift_edit", s.pk),
+        ("passage", p.pk),
+    ):
         assert as_xmz.get(reverse(f"checkpoints:{name}", args=[arg])).status_code == 404, name
-    for name, arg in (("register", qibin_checkpoint.pk), ("status", qibin_checkpoint.pk), ("shift_check", s.pk),
-                      ("shift_handover", s.pk), ("passage_recheck", p.pk)):
+    for name, arg in (
+        ("register", qibin_checkpoint.pk),
+        ("status", qibin_checkpoint.pk),
+        ("shift_check", s.pk),
+        ("shift_handover", s.pk),
+        ("passage_recheck", p.pk),
+    ):
         assert as_xmz.post(reverse(f"checkpoints:{name}", args=[arg]), form()).status_code == 404, name
     assert "鹤壁东站" not in as_xmz.get(reverse("checkpoints:list")).content.decode()
     assert Passage.objects.count() == 1
@@ -176,8 +229,10 @@ def test_the_person_lookup_names_a_registered_person_and_is_audited(as_staff, zh
 
     unknown = as_staff.post(url, {"doc_number": make_resident_id("420102", dt.date(1990, 3, 4), 998)}).content.decode()
     assert "女" in unknown and "1990-03-04" in unknown and "已登记" not in unknown
-    assert "校验位" in as_staff.post(url, {"doc_number": number[:-1] + ("0" if number[-1] != "0" else "1")}
-                                     ).content.decode()
+    assert (
+        "校验位"
+        in as_staff.post(url, {"doc_number": number[:-1] + ("0" if number[-1] != "0" else "1")}).content.decode()
+    )
 
 
 def test_the_person_lookup_is_only_for_registering_staff(client, county_officer, zhang_san):
@@ -189,13 +244,15 @@ def test_the_person_lookup_is_only_for_registering_staff(client, county_officer,
 def test_destinations_cover_the_whole_city(as_staff):
     r = as_staff.get(reverse("checkpoints:destination_lookup"), {"q": "西马庄"})
     assert [d["code"] for d in r.json()["results"]] == [XIMAZHUANG]
-    html = as_staff.get(reverse("checkpoints:destination_lookup"), {"destination_text": "清华园"},
-                        HTTP_HX_REQUEST="true").content.decode()
+    html = as_staff.get(
+        reverse("checkpoints:destination_lookup"), {"destination_text": "清华园"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert QINGHUAYUAN in html and "泰山路街道" in html
 
 
-def test_the_passage_list_is_masked_and_the_export_is_watermarked_and_audited(client, checkpoint_staff,
-                                                                             county_officer, qibin_checkpoint):
+def test_the_passage_list_is_masked_and_the_export_is_watermarked_and_audited(
+    client, checkpoint_staff, county_officer, qibin_checkpoint
+):
     from fangkong.checkpoints.services import passage_register
 
     from .conftest import passage
@@ -227,19 +284,24 @@ def test_viewing_a_passage_is_audited(as_staff, checkpoint_staff, qibin_checkpoi
     page = as_staff.get(reverse("checkpoints:passage", args=[p.pk])).content.decode()
     assert "复测" in page
     assert AuditEntry.objects.filter(action="view", object_type="checkpoints.passage", object_id=str(p.pk)).exists()
-    r = as_staff.post(reverse("checkpoints:passage_recheck", args=[p.pk]), {"temperature": "36.8",
-                                                                            "outcome": "released"})
+    r = as_staff.post(
+        reverse("checkpoints:passage_recheck", args=[p.pk]), {"temperature": "36.8", "outcome": "released"}
+    )
     p.refresh_from_db()
     assert r.status_code == 302 and str(p.recheck_temperature) == "36.8" and p.outcome == "released"
 
 
-def test_the_checkpoint_page_shows_who_is_on_duty_and_the_gaps(client, county_officer, checkpoint_staff,
-                                                              qibin_checkpoint):
+def test_the_checkpoint_page_shows_who_is_on_duty_and_the_gaps(
+    client, county_officer, checkpoint_staff, qibin_checkpoint
+):
     client.force_login(county_officer)
     now = timezone.now()
-    data = {"starts_at": timezone.localtime(now - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
-            "ends_at": timezone.localtime(now + dt.timedelta(hours=7)).strftime("%Y-%m-%dT%H:%M"),
-            "staff": [str(checkpoint_staff.pk)], "volunteers": "党员李四"}
+    data = {
+        "starts_at": timezone.localtime(now - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": timezone.localtime(now + dt.timedelta(hours=7)).strftime("%Y-%m-%dT%H:%M"),
+        "staff": [str(checkpoint_staff.pk)],
+        "volunteers": "党员李四",
+    }
     r = client.post(reverse("checkpoints:shift_create", args=[qibin_checkpoint.pk]), data)
     assert r.status_code == 302 and Shift.objects.count() == 1
     page = client.get(reverse("checkpoints:detail", args=[qibin_checkpoint.pk])).content.decode()
@@ -249,8 +311,13 @@ def test_the_checkpoint_page_shows_who_is_on_duty_and_the_gaps(client, county_of
 def test_staff_tick_the_checklist_from_the_shift_page(client, county_officer, checkpoint_staff, qibin_checkpoint):
     from fangkong.checkpoints.services import shift_create
 
-    s = shift_create(actor=county_officer, checkpoint=qibin_checkpoint, starts_at=timezone.now(),
-                     ends_at=timezone.now() + dt.timedelta(hours=8), staff_ids=[checkpoint_staff.pk])
+    s = shift_create(
+        actor=county_officer,
+        checkpoint=qibin_checkpoint,
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + dt.timedelta(hours=8),
+        staff_ids=[checkpoint_staff.pk],
+    )
     client.force_login(checkpoint_staff)
     norm = WorkNorm.objects.filter(level="city").first()
     client.post(reverse("checkpoints:shift_check", args=[s.pk]), {"norm": norm.pk, "checked": "1"})
@@ -261,12 +328,17 @@ def test_staff_tick_the_checklist_from_the_shift_page(client, county_officer, ch
 
 def test_only_hq_edits_risk_areas_and_norms(client, hq_officer, county_officer):
     client.force_login(county_officer)
-    assert client.post(reverse("checkpoints:risk_areas"), {"origin_code": "42", "level": "high",
-                                                           "starts_on": "2020-01-23"}).status_code == 403
+    assert (
+        client.post(
+            reverse("checkpoints:risk_areas"), {"origin_code": "42", "level": "high", "starts_on": "2020-01-23"}
+        ).status_code
+        == 403
+    )
     assert client.post(reverse("checkpoints:norms"), {"level": "city", "text": "新的规范内容"}).status_code == 403
     client.force_login(hq_officer)
-    r = client.post(reverse("checkpoints:risk_areas"), {"origin_code": "湖北省", "level": "high",
-                                                        "starts_on": "2020-01-23"})
+    r = client.post(
+        reverse("checkpoints:risk_areas"), {"origin_code": "湖北省", "level": "high", "starts_on": "2020-01-23"}
+    )
     assert r.status_code == 302 and RiskArea.objects.get().origin_code == "42"
     assert client.post(reverse("checkpoints:norms"), {"level": "city", "text": "新的规范内容"}).status_code == 302
     assert WorkNorm.objects.filter(text="新的规范内容", level="city").exists()
@@ -276,8 +348,16 @@ def test_only_hq_edits_risk_areas_and_norms(client, hq_officer, county_officer):
 
 def test_hq_sets_up_and_closes_a_checkpoint_from_the_pages(client, hq_officer):
     client.force_login(hq_officer)
-    r = client.post(reverse("checkpoints:create"), {"name": "鹤壁高速站", "level": "city", "kind": "expressway_exit",
-                                                   "division_code": "410611", "location": "京港澳高速鹤壁出口"})
+    r = client.post(
+        reverse("checkpoints:create"),
+        {
+            "name": "鹤壁高速站",
+            "level": "city",
+            "kind": "expressway_exit",
+            "division_code": "410611",
+            "location": "京港澳高速鹤壁出口",
+        },
+    )
     assert r.status_code == 302
     from fangkong.checkpoints.models import Checkpoint
 
@@ -305,23 +385,42 @@ def test_the_person_lookup_is_rate_limited(as_staff, monkeypatch):
 
 # ---------------------------------------------------------------- home: my shift
 
-def test_home_takes_a_checkpoint_worker_to_the_checkpoint_of_their_shift(as_staff, checkpoint_staff, hq_officer,
-                                                                          qibin_checkpoint):
+
+def test_home_takes_a_checkpoint_worker_to_the_checkpoint_of_their_shift(
+    as_staff, checkpoint_staff, hq_officer, qibin_checkpoint
+):
     from fangkong.checkpoints.services import checkpoint_create, shift_create
 
     now = timezone.now()
-    bus = checkpoint_create(actor=hq_officer, level="county", division_code="410611", name="鹤壁汽车站",
-                            kind="bus_station")
-    old = checkpoint_create(actor=hq_officer, level="county", division_code="410611", name="老站卡点",
-                            kind="bus_station")
-    shift_create(actor=hq_officer, checkpoint=qibin_checkpoint, starts_at=now - dt.timedelta(hours=2),
-                 ends_at=now + dt.timedelta(hours=10), staff_ids=[checkpoint_staff.pk])
-    shift_create(actor=hq_officer, checkpoint=bus, starts_at=now + dt.timedelta(hours=10),
-                 ends_at=now + dt.timedelta(hours=22), staff_ids=[checkpoint_staff.pk])
-    shift_create(actor=hq_officer, checkpoint=old, starts_at=now - dt.timedelta(hours=14),
-                 ends_at=now - dt.timedelta(hours=2), staff_ids=[checkpoint_staff.pk])
+    bus = checkpoint_create(
+        actor=hq_officer, level="county", division_code="410611", name="鹤壁汽车站", kind="bus_station"
+    )
+    old = checkpoint_create(
+        actor=hq_officer, level="county", division_code="410611", name="老站卡点", kind="bus_station"
+    )
+    shift_create(
+        actor=hq_officer,
+        checkpoint=qibin_checkpoint,
+        starts_at=now - dt.timedelta(hours=2),
+        ends_at=now + dt.timedelta(hours=10),
+        staff_ids=[checkpoint_staff.pk],
+    )
+    shift_create(
+        actor=hq_officer,
+        checkpoint=bus,
+        starts_at=now + dt.timedelta(hours=10),
+        ends_at=now + dt.timedelta(hours=22),
+        staff_ids=[checkpoint_staff.pk],
+    )
+    shift_create(
+        actor=hq_officer,
+        checkpoint=old,
+        starts_at=now - dt.timedelta(hours=14),
+        ends_at=now - dt.timedelta(hours=2),
+        staff_ids=[checkpoint_staff.pk],
+    )
     html = as_staff.get(reverse("accounts:home")).content.decode()
-    card = html[html.index("我的值守"):]
+    card = html[html.index("我的值守") :]
     assert "鹤壁东站" in card and "当前在岗" in card
     assert reverse("checkpoints:register", args=[qibin_checkpoint.pk]) in card
     assert "鹤壁汽车站" in card and "即将开始" in card
@@ -329,15 +428,17 @@ def test_home_takes_a_checkpoint_worker_to_the_checkpoint_of_their_shift(as_staf
     assert "老站卡点" not in card  # that shift is over
 
 
-def test_home_without_a_shift_lists_the_open_checkpoints_of_the_jurisdiction(as_staff, hq_officer, qibin_checkpoint,
-                                                                            xunxian_checkpoint):
+def test_home_without_a_shift_lists_the_open_checkpoints_of_the_jurisdiction(
+    as_staff, hq_officer, qibin_checkpoint, xunxian_checkpoint
+):
     from fangkong.checkpoints.services import checkpoint_create, checkpoint_status_change
 
-    closed = checkpoint_create(actor=hq_officer, level="county", division_code="410611", name="已撤卡点",
-                               kind="highway")
+    closed = checkpoint_create(
+        actor=hq_officer, level="county", division_code="410611", name="已撤卡点", kind="highway"
+    )
     checkpoint_status_change(actor=hq_officer, checkpoint=closed, to_status="closed", reason="疫情缓解，撤点")
     html = as_staff.get(reverse("accounts:home")).content.decode()
-    card = html[html.index("我的值守"):]
+    card = html[html.index("我的值守") :]
     assert "没有排班" in card
     assert reverse("checkpoints:register", args=[qibin_checkpoint.pk]) in card
     assert "浚县107国道卡点" not in card  # outside 淇滨区

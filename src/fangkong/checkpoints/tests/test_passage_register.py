@@ -70,8 +70,13 @@ def test_a_province_risk_area_covers_its_cities(checkpoint_staff, qibin_checkpoi
 
 def test_risk_areas_flag_only_on_their_dates(checkpoint_staff, qibin_checkpoint, hq_officer):
     today = timezone.localdate()
-    risk_area_create(actor=hq_officer, origin_code="4201", level="high", starts_on=today - dt.timedelta(days=30),
-                     ends_on=today - dt.timedelta(days=1))  # lifted yesterday
+    risk_area_create(
+        actor=hq_officer,
+        origin_code="4201",
+        level="high",
+        starts_on=today - dt.timedelta(days=30),
+        ends_on=today - dt.timedelta(days=1),
+    )  # lifted yesterday
     risk_area_create(actor=hq_officer, origin_code="4201", level="high", starts_on=today + dt.timedelta(days=1))
     assert not register(checkpoint_staff, qibin_checkpoint, origin="4201").first.risk_area
     risk_area_create(actor=hq_officer, origin_code="4201", level="medium", starts_on=today, ends_on=today)
@@ -139,8 +144,7 @@ def test_a_retried_client_key_returns_the_first_passage(checkpoint_staff, qibin_
     assert Passage.objects.count() == 1 and Arrival.objects.count() == 1
 
 
-def test_a_retry_is_caught_by_the_unique_key_and_returns_the_first(checkpoint_staff, qibin_checkpoint,
-                                                                   monkeypatch):
+def test_a_retry_is_caught_by_the_unique_key_and_returns_the_first(checkpoint_staff, qibin_checkpoint, monkeypatch):
     """Registration inserts first (client keys are almost always new); a
     retried key fails the unique constraint, everything of the second attempt
     (its arrival, its audit entries) is rolled back, and the first is returned."""
@@ -155,8 +159,11 @@ def test_a_retry_is_caught_by_the_unique_key_and_returns_the_first(checkpoint_st
     assert AuditEntry.objects.count() == audits
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="races between connections need PostgreSQL: the "
-                    "in-memory SQLite test database cannot take concurrent writers")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="races between connections need PostgreSQL: the "
+    "in-memory SQLite test database cannot take concurrent writers",
+)
 @pytest.mark.parametrize("attempt", range(3))
 def test_concurrent_retries_do_not_duplicate(committed_db, checkpoint_staff, qibin_checkpoint, attempt):
     """Two submissions of the same key at once, each on its own connection."""
@@ -186,10 +193,13 @@ def test_concurrent_retries_do_not_duplicate(committed_db, checkpoint_staff, qib
 
 
 def test_a_carload_creates_a_passage_and_an_arrival_per_person(checkpoint_staff, qibin_checkpoint):
-    others = [PassageIn(direction="", temperature="36.4", doc_number=new_resident_id("420102"), name="钱二"),
-              PassageIn(direction="", temperature="37.9", doc_number=new_resident_id("420102"), name="钱三"),
-              PassageIn(direction="", temperature="36.8", doc_number=new_resident_id("420102"), name="钱四",
-                        destination=XIMAZHUANG)]
+    others = [
+        PassageIn(direction="", temperature="36.4", doc_number=new_resident_id("420102"), name="钱二"),
+        PassageIn(direction="", temperature="37.9", doc_number=new_resident_id("420102"), name="钱三"),
+        PassageIn(
+            direction="", temperature="36.8", doc_number=new_resident_id("420102"), name="钱四", destination=XIMAZHUANG
+        ),
+    ]
     reg = register(checkpoint_staff, qibin_checkpoint, client_key="car-1", passengers=others)
     assert reg.created and len(reg.passages) == 4
     group = {p.vehicle_group for p in reg.passages}
@@ -204,8 +214,10 @@ def test_a_carload_creates_a_passage_and_an_arrival_per_person(checkpoint_staff,
 
 
 def test_a_bad_passenger_saves_nothing_and_says_which(checkpoint_staff, qibin_checkpoint):
-    others = [PassageIn(direction="", temperature="36.4", doc_number=new_resident_id("420102"), name="钱二"),
-              PassageIn(direction="", temperature="45", doc_number="123", name="钱三")]
+    others = [
+        PassageIn(direction="", temperature="36.4", doc_number=new_resident_id("420102"), name="钱二"),
+        PassageIn(direction="", temperature="45", doc_number="123", name="钱三"),
+    ]
     with pytest.raises(ValidationError) as exc:
         register(checkpoint_staff, qibin_checkpoint, passengers=others)
     assert set(exc.value.message_dict) == {"passengers.1.temperature", "passengers.1.doc_number"}
@@ -213,8 +225,9 @@ def test_a_bad_passenger_saves_nothing_and_says_which(checkpoint_staff, qibin_ch
 
 
 def test_a_known_person_fills_name_and_phone(checkpoint_staff, qibin_checkpoint, zhang_san):
-    p = register(checkpoint_staff, qibin_checkpoint, doc_number=vault.decrypt(zhang_san.doc_cipher), name="",
-                 phone="").first
+    p = register(
+        checkpoint_staff, qibin_checkpoint, doc_number=vault.decrypt(zhang_san.doc_cipher), name="", phone=""
+    ).first
     assert p.person_id == zhang_san.pk and p.name == "张三" and p.phone_masked == "138****1234"
 
 
@@ -245,8 +258,9 @@ def test_office_staff_without_the_capability_get_403(county_officer, qibin_check
 def test_a_closed_checkpoint_registers_nothing(checkpoint_staff, qibin_checkpoint, hq_officer):
     from fangkong.checkpoints.services import checkpoint_status_change
 
-    closed = checkpoint_status_change(actor=hq_officer, checkpoint=qibin_checkpoint, to_status="closed",
-                                      reason="疫情解除")
+    closed = checkpoint_status_change(
+        actor=hq_officer, checkpoint=qibin_checkpoint, to_status="closed", reason="疫情解除"
+    )
     assert "checkpoint" in errors_of(checkpoint_staff, closed)
     assert "checkpoint" in errors_of(checkpoint_staff, closed.pk)  # looked up by id: read fresh
 
@@ -264,9 +278,9 @@ def test_control_characters_do_not_reach_the_database(checkpoint_staff, qibin_ch
     assert "\x00" not in p.note
 
 
-def test_the_risk_list_is_read_once_per_few_seconds_and_a_change_clears_it(checkpoint_staff, qibin_checkpoint,
-                                                                          hq_officer, monkeypatch,
-                                                                          django_assert_num_queries):
+def test_the_risk_list_is_read_once_per_few_seconds_and_a_change_clears_it(
+    checkpoint_staff, qibin_checkpoint, hq_officer, monkeypatch, django_assert_num_queries
+):
     from fangkong.checkpoints import services
 
     monkeypatch.setattr(services, "RISK_CACHE_SECONDS", 10)

@@ -20,8 +20,14 @@ H = dt.timedelta(hours=1)
 
 
 def shift(actor, cp, start_h, end_h, staff=(), volunteers="党员王五"):
-    return shift_create(actor=actor, checkpoint=cp, starts_at=NOW + start_h * H, ends_at=NOW + end_h * H,
-                        staff_ids=[u.pk for u in staff], volunteers=volunteers)
+    return shift_create(
+        actor=actor,
+        checkpoint=cp,
+        starts_at=NOW + start_h * H,
+        ends_at=NOW + end_h * H,
+        staff_ids=[u.pk for u in staff],
+        volunteers=volunteers,
+    )
 
 
 def test_gaps_in_the_next_48_hours_are_found(county_officer, qibin_checkpoint):
@@ -36,8 +42,9 @@ def test_gaps_in_the_next_48_hours_are_found(county_officer, qibin_checkpoint):
 
 def test_an_empty_roster_is_one_48_hour_gap_and_a_closed_checkpoint_has_none(hq_officer, qibin_checkpoint):
     assert [g.hours for g in roster_gaps(checkpoint=qibin_checkpoint, start=NOW)] == [48.0]
-    closed = checkpoint_status_change(actor=hq_officer, checkpoint=qibin_checkpoint, to_status="closed",
-                                      reason="撤除卡点")
+    closed = checkpoint_status_change(
+        actor=hq_officer, checkpoint=qibin_checkpoint, to_status="closed", reason="撤除卡点"
+    )
     assert roster_gaps(checkpoint=closed, start=NOW) == []
 
 
@@ -48,8 +55,9 @@ def test_who_is_on_duty_now(county_officer, checkpoint_staff, qibin_checkpoint):
     assert list(s.staff.all()) == [checkpoint_staff] and s.volunteer_names() == ["党员王五"]
 
 
-def test_staff_must_work_in_the_checkpoints_jurisdiction(county_officer, ximazhuang_worker, checkpoint_staff,
-                                                         qibin_checkpoint):
+def test_staff_must_work_in_the_checkpoints_jurisdiction(
+    county_officer, ximazhuang_worker, checkpoint_staff, qibin_checkpoint
+):
     assert checkpoint_staff in shift_staff_candidates(checkpoint=qibin_checkpoint)
     assert ximazhuang_worker not in shift_staff_candidates(checkpoint=qibin_checkpoint)
     with pytest.raises(ValidationError) as exc:
@@ -74,8 +82,9 @@ def test_checkpoint_staff_cannot_make_the_roster(checkpoint_staff, qibin_checkpo
         shift(checkpoint_staff, qibin_checkpoint, 0, 8)
 
 
-def test_staff_tick_the_levels_norms_and_write_the_handover(county_officer, checkpoint_staff, qibin_checkpoint,
-                                                            xunxian_checkpoint):
+def test_staff_tick_the_levels_norms_and_write_the_handover(
+    county_officer, checkpoint_staff, qibin_checkpoint, xunxian_checkpoint
+):
     s = shift(county_officer, qibin_checkpoint, 0, 8, staff=[checkpoint_staff])
     norms = work_norms(level="city")
     assert len(norms) >= 5  # seeded by the data migration
@@ -104,8 +113,9 @@ def test_one_person_cannot_be_on_two_shifts_at_once(county_officer, hq_officer, 
     from fangkong.checkpoints.models import Shift
     from fangkong.checkpoints.services import checkpoint_create, shift_update
 
-    bus = checkpoint_create(actor=hq_officer, level="county", division_code="410611", name="鹤壁汽车站",
-                            kind="bus_station")
+    bus = checkpoint_create(
+        actor=hq_officer, level="county", division_code="410611", name="鹤壁汽车站", kind="bus_station"
+    )
     first = shift(county_officer, qibin_checkpoint, 0, 8, staff=[checkpoint_staff])
     with pytest.raises(ValidationError) as exc:
         shift(county_officer, bus, 6, 14, staff=[checkpoint_staff])
@@ -115,22 +125,39 @@ def test_one_person_cannot_be_on_two_shifts_at_once(county_officer, hq_officer, 
     # Back to back is fine; volunteers are names, not checked; the same shift edited is not a clash with itself.
     shift(county_officer, bus, 8, 16, staff=[checkpoint_staff])
     shift(county_officer, bus, 0, 8, volunteers="党员王五")
-    shift_update(actor=county_officer, shift=first, starts_at=NOW - H, ends_at=NOW + 8 * H,
-                 staff_ids=[checkpoint_staff.pk], volunteers="")
+    shift_update(
+        actor=county_officer,
+        shift=first,
+        starts_at=NOW - H,
+        ends_at=NOW + 8 * H,
+        staff_ids=[checkpoint_staff.pk],
+        volunteers="",
+    )
     with pytest.raises(ValidationError):  # stretched into the next shift at 鹤壁汽车站
-        shift_update(actor=county_officer, shift=first, starts_at=NOW - H, ends_at=NOW + 9 * H,
-                     staff_ids=[checkpoint_staff.pk], volunteers="")
+        shift_update(
+            actor=county_officer,
+            shift=first,
+            starts_at=NOW - H,
+            ends_at=NOW + 9 * H,
+            staff_ids=[checkpoint_staff.pk],
+            volunteers="",
+        )
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="races between connections need PostgreSQL: the "
-                    "in-memory SQLite test database cannot take concurrent writers")
-def test_two_managers_rostering_one_person_at_once_cannot_both_succeed(committed_db, county_officer, hq_officer,
-                                                                     checkpoint_staff, qibin_checkpoint):
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="races between connections need PostgreSQL: the "
+    "in-memory SQLite test database cannot take concurrent writers",
+)
+def test_two_managers_rostering_one_person_at_once_cannot_both_succeed(
+    committed_db, county_officer, hq_officer, checkpoint_staff, qibin_checkpoint
+):
     from fangkong.checkpoints.models import Shift
     from fangkong.checkpoints.services import checkpoint_create
 
-    bus = checkpoint_create(actor=hq_officer, level="county", division_code="410611", name="鹤壁汽车站",
-                            kind="bus_station")
+    bus = checkpoint_create(
+        actor=hq_officer, level="county", division_code="410611", name="鹤壁汽车站", kind="bus_station"
+    )
     barrier = threading.Barrier(2)
     done, refused, failures = [], [], []
 

@@ -35,8 +35,9 @@ def _number(region: str, day: dt.date, tail: str) -> str | None:
     return body + tail[3] if ric.calc_check_digit(body + "0") == tail[3] else None
 
 
-def candidates(masked: str, *, dates: set[dt.date] | None = None, age: int | None = None,
-               today: dt.date | None = None) -> set[str]:
+def candidates(
+    masked: str, *, dates: set[dt.date] | None = None, age: int | None = None, today: dt.date | None = None
+) -> set[str]:
     """Every full number consistent with ``masked`` (its region, sequence and check
     digit) and with what else is shown: birth dates, or an age on ``today``."""
     m = MASKED_ID.fullmatch(masked)
@@ -85,7 +86,15 @@ def xlsx_text(data: bytes) -> str:
     lines = []
     for ws in wb.worksheets:
         for row in ws.iter_rows(values_only=True):
-            cells = [v.date().isoformat() if isinstance(v, dt.datetime) else
-                     v.isoformat() if isinstance(v, dt.date) else "" if v is None else str(v) for v in row]
+            cells = [
+                v.date().isoformat()
+                if isinstance(v, dt.datetime)
+                else v.isoformat()
+                if isinstance(v, dt.date)
+                else ""
+                if v is None
+                else str(v)
+                for v in row
+            ]
             lines.append("\t".join(cells))
     return "\n".join(lines)

@@ -35,11 +35,23 @@ def build_world() -> dict[str, object]:
         from fangkong.people.services import household_create, person_create
 
         home = household_create(user=worker, division_code=QINGHUAYUAN, address="泰山路12号院3号楼2单元301")
-        person_create(user=worker, household=home, name="张三", relation="head", phone="13812341234",
-                      doc_number=make_resident_id("410611", dt.date(1980, 8, 30), 83))
+        person_create(
+            user=worker,
+            household=home,
+            name="张三",
+            relation="head",
+            phone="13812341234",
+            doc_number=make_resident_id("410611", dt.date(1980, 8, 30), 83),
+        )
     token, _raw = token_create(user=worker, name="sweep")
-    job = ImportJob.objects.create(user=worker, kind="persons", division_code=QINGHUAYUAN, status="done",
-                                   stage="done", errors=[{"row": 2, "column": "姓名", "message": "请填写姓名。"}])
+    job = ImportJob.objects.create(
+        user=worker,
+        kind="persons",
+        division_code=QINGHUAYUAN,
+        status="done",
+        stage="done",
+        errors=[{"row": 2, "column": "姓名", "message": "请填写姓名。"}],
+    )
 
     def in_qhy(model, **filters):
         obj = model.objects.filter(division_code__startswith=QINGHUAYUAN, **filters).order_by("pk").first()
@@ -51,12 +63,22 @@ def build_world() -> dict[str, object]:
     visit = Visit.objects.filter(campaign=campaign).order_by("pk").first()
     household = visit.household if visit else in_qhy(Household)
     return {
-        "person": in_qhy(Person), "household": household, "token": token, "job": job,
-        "approval": in_qhy(ApprovalRequest), "checkpoint": checkpoint,
+        "person": in_qhy(Person),
+        "household": household,
+        "token": token,
+        "job": job,
+        "approval": in_qhy(ApprovalRequest),
+        "checkpoint": checkpoint,
         "shift": Shift.objects.filter(checkpoint=checkpoint).order_by("pk").first() or in_qhy(Shift),
-        "passage": in_qhy(Passage), "arrival": in_qhy(Arrival), "returnee": in_qhy(Returnee),
-        "campaign": campaign, "followup": in_qhy(FollowUp), "check": in_qhy(HealthCheck),
-        "referral": in_qhy(Referral), "delivery": in_qhy(DeliveryRequest), "division": QINGHUAYUAN,
+        "passage": in_qhy(Passage),
+        "arrival": in_qhy(Arrival),
+        "returnee": in_qhy(Returnee),
+        "campaign": campaign,
+        "followup": in_qhy(FollowUp),
+        "check": in_qhy(HealthCheck),
+        "referral": in_qhy(Referral),
+        "delivery": in_qhy(DeliveryRequest),
+        "division": QINGHUAYUAN,
     }
 
 

@@ -43,8 +43,9 @@ def test_the_messages_follow_the_language():
 
 
 def test_batch_parse_keeps_the_good_and_reports_the_malformed():
-    good, malformed = batch_parse([{"name": "ab", "count": 2}, "x", {"name": "abcd", "count": 1, "client_key": "k"}],
-                                  Item)
+    good, malformed = batch_parse(
+        [{"name": "ab", "count": 2}, "x", {"name": "abcd", "count": 1, "client_key": "k"}], Item
+    )
     assert [i for i, _item in good] == [0]
     assert malformed == {1: ("", {"__all__": ["应为 JSON 对象。"]}), 2: ("k", {"name": ["不能超过3个字。"]})}
 

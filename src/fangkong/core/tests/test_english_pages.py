@@ -46,8 +46,7 @@ class _Page(HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("script", "style") and self._skip:
             self._skip -= 1
-        self.text.append("\n" if tag in ("p", "div", "li", "tr", "td", "th", "dt", "dd", "option", "h1", "h2")
-                         else "")
+        self.text.append("\n" if tag in ("p", "div", "li", "tr", "td", "th", "dt", "dd", "option", "h1", "h2") else "")
 
     def handle_data(self, data):
         if not self._skip:
@@ -96,6 +95,7 @@ def test_english_pages_have_no_chinese_punctuation_between_words(demo_city):
         pages = _crawl(client)
         assert len(pages) >= 3, (username, pages.keys())
         for path, text in pages.items():
-            problems += [f"{username} {path}: {line.strip()[:120]}" for line in text.splitlines()
-                         if BETWEEN_WORDS.search(line)]
+            problems += [
+                f"{username} {path}: {line.strip()[:120]}" for line in text.splitlines() if BETWEEN_WORDS.search(line)
+            ]
     assert not problems, "\n".join(sorted(set(problems)))

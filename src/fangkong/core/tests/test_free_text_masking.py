@@ -10,7 +10,7 @@ from fangkong.audit.models import AuditEntry
 from fangkong.core.fields import FreeCharField, FreeJSONField, FreeTextField
 from fangkong.core.rowsql import insert
 from fangkong.people.models import Household
-from fangkong.people.tests.test_api_support import api, remember, secrets  # noqa: F401  (fixtures)
+from fangkong.people.tests.test_api_support import remember
 
 ID = "410611198008300839"
 PHONE = "15544776939"
@@ -21,11 +21,13 @@ def _leaks(text: str) -> bool:
     return ID in text or PHONE in text or "19800830" in text or "4477" in text
 
 
-def test_a_reveal_reason_with_numbers_is_stored_masked_and_the_chain_still_holds(api, secrets, qinghuayuan_worker,
-                                                                                 zhang_san, inspector, client):
+def test_a_reveal_reason_with_numbers_is_stored_masked_and_the_chain_still_holds(
+    api, secrets, qinghuayuan_worker, zhang_san, inspector, client
+):
     remember(secrets, zhang_san)
-    r = api(qinghuayuan_worker).post(f"/api/v1/persons/{zhang_san.pk}/reveal", {"field": "phone", "reason": TYPED},
-                                     may_reveal=True)
+    r = api(qinghuayuan_worker).post(
+        f"/api/v1/persons/{zhang_san.pk}/reveal", {"field": "phone", "reason": TYPED}, may_reveal=True
+    )
     assert r.status_code == 200
     e = AuditEntry.objects.get(action="reveal")
     assert e.reason == "核对身份证410611********0839与电话155****6939"
@@ -63,7 +65,9 @@ def test_json_free_text_is_masked_but_codes_the_system_wrote_are_kept(qinghuayua
     from fangkong.core.fields import mask_json
 
     assert mask_json({"rows": [{"error": TYPED, "row": 3}], "to_division": grid}) == {
-        "rows": [{"error": "核对身份证410611********0839与电话155****6939", "row": 3}], "to_division": grid}
+        "rows": [{"error": "核对身份证410611********0839与电话155****6939", "row": 3}],
+        "to_division": grid,
+    }
 
 
 # Text columns that are not typed free text, each with why it needs no mask.
@@ -142,14 +146,17 @@ def test_the_migrations_see_plain_fields():
     assert AuditEntry._meta.get_field("detail").deconstruct()[1] == "django.db.models.JSONField"
 
 
-@pytest.mark.parametrize("typed, stored", [
-    ("电话１５５４４７７６９３９", "电话155****6939"),
-    ("ID410611198008300839x", "ID410611********0839x"),
-    ("4106 1119 8008 3008 39", "410611********0839"),
-    ("0086-155 4477 6939", "155****6939"),
-    ("网格410611005007003，社区410611005007", "网格410611005007003，社区410611005007"),
-    ("2020-01-23 13:30 第1381234123号", "2020-01-23 13:30 第1381234123号"),
-])
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("电话１５５４４７７６９３９", "电话155****6939"),
+        ("ID410611198008300839x", "ID410611********0839x"),
+        ("4106 1119 8008 3008 39", "410611********0839"),
+        ("0086-155 4477 6939", "155****6939"),
+        ("网格410611005007003，社区410611005007", "网格410611005007003，社区410611005007"),
+        ("2020-01-23 13:30 第1381234123号", "2020-01-23 13:30 第1381234123号"),
+    ],
+)
 def test_how_numbers_are_typed_does_not_matter(typed, stored):
     from fangkong.lib.masking import mask_numbers
 

@@ -35,11 +35,16 @@ class Server:
         command = gunicorn_command(host="127.0.0.1", port=self.port, workers=1, threads=2)
         command[command.index("fangkong.wsgi:application")] = app
         self.out, self.err = tmp_path / "access.log", tmp_path / "error.log"
-        environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": f"{SRC}{os.pathsep}{SRC / 'fangkong' / 'core' / 'tests'}",
-                       "DJANGO_SETTINGS_MODULE": "fangkong.settings", "FANGKONG_VAR_DIR": str(tmp_path / "var"),
-                       **env}
-        self.proc = subprocess.Popen(command, env=environment, stdout=self.out.open("w"), stderr=self.err.open("w"),
-                                     cwd=tmp_path)
+        environment = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "PYTHONPATH": f"{SRC}{os.pathsep}{SRC / 'fangkong' / 'core' / 'tests'}",
+            "DJANGO_SETTINGS_MODULE": "fangkong.settings",
+            "FANGKONG_VAR_DIR": str(tmp_path / "var"),
+            **env,
+        }
+        self.proc = subprocess.Popen(
+            command, env=environment, stdout=self.out.open("w"), stderr=self.err.open("w"), cwd=tmp_path
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -86,8 +91,13 @@ def server(tmp_path):
 
 def test_access_and_error_logs_mask_numbers_and_escape_control_characters(server):
     s = server()
-    for path in (f"/people/{NUMBER}/", f"/x{PHONE}y/", "/a%0Aforged%20line%0D200%20OK/", "/b%0d%0aGET%20/admin/",
-                 f"/search/q{NUMBER}%0A"):
+    for path in (
+        f"/people/{NUMBER}/",
+        f"/x{PHONE}y/",
+        "/a%0Aforged%20line%0D200%20OK/",
+        "/b%0d%0aGET%20/admin/",
+        f"/search/q{NUMBER}%0A",
+    ):
         assert s.get(path) in (301, 302, 404)
     text = s.logs()
     assert NUMBER not in text and PHONE not in text and "1980010101" not in text

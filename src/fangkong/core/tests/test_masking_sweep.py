@@ -22,18 +22,34 @@ from .sweep_world import build_world, fill, key_of, url_patterns
 MAX_PAGES = 400  # per user
 MAX_PER_SHAPE = 4  # URLs of one shape (ids as N; query strings counted too): breadth before depth
 # Pages that show a person's identity: the crawl must reach each of them.
-MUST_REACH = ["/people/N/", "/people/households/N/", "/checkpoints/passages/N/", "/screening/arrivals/N/",
-              "/screening/returnees/N/", "/followups/N/", "/followups/referrals/N/", "/followups/deliveries/N/",
-              "/checkpoints/N/passages/", "/screening/campaigns/N/households/"]
+MUST_REACH = [
+    "/people/N/",
+    "/people/households/N/",
+    "/checkpoints/passages/N/",
+    "/screening/arrivals/N/",
+    "/screening/returnees/N/",
+    "/followups/N/",
+    "/followups/referrals/N/",
+    "/followups/deliveries/N/",
+    "/checkpoints/N/passages/",
+    "/screening/campaigns/N/households/",
+]
 SKIP = ("/logout/", "/admin/", "/api/", "/static/", "/i18n/", "/report/")
 LINK = re.compile(r"""(?:href|hx-get|data-href)\s*=\s*["']([^"']+)["']""")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-SEED_KINDS = {"people:person_detail": "person", "people:household_detail": "household",
-              "checkpoints:passage": "passage", "screening:arrival_detail": "arrival",
-              "screening:returnee_detail": "returnee", "followups:detail": "followup",
-              "followups:referral_detail": "referral", "followups:delivery_detail": "delivery",
-              "checkpoints:passages": "checkpoint", "screening:campaign_households": "campaign"}
+SEED_KINDS = {
+    "people:person_detail": "person",
+    "people:household_detail": "household",
+    "checkpoints:passage": "passage",
+    "screening:arrival_detail": "arrival",
+    "screening:returnee_detail": "returnee",
+    "followups:detail": "followup",
+    "followups:referral_detail": "referral",
+    "followups:delivery_detail": "delivery",
+    "checkpoints:passages": "checkpoint",
+    "screening:campaign_households": "campaign",
+}
 # Export pages by route name → kind of object in their URL (sweep_world)
 EXPORT_KINDS = {"checkpoints:passage_export": {"pk": "checkpoint"}, "ledgers:job_errors_export": {"pk": "job"}}
 
@@ -118,14 +134,17 @@ def _sweep(world, secrets: set[str], username: str) -> list:
     client = Client()
     client.force_login(user)
 
-    exports = [fill(route, {p: key_of(world, k) for p, k in EXPORT_KINDS.get(name, {}).items()})
-               for name, route, params in url_patterns()
-               if "export" in name and all(p in EXPORT_KINDS.get(name, {}) for p in params)]
+    exports = [
+        fill(route, {p: key_of(world, k) for p, k in EXPORT_KINDS.get(name, {}).items()})
+        for name, route, params in url_patterns()
+        if "export" in name and all(p in EXPORT_KINDS.get(name, {}) for p in params)
+    ]
     assert len(exports) >= 8, exports
     # The home page first; then the detail page of one object of each kind (a
     # list of today's passages, say, may hold none to follow a link from).
-    seeds = [fill(route, {"pk": key_of(world, SEED_KINDS[name])}) for name, route, _p in url_patterns()
-             if name in SEED_KINDS]
+    seeds = [
+        fill(route, {"pk": key_of(world, SEED_KINDS[name])}) for name, route, _p in url_patterns() if name in SEED_KINDS
+    ]
     reached, problems = _crawl(client, secrets, ["/", *seeds])
     missing = set(MUST_REACH) - reached
     assert not missing, missing  # the crawl really went through the app
@@ -141,9 +160,18 @@ def _sweep(world, secrets: set[str], username: str) -> list:
     _token, raw = token_create(user=user, name="sweep")
     api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     doc = api.get("/api/v1/openapi.json").json()
-    kinds = {"household_id": "household", "person_id": "person", "checkpoint_id": "checkpoint",
-             "followup_id": "followup", "referral_id": "referral", "delivery_id": "delivery",
-             "arrival_id": "arrival", "campaign_id": "campaign", "returnee_id": "returnee", "code": "division"}
+    kinds = {
+        "household_id": "household",
+        "person_id": "person",
+        "checkpoint_id": "checkpoint",
+        "followup_id": "followup",
+        "referral_id": "referral",
+        "delivery_id": "delivery",
+        "arrival_id": "arrival",
+        "campaign_id": "campaign",
+        "returnee_id": "returnee",
+        "code": "division",
+    }
     answered = 0
     for path, item in doc["paths"].items():
         if "get" not in item or path.endswith(("/openapi.json", "/docs")):

@@ -30,19 +30,29 @@ def test_the_configured_root_logger_uses_the_filter(caplog):
 
 
 def test_production_mode_refuses_to_start_without_keys(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "FANGKONG_MODE": "production", "FANGKONG_VAR_DIR": str(tmp_path),
-           "DJANGO_SETTINGS_MODULE": "fangkong.settings"}
-    r = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True,
-                       text=True, cwd=tmp_path)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "FANGKONG_MODE": "production",
+        "FANGKONG_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "fangkong.settings",
+    }
+    r = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True, cwd=tmp_path
+    )
     assert r.returncode != 0 and "FANGKONG_SECRET_KEY" in r.stderr
     assert not (tmp_path / "secrets.json").exists()
 
 
 def test_a_bad_setting_value_stops_with_a_clear_message(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "FANGKONG_DEBUG": "ture", "FANGKONG_VAR_DIR": str(tmp_path),
-           "DJANGO_SETTINGS_MODULE": "fangkong.settings"}
-    r = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True,
-                       text=True, cwd=tmp_path)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "FANGKONG_DEBUG": "ture",
+        "FANGKONG_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "fangkong.settings",
+    }
+    r = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True, cwd=tmp_path
+    )
     assert r.returncode != 0 and "FANGKONG_DEBUG" in r.stderr
 
 

@@ -27,28 +27,38 @@ PAGE_KINDS: dict[str, dict[str, str]] = {
     **{f"people:{n}": {"pk": "household"} for n in ("household_detail", "household_edit", "household_delete")},
     **{f"ledgers:{n}": {"pk": "job"} for n in ("job_detail", "job_progress", "job_errors_export")},
     "approvals:decide": {"pk": "approval"},
-    **{f"checkpoints:{n}": {"pk": "checkpoint"} for n in (
-        "detail", "edit", "status", "register", "passages", "passage_export", "shift_create")},
-    **{f"checkpoints:{n}": {"pk": "shift"} for n in ("shift", "shift_edit", "shift_check", "shift_handover",
-                                                     "shift_delete")},
+    **{
+        f"checkpoints:{n}": {"pk": "checkpoint"}
+        for n in ("detail", "edit", "status", "register", "passages", "passage_export", "shift_create")
+    },
+    **{
+        f"checkpoints:{n}": {"pk": "shift"}
+        for n in ("shift", "shift_edit", "shift_check", "shift_handover", "shift_delete")
+    },
     **{f"checkpoints:{n}": {"pk": "passage"} for n in ("passage", "passage_recheck")},
-    **{f"screening:{n}": {"pk": "arrival"} for n in ("arrival_detail", "arrival_dismiss", "arrival_reveal",
-                                                     "arrival_confirm")},
+    **{
+        f"screening:{n}": {"pk": "arrival"}
+        for n in ("arrival_detail", "arrival_dismiss", "arrival_reveal", "arrival_confirm")
+    },
     "screening:returnee_detail": {"pk": "returnee"},
-    **{f"screening:{n}": {"pk": "campaign"} for n in ("campaign_detail", "campaign_coverage", "campaign_close",
-                                                      "campaign_households")},
+    **{
+        f"screening:{n}": {"pk": "campaign"}
+        for n in ("campaign_detail", "campaign_coverage", "campaign_close", "campaign_households")
+    },
     **{f"screening:{n}": {"pk": "campaign", "household_id": "household"} for n in ("visit_record", "visit_quick")},
     **{f"followups:{n}": {"pk": "followup"} for n in ("detail", "extend", "transfer", "release")},
     "followups:check_record": {"pk": "check"},
     **{f"followups:{n}": {"pk": "referral"} for n in ("referral_detail", "referral_close", "referral_pick_up")},
-    **{f"followups:{n}": {"pk": "delivery"} for n in ("delivery_detail", "delivery_take", "delivery_deliver",
-                                                      "delivery_cancel")},
+    **{
+        f"followups:{n}": {"pk": "delivery"}
+        for n in ("delivery_detail", "delivery_take", "delivery_deliver", "delivery_cancel")
+    },
 }
 # Patterns with a parameter that names no object of anyone's jurisdiction.
 PAGE_EXCLUDED = {
     "ledgers:template": "the kind of an empty import template (persons, returnees), the same file for everyone",
     "checkpoints:risk_area_end": "risk areas are city-wide origins with no division; ending one needs "
-                                 "risk_areas.edit (HQ) and is 403 for everyone else (checkpoints tests)",
+    "risk_areas.edit (HQ) and is 403 for everyone else (checkpoints tests)",
 }
 
 # "METHOD /api/v1/path" → {path parameter: kind}
@@ -64,18 +74,25 @@ API_KINDS: dict[str, dict[str, str]] = {
     "POST /api/v1/checkpoints/{checkpoint_id}/passages": {"checkpoint_id": "checkpoint"},
     "POST /api/v1/checkpoints/{checkpoint_id}/passages/batch": {"checkpoint_id": "checkpoint"},
     "GET /api/v1/followups/{followup_id}": {"followup_id": "followup"},
-    **{f"POST /api/v1/followups/{{followup_id}}/{a}": {"followup_id": "followup"}
-       for a in ("extend", "transfer", "release")},
+    **{
+        f"POST /api/v1/followups/{{followup_id}}/{a}": {"followup_id": "followup"}
+        for a in ("extend", "transfer", "release")
+    },
     "POST /api/v1/followups/checks/{check_id}/record": {"check_id": "check"},
     "GET /api/v1/followups/referrals/{referral_id}": {"referral_id": "referral"},
-    **{f"POST /api/v1/followups/referrals/{{referral_id}}/{a}": {"referral_id": "referral"}
-       for a in ("close", "pick-up")},
+    **{
+        f"POST /api/v1/followups/referrals/{{referral_id}}/{a}": {"referral_id": "referral"}
+        for a in ("close", "pick-up")
+    },
     "GET /api/v1/followups/deliveries/{delivery_id}": {"delivery_id": "delivery"},
-    **{f"POST /api/v1/followups/deliveries/{{delivery_id}}/{a}": {"delivery_id": "delivery"}
-       for a in ("take", "deliver", "cancel")},
+    **{
+        f"POST /api/v1/followups/deliveries/{{delivery_id}}/{a}": {"delivery_id": "delivery"}
+        for a in ("take", "deliver", "cancel")
+    },
     "GET /api/v1/screening/arrivals/{arrival_id}": {"arrival_id": "arrival"},
-    **{f"POST /api/v1/screening/arrivals/{{arrival_id}}/{a}": {"arrival_id": "arrival"}
-       for a in ("dismiss", "confirm")},
+    **{
+        f"POST /api/v1/screening/arrivals/{{arrival_id}}/{a}": {"arrival_id": "arrival"} for a in ("dismiss", "confirm")
+    },
     "GET /api/v1/screening/campaigns/{campaign_id}": {"campaign_id": "campaign"},
     "POST /api/v1/screening/campaigns/{campaign_id}/close": {"campaign_id": "campaign"},
     "GET /api/v1/screening/campaigns/{campaign_id}/households": {"campaign_id": "campaign"},
@@ -186,8 +203,11 @@ def test_every_api_operation_with_an_object_id_is_404_for_an_outsider(hebi):
         url = path
         for param, kind in API_KINDS[key].items():
             url = url.replace("{" + param + "}", key_of(world, kind))
-        query = {p["name"]: _sample(p["schema"], components, p["name"]) for p in op.get("parameters", [])
-                 if p["in"] == "query" and p.get("required")}
+        query = {
+            p["name"]: _sample(p["schema"], components, p["name"])
+            for p in op.get("parameters", [])
+            if p["in"] == "query" and p.get("required")
+        }
         body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
         if method in ("get", "delete"):
             qs = "&".join(f"{k}={v}" for k, v in query.items())

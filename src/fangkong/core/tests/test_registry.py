@@ -24,11 +24,14 @@ def _menu_part(html: str) -> str:
     return found.group(0)
 
 
-@pytest.mark.parametrize("path, part", [
-    ("accounts/context_processors.py", None),
-    ("templates/base.html", _menu_part),
-    ("api.py", None),
-])
+@pytest.mark.parametrize(
+    "path, part",
+    [
+        ("accounts/context_processors.py", None),
+        ("templates/base.html", _menu_part),
+        ("api.py", None),
+    ],
+)
 def test_the_central_files_name_no_app(path, part):
     text = (PACKAGE / path).read_text(encoding="utf-8")
     if part is not None:
@@ -38,8 +41,18 @@ def test_the_central_files_name_no_app(path, part):
 
 
 # What the hand-written menu showed each demo role (url names, left to right).
-EVERYTHING = ["accounts:home", "followups:today", "regions:browse", "people:person_list", "people:household_list",
-              "ledgers:import", "checkpoints:list", "screening:arrival_list", "followups:list", "approvals:list"]
+EVERYTHING = [
+    "accounts:home",
+    "followups:today",
+    "regions:browse",
+    "people:person_list",
+    "people:household_list",
+    "ledgers:import",
+    "checkpoints:list",
+    "screening:arrival_list",
+    "followups:list",
+    "approvals:list",
+]
 MENU = {
     "hq_officer": EVERYTHING,
     "county_officer": EVERYTHING,
@@ -47,14 +60,31 @@ MENU = {
     "qinghuayuan_worker": EVERYTHING,
     "ximazhuang_worker": EVERYTHING,
     "checkpoint_staff": ["accounts:home", "regions:browse", "checkpoints:list", "approvals:list"],
-    "clinic_staff": ["accounts:home", "followups:today", "regions:browse", "people:person_list",
-                     "people:household_list", "followups:list", "approvals:list"],
+    "clinic_staff": [
+        "accounts:home",
+        "followups:today",
+        "regions:browse",
+        "people:person_list",
+        "people:household_list",
+        "followups:list",
+        "approvals:list",
+    ],
     "inspector": [e for e in EVERYTHING if e != "ledgers:import"] + ["audit:list"],
     "sysadmin": EVERYTHING + ["audit:list"],
 }
-LABELS = {"accounts:home": "首页", "followups:today": "今日", "regions:browse": "区划", "people:person_list": "人员",
-          "people:household_list": "户", "ledgers:import": "导入", "checkpoints:list": "卡点",
-          "screening:arrival_list": "排查", "followups:list": "隔离", "approvals:list": "审批", "audit:list": "审计"}
+LABELS = {
+    "accounts:home": "首页",
+    "followups:today": "今日",
+    "regions:browse": "区划",
+    "people:person_list": "人员",
+    "people:household_list": "户",
+    "ledgers:import": "导入",
+    "checkpoints:list": "卡点",
+    "screening:arrival_list": "排查",
+    "followups:list": "隔离",
+    "approvals:list": "审批",
+    "audit:list": "审计",
+}
 
 
 @pytest.mark.django_db
@@ -77,17 +107,34 @@ _OFFICE = {"people.view", "people.edit", "people.reveal", "people.export", "peop
 _SCREENING = {"screening.view", "screening.handle", "screening.campaign", "screening.export", "screening.import"}
 _FOLLOWUPS = {"followups.view", "followups.edit", "followups.export"}
 CAPABILITIES = {
-    "hq": _OFFICE | _SCREENING | _FOLLOWUPS | {"divisions.edit", "screening.policy", "followups.policy",
-                                                 "checkpoints.view", "checkpoints.manage", "risk_areas.edit"},
+    "hq": _OFFICE
+    | _SCREENING
+    | _FOLLOWUPS
+    | {
+        "divisions.edit",
+        "screening.policy",
+        "followups.policy",
+        "checkpoints.view",
+        "checkpoints.manage",
+        "risk_areas.edit",
+    },
     "county": _OFFICE | _SCREENING | _FOLLOWUPS | {"divisions.edit", "checkpoints.view", "checkpoints.manage"},
     "township": _OFFICE | _SCREENING | _FOLLOWUPS | {"divisions.edit", "checkpoints.view", "checkpoints.manage"},
     "grid": _OFFICE | _SCREENING | _FOLLOWUPS | {"checkpoints.view", "checkpoints.register"},
     "checkpoint": {"divisions.view", "checkpoints.view", "checkpoints.register"},
     "clinic": {"people.view", "people.reveal", "divisions.view", "followups.view", "referrals.pick_up"},
-    "inspector": {"people.view", "divisions.view", "audit.view", "screening.view", "followups.view",
-                  "checkpoints.view"},
-    "admin": _OFFICE | _SCREENING | _FOLLOWUPS | {"divisions.edit", "audit.view", "followups.policy",
-                                                    "checkpoints.view"},
+    "inspector": {
+        "people.view",
+        "divisions.view",
+        "audit.view",
+        "screening.view",
+        "followups.view",
+        "checkpoints.view",
+    },
+    "admin": _OFFICE
+    | _SCREENING
+    | _FOLLOWUPS
+    | {"divisions.edit", "audit.view", "followups.policy", "checkpoints.view"},
 }
 
 
@@ -102,7 +149,14 @@ def test_the_api_routers_are_mounted_in_the_order_they_had():
     from fangkong.api import api
 
     assert [r.prefix for r in registry.api_routers()] == [
-        "/accounts", "/divisions", "/households", "/persons", "/checkpoints", "/followups", "/screening"]
+        "/accounts",
+        "/divisions",
+        "/households",
+        "/persons",
+        "/checkpoints",
+        "/followups",
+        "/screening",
+    ]
     paths = list(api.get_openapi_schema()["paths"])
     firsts = []
     for p in paths:

@@ -35,8 +35,12 @@ def registered(checkpoint_staff, hq_officer):
     from fangkong.checkpoints.tests.conftest import passage
 
     cp = checkpoint_create(actor=hq_officer, level="city", division_code=QIBIN, name="鹤壁东站", kind="railway_station")
-    reg = passage_register(actor=checkpoint_staff, checkpoint=cp, passage=passage(client_key="k-1"),
-                           passengers=[passage(temperature="38.1", name="孙小美", phone="")])
+    reg = passage_register(
+        actor=checkpoint_staff,
+        checkpoint=cp,
+        passage=passage(client_key="k-1"),
+        passengers=[passage(temperature="38.1", name="孙小美", phone="")],
+    )
     return cp, reg.passages
 
 
@@ -123,21 +127,23 @@ def test_the_sql_quotes_each_fields_column(registered):
     select = RowSelect(Passage, {"arrival": "=", "registered_at": "<="}, order_by=["-registered_at", "id"])
     qn = connection.ops.quote_name
     sql, _converters = select._plan("default", 0)
-    assert f'WHERE {qn("arrival_id")} = %s AND {qn("registered_at")} <= %s' in sql
-    assert sql.endswith(f'ORDER BY {qn("registered_at")} DESC, {qn("id")}')
+    assert f"WHERE {qn('arrival_id')} = %s AND {qn('registered_at')} <= %s" in sql
+    assert sql.endswith(f"ORDER BY {qn('registered_at')} DESC, {qn('id')}")
     assert [p.pk for p in select.rows(passages[1].arrival_id, timezone.now())] == [passages[1].pk]
 
 
 def _audit(user, n: int, action: str = "view") -> list[AuditEntry]:
     from fangkong.audit.services import entry
 
-    return [entry(user, action, None, object_type="person", object_id=str(i), division_code="4106",
-                  detail={"i": i}) for i in range(n)]
+    return [
+        entry(user, action, None, object_type="person", object_id=str(i), division_code="4106", detail={"i": i})
+        for i in range(n)
+    ]
 
 
 def test_insert_writes_what_bulk_create_writes(hq_officer):
     ours, theirs = _audit(hq_officer, 3), _audit(hq_officer, 3)
-    for o, t in zip(ours, theirs):
+    for o, t in zip(ours, theirs, strict=False):
         t.at = o.at
     with CaptureQueriesContext(connection) as ctx:
         insert(ours)
@@ -145,7 +151,7 @@ def test_insert_writes_what_bulk_create_writes(hq_officer):
     AuditEntry.objects.bulk_create(theirs)
     assert all(o.pk and o._state.adding is False and o._state.db == "default" for o in ours)
     assert len({o.pk for o in ours}) == 3
-    for o, t in zip(ours, theirs):
+    for o, t in zip(ours, theirs, strict=False):
         a, b = _values(AuditEntry.objects.get(pk=o.pk)), _values(AuditEntry.objects.get(pk=t.pk))
         assert a.pop("id") != b.pop("id")
         assert a == b
@@ -173,8 +179,9 @@ def test_insert_of_many_goes_through_bulk_create(hq_officer):
 
 def test_insert_raises_the_integrity_error_of_a_taken_unique_key(registered, checkpoint_staff):
     cp, passages = registered
-    again = Passage(**{f.attname: getattr(passages[0], f.attname) for f in Passage._meta.concrete_fields
-                       if f.attname != "id"})
+    again = Passage(
+        **{f.attname: getattr(passages[0], f.attname) for f in Passage._meta.concrete_fields if f.attname != "id"}
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         insert([again])  # client_key k-1 is taken
     assert Passage.objects.filter(client_key="k-1").count() == 1

@@ -5,8 +5,17 @@ from django.test import RequestFactory
 
 from fangkong.core.redirects import safe_next
 
-OUTSIDE = ["https://evil.example/x", "//evil.example/x", "/\\evil.example/x", "\\\\evil.example", "http:/evil.example",
-           "javascript:alert(1)", " https://evil.example/x", "evil.example/x", ""]
+OUTSIDE = [
+    "https://evil.example/x",
+    "//evil.example/x",
+    "/\\evil.example/x",
+    "\\\\evil.example",
+    "http:/evil.example",
+    "javascript:alert(1)",
+    " https://evil.example/x",
+    "evil.example/x",
+    "",
+]
 
 
 @pytest.mark.parametrize("nxt", OUTSIDE)

@@ -31,8 +31,18 @@ def assert_private(response):
     assert "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"]
 
 
-@pytest.mark.parametrize("name", ["accounts:home", "people:person_list", "people:household_list", "ledgers:import",
-                                  "followups:today", "screening:arrival_list", "audit:list"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "accounts:home",
+        "people:person_list",
+        "people:household_list",
+        "ledgers:import",
+        "followups:today",
+        "screening:arrival_list",
+        "audit:list",
+    ],
+)
 def test_a_signed_in_users_pages_are_never_stored(client, county_officer, name):
     response = login(client, county_officer).get(reverse(name))
     assert response.status_code in (200, 403)

@@ -98,8 +98,12 @@ def test_the_refusal_says_when_to_try_again_in_the_users_language(db):
 def test_a_limit_may_say_what_it_limits(db):
     from django.utils.translation import gettext_lazy
 
-    limit = Limit("test.lookup", cap=1, seconds=600,
-                  message=gettext_lazy("身份证查询过于频繁：每10分钟最多 %(cap)s 次，请 %(seconds)s 秒后再试。"))
+    limit = Limit(
+        "test.lookup",
+        cap=1,
+        seconds=600,
+        message=gettext_lazy("身份证查询过于频繁：每10分钟最多 %(cap)s 次，请 %(seconds)s 秒后再试。"),
+    )
     throttle.hit("7", limit, now=AT)
     with pytest.raises(Throttled) as refused:
         throttle.hit("7", limit, now=AT)
@@ -129,15 +133,30 @@ print(allowed, flush=True)
 
 def _worker_env(**database) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FANGKONG_SQLITE_PATH")}
-    return {**env, "PYTHONPATH": str(SRC), "DJANGO_SETTINGS_MODULE": "fangkong.settings", "FANGKONG_TESTING": "1",
-            "FANGKONG_SECRET_KEY": settings.SECRET_KEY, "FANGKONG_DATA_KEY": settings.DATA_KEY, **database}
+    return {
+        **env,
+        "PYTHONPATH": str(SRC),
+        "DJANGO_SETTINGS_MODULE": "fangkong.settings",
+        "FANGKONG_TESTING": "1",
+        "FANGKONG_SECRET_KEY": settings.SECRET_KEY,
+        "FANGKONG_DATA_KEY": settings.DATA_KEY,
+        **database,
+    }
 
 
 def _race(env: dict, *, cap: int, each: int) -> list[int]:
     """Two OS processes hit the same limit at once, ``each`` times; what each was allowed."""
-    workers = [subprocess.Popen([sys.executable, "-c", WORKER, str(cap), str(each)], env=env, text=True,
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-               for _ in range(2)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(cap), str(each)],
+            env=env,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
     try:
         for w in workers:
             assert w.stdout is not None and w.stderr is not None and w.stdin is not None
@@ -164,8 +183,14 @@ def test_two_processes_on_one_sqlite_file_are_allowed_the_cap_exactly(tmp_path):
     can open: the workers share a file database migrated for the purpose."""
     path = tmp_path / "throttle.sqlite3"
     env = _worker_env(FANGKONG_SQLITE_PATH=str(path))
-    migrate = subprocess.run([sys.executable, "-m", "django", "migrate", "core", "-v", "0"], env=env,
-                             capture_output=True, text=True, timeout=300, check=False)
+    migrate = subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "core", "-v", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert migrate.returncode == 0, migrate.stderr
     allowed = _race(env, cap=40, each=60)
     assert sum(allowed) == 40
@@ -177,8 +202,9 @@ def test_two_processes_on_one_sqlite_file_are_allowed_the_cap_exactly(tmp_path):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL run")
 def test_two_processes_on_postgresql_are_allowed_the_cap_exactly(committed_db):
     db = connection.settings_dict
-    url = (f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
-           f"/{db['NAME']}")
+    url = (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
     allowed = _race(_worker_env(DATABASE_URL=url), cap=40, each=60)
     assert sum(allowed) == 40
     assert Throttle.objects.get(window__startswith="test.race").count == 120

@@ -84,8 +84,9 @@ def parse_po(text: str, name: str = "po") -> tuple[Entry, list[Entry]]:
             continue
         if line.startswith("#~"):  # obsolete entry
             continue
-        if entry is None or (target is not None and target[0] == "msgstr" and not line.startswith('"')
-                             and not line.startswith("msgstr")):
+        if entry is None or (
+            target is not None and target[0] == "msgstr" and not line.startswith('"') and not line.startswith("msgstr")
+        ):
             close()
             entry = Entry(line=number)
         if line.startswith("#,"):
@@ -138,7 +139,8 @@ def test_parser_reads_plurals_contexts_and_continuations():
         'msgid ""\nmsgstr ""\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
         '#, python-format\nmsgctxt "nav"\nmsgid "户"\nmsgstr "Households"\n\n'
         'msgid ""\n"共 %(n)s 户"\nmsgid_plural "共 %(n)s 户"\nmsgstr[0] "%(n)s household"\n'
-        'msgstr[1] ""\n"%(n)s households"\n\n#~ msgid "旧"\n#~ msgstr "old"\n')
+        'msgstr[1] ""\n"%(n)s households"\n\n#~ msgid "旧"\n#~ msgstr "old"\n'
+    )
     assert "nplurals=2" in header.msgstr[0]
     assert [(e.msgctxt, e.msgid, e.msgid_plural, e.msgstr) for e in entries] == [
         ("nav", "户", None, {0: "Households"}),
@@ -159,8 +161,7 @@ def test_the_header_is_english_with_two_plural_forms():
 def test_every_entry_is_translated_and_none_is_fuzzy():
     _, entries = _catalog()
     fuzzy = [_label(e) for e in entries if "fuzzy" in e.flags]
-    untranslated = [_label(e) for e in entries
-                    if not e.msgstr or any(not s.strip() for s in e.msgstr.values())]
+    untranslated = [_label(e) for e in entries if not e.msgstr or any(not s.strip() for s in e.msgstr.values())]
     wrong_forms = [_label(e) for e in entries if sorted(e.msgstr) != ([0, 1] if e.msgid_plural is not None else [0])]
     assert not fuzzy, f"fuzzy entries (check the translation, then drop the flag): {fuzzy}"
     assert not untranslated, f"untranslated entries: {untranslated}"
@@ -176,8 +177,10 @@ def test_placeholders_match_between_msgid_and_msgstr():
         assert all(_placeholders(s) == expected for s in sources), _label(e)
         for index, text in e.msgstr.items():
             if _placeholders(text) != expected:
-                bad.append(f"{_label(e)} msgstr[{index}]: {sorted(_placeholders(text).elements())} "
-                           f"!= {sorted(expected.elements())}")
+                bad.append(
+                    f"{_label(e)} msgstr[{index}]: {sorted(_placeholders(text).elements())} "
+                    f"!= {sorted(expected.elements())}"
+                )
     assert not bad, "placeholders differ:\n" + "\n".join(bad)
 
 
@@ -185,8 +188,9 @@ def test_translations_are_english():
     """No msgstr is still the Chinese msgid (Chinese examples such as 豫F12345 may stay)."""
     _, entries = _catalog()
     copied = [_label(e) for e in entries for s in e.msgstr.values() if s == e.msgid and CJK.search(s)]
-    no_english = [_label(e) for e in entries for s in e.msgstr.values()
-                  if CJK.search(s) and not re.search(r"[A-Za-z]", s)]
+    no_english = [
+        _label(e) for e in entries for s in e.msgstr.values() if CJK.search(s) and not re.search(r"[A-Za-z]", s)
+    ]
     assert not copied, f"msgstr copied from the Chinese msgid: {copied}"
     assert not no_english, f"msgstr without an English word: {no_english}"
 
@@ -325,13 +329,18 @@ def test_no_string_is_missing_from_the_catalog(tmp_path, monkeypatch):
     """makemessages over a copy of the sources finds no msgid the committed catalog lacks."""
     for tool in ("xgettext", "msgmerge", "msguniq"):
         if shutil.which(tool) is None:
-            pytest.skip(f"GNU gettext's {tool} is not installed (apt-get install gettext); "
-                        "CI installs it, so the check runs there")
+            pytest.skip(
+                f"GNU gettext's {tool} is not installed (apt-get install gettext); "
+                "CI installs it, so the check runs there"
+            )
     copy = tmp_path / "fangkong"
     for path in PACKAGE.rglob("*"):
         relative = path.relative_to(PACKAGE)
-        if (path.is_file() and path.suffix in (".py", ".html", ".txt")
-                and not {"__pycache__", "locale", "node_modules", "vendor"} & set(relative.parts)):
+        if (
+            path.is_file()
+            and path.suffix in (".py", ".html", ".txt")
+            and not {"__pycache__", "locale", "node_modules", "vendor"} & set(relative.parts)
+        ):
             (copy / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, copy / relative)
     locale = copy / "locale"
@@ -339,8 +348,7 @@ def test_no_string_is_missing_from_the_catalog(tmp_path, monkeypatch):
     shutil.copyfile(PO_FILE, locale / "en" / "LC_MESSAGES" / "django.po")
     monkeypatch.chdir(copy)
     with override_settings(LOCALE_PATHS=[str(locale)]):
-        call_command("makemessages", locale=["en"], no_obsolete=True, ignore_patterns=MAKEMESSAGES_IGNORE,
-                     verbosity=0)
+        call_command("makemessages", locale=["en"], no_obsolete=True, ignore_patterns=MAKEMESSAGES_IGNORE, verbosity=0)
     regenerated = locale / "en" / "LC_MESSAGES" / "django.po"
     _, fresh = parse_po(regenerated.read_text(encoding="utf-8"), "regenerated django.po")
     _, committed = _catalog()
@@ -349,5 +357,6 @@ def test_no_string_is_missing_from_the_catalog(tmp_path, monkeypatch):
     assert len(fresh) > 500
     assert not missing, (
         f"{len(missing)} strings are marked for translation but are not in the English catalog; "
-        "see this module's docstring for how to add them:\n" + "\n".join(missing[:50]))
+        "see this module's docstring for how to add them:\n" + "\n".join(missing[:50])
+    )
     assert not (PACKAGE / "locale" / "en" / "LC_MESSAGES" / "django.pot").exists()

@@ -27,6 +27,9 @@ def test_the_approvals_column_is_one_division(english, qinghuayuan_worker):
 
 
 def test_deleting_names_one_household(english, qinghuayuan_worker, household_qhy):
-    html = login(english, qinghuayuan_worker).get(
-        reverse("people:household_delete", args=[household_qhy.pk])).content.decode()
+    html = (
+        login(english, qinghuayuan_worker)
+        .get(reverse("people:household_delete", args=[household_qhy.pk]))
+        .content.decode()
+    )
     assert "Delete household: " in html

@@ -25,22 +25,42 @@ from django.db import connection
 
 HOT = {
     "checkpoints_passage": {
-        "id", "client_key", "person_id", "vehicle_group",
-        "checkpoint_id, registered_at", "division_code, registered_at",
+        "id",
+        "client_key",
+        "person_id",
+        "vehicle_group",
+        "checkpoint_id, registered_at",
+        "division_code, registered_at",
         "registered_on, division_code",
     },
     "screening_arrival": {
-        "id", "doc_index", "person_id",
-        "division_code, status, flagged", "division_code, arrived_on",
-        "status, division_code", "created_on, division_code", "handled_on, division_code",
+        "id",
+        "doc_index",
+        "person_id",
+        "division_code, status, flagged",
+        "division_code, arrived_on",
+        "status, division_code",
+        "created_on, division_code",
+        "handled_on, division_code",
     },
     "audit_auditentry": {
-        "id", "at", "action", "division_code", "actor_id, at", "object_type, object_id",
+        "id",
+        "at",
+        "action",
+        "division_code",
+        "actor_id, at",
+        "object_type, object_id",
     },
 }
 # Other tables with blind indexes, client keys or division codes that are written in bulk.
-LEAN = [*HOT, "people_person", "people_household", "followups_followup", "followups_referral",
-        "followups_deliveryrequest"]
+LEAN = [
+    *HOT,
+    "people_person",
+    "people_household",
+    "followups_followup",
+    "followups_referral",
+    "followups_deliveryrequest",
+]
 
 
 def _division_scoped():
@@ -60,15 +80,20 @@ def test_division_code_is_indexed_in_meta_only():
     for model in models:
         assert not model._meta.get_field("division_code").db_index, model
         assert any(index.fields[0] == "division_code" for index in model._meta.indexes), (
-            f"{model._meta.label}: no index leads with division_code")
+            f"{model._meta.label}: no index leads with division_code"
+        )
+
 
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own indexes")
 
 
 def _pg_indexes(tables) -> list[tuple[str, str, str]]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT tablename, indexname, indexdef FROM pg_indexes "
-                       "WHERE schemaname = current_schema() AND tablename = ANY(%s) ORDER BY 1, 2", [list(tables)])
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes "
+            "WHERE schemaname = current_schema() AND tablename = ANY(%s) ORDER BY 1, 2",
+            [list(tables)],
+        )
         return cursor.fetchall()
 
 
@@ -80,16 +105,21 @@ def _columns(indexdef: str) -> str:
 @pytest.mark.django_db
 def test_no_pattern_ops_twin_on_the_written_tables():
     twins = [(table, name) for table, name, definition in _pg_indexes(LEAN) if "pattern_ops" in definition]
-    assert not twins, (f"unused varchar_pattern_ops indexes {twins}: declare the field's index in Meta.indexes "
-                       f"(or its uniqueness in Meta.constraints) instead of db_index=True / unique=True")
+    assert not twins, (
+        f"unused varchar_pattern_ops indexes {twins}: declare the field's index in Meta.indexes "
+        f"(or its uniqueness in Meta.constraints) instead of db_index=True / unique=True"
+    )
 
 
 @postgresql_only
 @pytest.mark.django_db
 def test_no_division_code_has_a_pattern_ops_twin():
     tables = [m._meta.db_table for m in _division_scoped()]
-    twins = [(table, name) for table, name, definition in _pg_indexes(tables)
-             if "pattern_ops" in definition and _columns(definition).startswith("division_code ")]
+    twins = [
+        (table, name)
+        for table, name, definition in _pg_indexes(tables)
+        if "pattern_ops" in definition and _columns(definition).startswith("division_code ")
+    ]
     assert not twins, f"unused varchar_pattern_ops indexes on division_code {twins}"
 
 
@@ -107,10 +137,13 @@ def test_the_indexes_the_queries_need_are_there():
     """On both databases (on SQLite a table remake keeps only what the model
     state knows, so the counts index created by raw SQL is checked too)."""
     with connection.cursor() as cursor:
+
         def indexed(table):
-            return {(tuple(c["columns"]), bool(c["unique"]))
-                    for c in connection.introspection.get_constraints(cursor, table).values()
-                    if c["index"] or c["unique"]}
+            return {
+                (tuple(c["columns"]), bool(c["unique"]))
+                for c in connection.introspection.get_constraints(cursor, table).values()
+                if c["index"] or c["unique"]
+            }
 
         passage, arrival = indexed("checkpoints_passage"), indexed("screening_arrival")
         person = indexed("people_person")
@@ -120,8 +153,12 @@ def test_the_indexes_the_queries_need_are_there():
     assert "passage_day_division" in names
     assert (("doc_index",), False) in arrival
     assert (("doc_index",), True) in person
-    assert {(("phone_index",), False), (("name_pinyin",), False), (("name_initials",), False),
-            (("division_code",), False)} <= person
+    assert {
+        (("phone_index",), False),
+        (("name_pinyin",), False),
+        (("name_initials",), False),
+        (("division_code",), False),
+    } <= person
 
 
 @pytest.mark.django_db
@@ -149,11 +186,15 @@ def test_the_queries_of_the_hot_path_and_the_lists_still_find_an_index():
     queries = {
         # The merge of repeated reports: doc_index is its selective condition.
         "arrival merge": ("doc_index", Arrival.objects.filter(doc_index__in=["a", "b"])),
-        "arrival queue": ("division_code", Arrival.objects.filter(status="pending", **code)
-                          .order_by("-flagged", "-created_at", "-id")),
+        "arrival queue": (
+            "division_code",
+            Arrival.objects.filter(status="pending", **code).order_by("-flagged", "-created_at", "-id"),
+        ),
         "arrival list": ("division_code", Arrival.objects.filter(**code).order_by("-flagged", "-created_at", "-id")),
-        "arrival counts": ("status", Arrival.objects.filter(status="pending", division_code__gte="4106",
-                                                            division_code__lt="4107")),
+        "arrival counts": (
+            "status",
+            Arrival.objects.filter(status="pending", division_code__gte="4106", division_code__lt="4107"),
+        ),
         "client key": ("client_key", Passage.objects.filter(client_key="k")),
         "carload": ("vehicle_group", Passage.objects.filter(vehicle_group="4f7c9a56-5c61-4a9e-9d53-8f2ad9f5c2a1")),
         "passage list": ("division_code", Passage.objects.filter(**code).order_by("-registered_at", "-id")),

@@ -60,5 +60,10 @@ def quarantine(clock, qinghuayuan_worker, zhang_san):
     from fangkong.followups.services import followup_start
 
     clock.at(DAY1, 8)
-    return followup_start(user=qinghuayuan_worker, person=zhang_san, kind="home_quarantine",
-                          reason="武汉返回，14天内", source_ref="arrival:1")
+    return followup_start(
+        user=qinghuayuan_worker,
+        person=zhang_san,
+        kind="home_quarantine",
+        reason="武汉返回，14天内",
+        source_ref="arrival:1",
+    )

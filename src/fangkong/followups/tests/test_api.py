@@ -44,8 +44,9 @@ def _check(f, day=DAY1, slot=0):
 
 def test_starting_a_measure_returns_it_with_its_checks(qhy, zhang_san, clock):
     clock.at(DAY1, 8)
-    r = qhy.post(URL, {"person_id": zhang_san.pk, "kind": "home_quarantine", "reason": "武汉返回",
-                       "source_ref": "arrival:7"})
+    r = qhy.post(
+        URL, {"person_id": zhang_san.pk, "kind": "home_quarantine", "reason": "武汉返回", "source_ref": "arrival:7"}
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["kind"] == "home_quarantine" and len(body["checks"]) == 28 and body["status"] == "active"
@@ -77,9 +78,15 @@ def test_recording_a_check_with_a_client_key_is_idempotent(qhy, quarantine, cloc
     assert r3.status_code == 422 and "不能重复登记" in json.dumps(r3.json(), ensure_ascii=False)
 
 
-@pytest.mark.parametrize("body, field", [({"temperature": "45"}, "temperature"), ({"temperature": "x"}, "temperature"),
-                                         ({"temperature": "36.5", "symptoms": ["headache"]}, "symptoms"),
-                                         ({}, "temperature")])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"temperature": "45"}, "temperature"),
+        ({"temperature": "x"}, "temperature"),
+        ({"temperature": "36.5", "symptoms": ["headache"]}, "symptoms"),
+        ({}, "temperature"),
+    ],
+)
 def test_bad_check_input_is_a_422(qhy, quarantine, clock, body, field):
     clock.at(DAY1, 9)
     r = qhy.post(f"{URL}/checks/{_check(quarantine).pk}/record", body)
@@ -136,8 +143,13 @@ def test_referrals_are_listed_and_closed(qhy, quarantine, clock):
 
 def test_deliveries_are_requested_taken_and_delivered(qhy, quarantine, clock):
     clock.at(DAY1, 9)
-    body = {"person_id": quarantine.person_id, "category": "food", "items": "大米",
-            "needed_by": "2020-02-01T12:00:00+08:00", "client_key": "d-1"}
+    body = {
+        "person_id": quarantine.person_id,
+        "category": "food",
+        "items": "大米",
+        "needed_by": "2020-02-01T12:00:00+08:00",
+        "client_key": "d-1",
+    }
     r1, r2 = qhy.post(f"{URL}/deliveries", body), qhy.post(f"{URL}/deliveries", body)
     assert (r1.status_code, r2.status_code) == (201, 200)
     did = r1.json()["id"]
@@ -159,8 +171,13 @@ def test_the_ximazhuang_worker_gets_404_for_everything_of_qinghuayuan(xmz, quara
     check = _check(quarantine)
     health_check_record(user=qinghuayuan_worker, check=check, temperature="38.0")
     referral = Referral.objects.get()
-    delivery, _ = delivery_request_create(user=qinghuayuan_worker, person=quarantine.person, category="food",
-                                          items="米", needed_by=clock.now + dt.timedelta(hours=3))
+    delivery, _ = delivery_request_create(
+        user=qinghuayuan_worker,
+        person=quarantine.person,
+        category="food",
+        items="米",
+        needed_by=clock.now + dt.timedelta(hours=3),
+    )
     other = _check(quarantine, slot=1)
     assert xmz.get(f"{URL}/{quarantine.pk}").status_code == 404
     assert xmz.post(f"{URL}/{quarantine.pk}/extend", {"days": 3, "reason": "越权"}).status_code == 404
@@ -170,12 +187,15 @@ def test_the_ximazhuang_worker_gets_404_for_everything_of_qinghuayuan(xmz, quara
     assert xmz.post(f"{URL}/referrals/{referral.pk}/close", {"outcome": "越权"}).status_code == 404
     assert xmz.get(f"{URL}/deliveries/{delivery.pk}").status_code == 404
     assert xmz.post(f"{URL}/deliveries/{delivery.pk}/take", {}).status_code == 404
-    assert xmz.post(URL, {"person_id": quarantine.person_id, "kind": "home_quarantine",
-                          "reason": "越权"}).status_code == 404
+    assert (
+        xmz.post(URL, {"person_id": quarantine.person_id, "kind": "home_quarantine", "reason": "越权"}).status_code
+        == 404
+    )
     for path in ("", "/checks", "/referrals", "/deliveries"):
         assert xmz.get(URL + path).json()["count"] == 0, path
-    batch = xmz.post(f"{URL}/checks/batch", {"items": [{"check_id": other.pk, "temperature": "36.5",
-                                                        "client_key": "x-1"}]}).json()
+    batch = xmz.post(
+        f"{URL}/checks/batch", {"items": [{"check_id": other.pk, "temperature": "36.5", "client_key": "x-1"}]}
+    ).json()
     assert batch["results"][0]["status"] == "error" and "check_id" in batch["results"][0]["errors"]
     assert HealthCheck.objects.get(pk=other.pk).status == "due"
 

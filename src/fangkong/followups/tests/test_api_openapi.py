@@ -1,5 +1,6 @@
 """The API is described in the OpenAPI document (what the docs page shows)."""
 
+
 def test_the_followups_endpoints_are_in_the_openapi_document(client, qinghuayuan_worker):
     client.force_login(qinghuayuan_worker)
     r = client.get("/api/v1/openapi.json")

@@ -22,8 +22,13 @@ from .test_api import Api
 @pytest.fixture
 def central(clock, qinghuayuan_worker, zhang_san):
     clock.at(DAY1, 8)
-    return followup_start(user=qinghuayuan_worker, person=zhang_san, kind="central_quarantine",
-                          reason="密切接触者", site_name="淇滨区隔离酒店")
+    return followup_start(
+        user=qinghuayuan_worker,
+        person=zhang_san,
+        kind="central_quarantine",
+        reason="密切接触者",
+        site_name="淇滨区隔离酒店",
+    )
 
 
 def _request(f):
@@ -64,8 +69,13 @@ def test_a_rejection_ends_it_with_the_reason(central, qinghuayuan_head, clock):
 
 def test_a_rejected_transfer_resumes_the_home_quarantine(quarantine, qinghuayuan_worker, qinghuayuan_head, clock):
     clock.at(DAY1 + dt.timedelta(days=2), 10)
-    central = followup_transfer(user=qinghuayuan_worker, followup=quarantine, kind="central_quarantine",
-                                reason="转集中隔离", site_name="隔离酒店")
+    central = followup_transfer(
+        user=qinghuayuan_worker,
+        followup=quarantine,
+        kind="central_quarantine",
+        reason="转集中隔离",
+        site_name="隔离酒店",
+    )
     assert central.unapproved
     approval_decide(user=qinghuayuan_head, approval=_request(central), approve=False, reason="居家条件具备")
     home = FollowUp.objects.get(status__in=["active", "extended", "escalated"])
@@ -80,8 +90,12 @@ def test_past_its_time_it_is_listed_as_overdue(client, central, qinghuayuan_work
     login(client, qinghuayuan_worker)  # the session idled out meanwhile
     central.refresh_from_db()
     assert central.approval_overdue
-    for url in (reverse("followups:today"), reverse("followups:list"),
-                reverse("followups:list") + "?approval=overdue", reverse("followups:detail", args=[central.pk])):
+    for url in (
+        reverse("followups:today"),
+        reverse("followups:list"),
+        reverse("followups:list") + "?approval=overdue",
+        reverse("followups:detail", args=[central.pk]),
+    ):
         assert "审批逾期" in client.get(url).content.decode(), url
     api = Api(client, qinghuayuan_worker).get("/api/v1/followups", approval="overdue").json()
     assert [f["id"] for f in api["items"]] == [central.pk] and api["items"][0]["approval_overdue"] is True
@@ -90,8 +104,9 @@ def test_past_its_time_it_is_listed_as_overdue(client, central, qinghuayuan_work
 def test_the_time_is_configurable(settings, clock, qinghuayuan_worker, zhang_san):
     settings.FANGKONG_CENTRAL_APPROVAL_HOURS = 6
     clock.at(DAY1, 8)
-    f = followup_start(user=qinghuayuan_worker, person=zhang_san, kind="central_quarantine", reason="密接",
-                       site_name="隔离点")
+    f = followup_start(
+        user=qinghuayuan_worker, person=zhang_san, kind="central_quarantine", reason="密接", site_name="隔离点"
+    )
     assert f.approval_due == clock.now + dt.timedelta(hours=6)
 
 
@@ -104,8 +119,9 @@ def test_an_approved_central_quarantine_is_not_listed(client, central, qinghuayu
 
 def test_a_transfer_keeps_the_clock_and_withdraws_the_old_request(central, qinghuayuan_worker, clock):
     clock.advance(hours=5)
-    new = followup_transfer(user=qinghuayuan_worker, followup=central, kind="central_quarantine",
-                            reason="换隔离点", site_name="第二隔离点")
+    new = followup_transfer(
+        user=qinghuayuan_worker, followup=central, kind="central_quarantine", reason="换隔离点", site_name="第二隔离点"
+    )
     assert new.approval == "pending" and new.approval_due == central.approval_due
     assert _request(central).status == "cancelled" and _request(new).status == "pending"
 
@@ -114,8 +130,9 @@ def test_the_approval_card_says_whom_and_what_and_links_to_it(client, central, q
     login(client, qinghuayuan_head)
     page = client.get(reverse("approvals:list")).content.decode()
     assert "确认集中隔离" in page and "淇滨区隔离酒店" in page
-    assert "张*" in page and central.person.doc_masked in page and reverse("followups:detail",
-                                                                          args=[central.pk]) in page
+    assert (
+        "张*" in page and central.person.doc_masked in page and reverse("followups:detail", args=[central.pk]) in page
+    )
     assert central.person.name not in page
     assert "2020-02-01" in page and central.planned_end.isoformat() in page
 
@@ -133,8 +150,13 @@ def test_screening_stricter_central_quarantine_is_approved_once(qinghuayuan_work
     from fangkong.screening.services import returnee_confirm
     from fangkong.screening.tests.helpers import an_arrival
 
-    r = returnee_confirm(user=qinghuayuan_worker, arrival=an_arrival(), measure="central_quarantine",
-                         measure_reason="家属反映其曾去过医院", site_name="淇滨区隔离酒店")
+    r = returnee_confirm(
+        user=qinghuayuan_worker,
+        arrival=an_arrival(),
+        measure="central_quarantine",
+        measure_reason="家属反映其曾去过医院",
+        site_name="淇滨区隔离酒店",
+    )
     assert not FollowUp.objects.exists()
     approval_decide(user=township_officer, approval=ApprovalRequest.objects.get(), approve=True, reason="情况属实")
     f = FollowUp.objects.get(source_ref=f"returnee:{r.pk}")
@@ -146,8 +168,14 @@ def test_screening_central_quarantine_the_rules_propose_still_needs_a_second_per
     from fangkong.screening.services import returnee_confirm
     from fangkong.screening.tests.helpers import an_arrival
 
-    r = returnee_confirm(user=qinghuayuan_worker, arrival=an_arrival(), case_contact=True,
-                         measure="central_quarantine", measure_reason="密接", site_name="淇滨区隔离酒店")
+    r = returnee_confirm(
+        user=qinghuayuan_worker,
+        arrival=an_arrival(),
+        case_contact=True,
+        measure="central_quarantine",
+        measure_reason="密接",
+        site_name="淇滨区隔离酒店",
+    )
     f = FollowUp.objects.get(source_ref=f"returnee:{r.pk}")
     assert f.unapproved and _request(f).requested_by == qinghuayuan_worker
 
@@ -157,8 +185,13 @@ def test_the_screening_card_says_whom_and_what_and_links_to_it(client, qinghuayu
     from fangkong.screening.services import returnee_confirm
     from fangkong.screening.tests.helpers import an_arrival
 
-    r = returnee_confirm(user=qinghuayuan_worker, arrival=an_arrival(), measure="central_quarantine",
-                         measure_reason="家属反映其曾去过医院", site_name="淇滨区隔离酒店")
+    r = returnee_confirm(
+        user=qinghuayuan_worker,
+        arrival=an_arrival(),
+        measure="central_quarantine",
+        measure_reason="家属反映其曾去过医院",
+        site_name="淇滨区隔离酒店",
+    )
     r = Returnee.objects.select_related("person").get(pk=r.pk)
     login(client, township_officer)
     page = client.get(reverse("approvals:list")).content.decode()

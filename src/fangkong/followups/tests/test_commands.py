@@ -28,18 +28,19 @@ def test_the_overdue_command_speaks_english_when_asked(quarantine, clock):
     out = io.StringIO()
     call_command("followups_overdue", "--division", "410611", "--language", "en", stdout=out)
     text = out.getvalue()
-    assert "410611005007\t清华园社区\tOverdue checks 3\tLate deliveries 0\tOverdue central-quarantine approvals 0" \
-        in text
+    assert (
+        "410611005007\t清华园社区\tOverdue checks 3\tLate deliveries 0\tOverdue central-quarantine approvals 0" in text
+    )
     assert "1 communities" in text and "逾期" not in text
 
 
-def test_the_overdue_command_lists_central_quarantines_past_their_approval_time(qinghuayuan_worker, zhang_san,
-                                                                                clock):
+def test_the_overdue_command_lists_central_quarantines_past_their_approval_time(qinghuayuan_worker, zhang_san, clock):
     from fangkong.followups.services import followup_start
 
     clock.at(DAY1, 8)
-    followup_start(user=qinghuayuan_worker, person=zhang_san, kind="central_quarantine", reason="密接",
-                   site_name="隔离点")
+    followup_start(
+        user=qinghuayuan_worker, person=zhang_san, kind="central_quarantine", reason="密接", site_name="隔离点"
+    )
     clock.advance(hours=25)
     out = io.StringIO()
     call_command("followups_overdue", "--division", "410611", stdout=out)

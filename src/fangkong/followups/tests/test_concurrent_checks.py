@@ -13,9 +13,12 @@ from .conftest import DAY1
 
 pytestmark = [
     pytest.mark.usefixtures("committed_db"),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="row-lock races need PostgreSQL; the in-memory "
-                       "SQLite test database cannot take concurrent writers (on a file, IMMEDIATE transactions "
-                       "serialize them)"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="row-lock races need PostgreSQL; the in-memory "
+        "SQLite test database cannot take concurrent writers (on a file, IMMEDIATE transactions "
+        "serialize them)",
+    ),
 ]
 
 
@@ -28,8 +31,9 @@ def _race(users_and_keys, check, rounds=1):
 
         try:
             barrier.wait()
-            results.append(("ok", health_check_record(user=user, check=check, temperature=temperature,
-                                                      client_key=key)[1]))
+            results.append(
+                ("ok", health_check_record(user=user, check=check, temperature=temperature, client_key=key)[1])
+            )
         except ValidationError as exc:
             results.append(("refused", " ".join(exc.messages)))
         finally:
@@ -48,8 +52,9 @@ def test_two_submissions_for_one_slot_exactly_one_wins(quarantine, qinghuayuan_w
     for slot_day in range(3):  # a few rounds, so the race really happens
         check = HealthCheck.objects.filter(followup=quarantine, status="due").order_by("window_start").first()
         clock.set(check.window_start.replace(minute=30))
-        results = _race([(qinghuayuan_worker, f"a-{slot_day}", "36.5"), (qinghuayuan_head, f"b-{slot_day}", "36.7")],
-                        check)
+        results = _race(
+            [(qinghuayuan_worker, f"a-{slot_day}", "36.5"), (qinghuayuan_head, f"b-{slot_day}", "36.7")], check
+        )
         outcomes = sorted(r[0] for r in results)
         assert outcomes == ["ok", "refused"], results
         refused = next(r[1] for r in results if r[0] == "refused")

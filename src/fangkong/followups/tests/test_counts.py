@@ -49,8 +49,9 @@ def raw_counts(prefix, day, now):
 
     in_measure = {}
     for k in ("home_quarantine", "central_quarantine", "health_monitoring", "medical_observation"):
-        in_measure[k] = sum(1 for f in fu if f.kind == k and f.start_date <= day and
-                            (f.ended_on is None or f.ended_on > day))
+        in_measure[k] = sum(
+            1 for f in fu if f.kind == k and f.start_date <= day and (f.ended_on is None or f.ended_on > day)
+        )
     return {
         "in_measure": in_measure,
         "started": sum(1 for f in fu if f.start_date == day),
@@ -65,16 +66,35 @@ def raw_counts(prefix, day, now):
         "referrals_closed": sum(1 for r in refs if r.status == "closed" and _local(r.closed_at) == day),
         "deliveries_requested": sum(1 for d in dels if _local(d.requested_at) == day),
         "deliveries_done": sum(1 for d in dels if _local(d.delivered_at) == day),
-        "deliveries_open": sum(1 for d in dels if _local(d.requested_at) <= day and not any(
-            x and x <= day for x in (_local(d.delivered_at), _local(d.cancelled_at)))),
+        "deliveries_open": sum(
+            1
+            for d in dels
+            if _local(d.requested_at) <= day
+            and not any(x and x <= day for x in (_local(d.delivered_at), _local(d.cancelled_at)))
+        ),
     }
 
 
 def as_dict(c):
-    return {k: getattr(c, k) for k in ("in_measure", "started", "ended", "checks_due", "checks_done", "checks_late",
-                                       "checks_overdue", "checks_missed", "referrals_opened", "referrals_open",
-                                       "referrals_closed", "deliveries_requested", "deliveries_done",
-                                       "deliveries_open")}
+    return {
+        k: getattr(c, k)
+        for k in (
+            "in_measure",
+            "started",
+            "ended",
+            "checks_due",
+            "checks_done",
+            "checks_late",
+            "checks_overdue",
+            "checks_missed",
+            "referrals_opened",
+            "referrals_open",
+            "referrals_closed",
+            "deliveries_requested",
+            "deliveries_done",
+            "deliveries_open",
+        )
+    }
 
 
 @pytest.fixture
@@ -83,13 +103,21 @@ def busy_city(clock, qinghuayuan_worker, ximazhuang_worker, household_qhy, house
     clock.at(DAY1, 8)
     grid_home = household_create(user=qinghuayuan_worker, division_code=GRID, address="泰山路1号")
     people = []
-    for i, (user, hh) in enumerate([(qinghuayuan_worker, household_qhy), (qinghuayuan_worker, household_qhy),
-                                    (qinghuayuan_worker, grid_home), (ximazhuang_worker, household_xmz),
-                                    (ximazhuang_worker, household_xmz)]):
-        p = person_create(user=user, household=hh, name="返乡" + "甲乙丙丁戊"[i], doc_number=new_resident_id(), relation="other")
+    for i, (user, hh) in enumerate(
+        [
+            (qinghuayuan_worker, household_qhy),
+            (qinghuayuan_worker, household_qhy),
+            (qinghuayuan_worker, grid_home),
+            (ximazhuang_worker, household_xmz),
+            (ximazhuang_worker, household_xmz),
+        ]
+    ):
+        p = person_create(
+            user=user, household=hh, name="返乡" + "甲乙丙丁戊"[i], doc_number=new_resident_id(), relation="other"
+        )
         people.append((user, p))
     kinds = ["home_quarantine", "health_monitoring", "home_quarantine", "home_quarantine", "medical_observation"]
-    fus = [followup_start(user=u, person=p, kind=k, reason="返乡") for (u, p), k in zip(people, kinds)]
+    fus = [followup_start(user=u, person=p, kind=k, reason="返乡") for (u, p), k in zip(people, kinds, strict=False)]
     for day in range(5):
         for slot, hour in ((0, 9), (1, 15)):
             clock.at(DAY1 + dt.timedelta(days=day), hour)
@@ -101,19 +129,35 @@ def busy_city(clock, qinghuayuan_worker, ximazhuang_worker, household_qhy, house
                 t = "37.9" if (i, day, slot) in {(0, 1, 0), (3, 2, 1)} else "36.4"
                 health_check_record(user=people[i][0], check=check, temperature=t)
         if day == 1:
-            late = HealthCheck.objects.filter(division_code__startswith=QINGHUAYUAN, status="due",
-                                              window_end__lte=clock.now).order_by("window_end").first()
+            late = (
+                HealthCheck.objects.filter(
+                    division_code__startswith=QINGHUAYUAN, status="due", window_end__lte=clock.now
+                )
+                .order_by("window_end")
+                .first()
+            )
             health_check_record(user=qinghuayuan_worker, check=late, temperature="36.5")
             referral_close(user=qinghuayuan_worker, referral=Referral.objects.get(followup=fus[0]), outcome="排除")
-            d, _ = delivery_request_create(user=qinghuayuan_worker, person=people[0][1], category="food", items="米",
-                                           needed_by=clock.now + dt.timedelta(hours=2))
-            d2, _ = delivery_request_create(user=qinghuayuan_worker, person=people[2][1], category="medicine",
-                                            items="药", needed_by=clock.now + dt.timedelta(hours=2))
+            d, _ = delivery_request_create(
+                user=qinghuayuan_worker,
+                person=people[0][1],
+                category="food",
+                items="米",
+                needed_by=clock.now + dt.timedelta(hours=2),
+            )
+            d2, _ = delivery_request_create(
+                user=qinghuayuan_worker,
+                person=people[2][1],
+                category="medicine",
+                items="药",
+                needed_by=clock.now + dt.timedelta(hours=2),
+            )
         if day == 2:
             delivery_mark_delivered(user=qinghuayuan_worker, delivery=d)
             delivery_cancel(user=qinghuayuan_worker, delivery=d2, reason="不需要了")
-            fus[2] = followup_transfer(user=qinghuayuan_worker, followup=fus[2], kind="central_quarantine",
-                                       reason="转集中", site_name="隔离点")
+            fus[2] = followup_transfer(
+                user=qinghuayuan_worker, followup=fus[2], kind="central_quarantine", reason="转集中", site_name="隔离点"
+            )
         if day == 3:
             followup_extend(user=ximazhuang_worker, followup=fus[4], days=3, reason="延长")
     clock.at(DAY1 + dt.timedelta(days=4), 17)
@@ -135,9 +179,13 @@ def test_the_scenario_is_not_trivial(busy_city, clock):
 
 def test_the_maintained_roll_up_equals_a_rebuild_from_raw_rows(busy_city):
     def snapshot():
-        return sorted(tuple(r.values()) for r in FollowUpDayCount.objects.values(
-            *[f.column for f in FollowUpDayCount._meta.concrete_fields if f.column != "id"])
-            if any(v for k, v in r.items() if k not in ("division_code", "day")))
+        return sorted(
+            tuple(r.values())
+            for r in FollowUpDayCount.objects.values(
+                *[f.column for f in FollowUpDayCount._meta.concrete_fields if f.column != "id"]
+            )
+            if any(v for k, v in r.items() if k not in ("division_code", "day"))
+        )
 
     maintained = snapshot()
     recount()

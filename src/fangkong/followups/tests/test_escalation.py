@@ -23,7 +23,9 @@ def test_a_fever_raises_a_fever_clinic_referral(quarantine, qinghuayuan_worker, 
     quarantine.refresh_from_db()
     assert quarantine.status == "escalated"
     assert [s.to_status for s in StatusChange.objects.filter(object_type="followups.followup")] == [
-        "active", "escalated"]
+        "active",
+        "escalated",
+    ]
 
 
 def test_a_symptom_without_fever_also_escalates(quarantine, qinghuayuan_worker, clock):
@@ -61,8 +63,7 @@ def test_the_community_closes_it_and_the_followup_is_active_again(quarantine, qi
         referral_close(user=qinghuayuan_worker, referral=referral, outcome="再关一次")
 
 
-def test_once_a_clinic_picks_it_up_the_community_cannot_close_it(quarantine, qinghuayuan_worker, clinic_staff,
-                                                                   clock):
+def test_once_a_clinic_picks_it_up_the_community_cannot_close_it(quarantine, qinghuayuan_worker, clinic_staff, clock):
     clock.at(DAY1, 9)
     _record(qinghuayuan_worker, quarantine, 0, temperature="38.5")
     referral = Referral.objects.get()

@@ -33,16 +33,22 @@ def test_it_writes_history_audit_and_counts(quarantine, qinghuayuan_worker):
 
 def test_slots_already_over_are_not_scheduled(clock, qinghuayuan_worker, zhang_san):
     clock.at(DAY1, 15)
-    f = followup_start(user=qinghuayuan_worker, person=zhang_san, kind="health_monitoring", reason="密接的家属",
-                       days=14)
+    f = followup_start(
+        user=qinghuayuan_worker, person=zhang_san, kind="health_monitoring", reason="密接的家属", days=14
+    )
     assert HealthCheck.objects.filter(followup=f).count() == 27  # day 1 afternoon + 13 full days
 
 
 def test_the_duration_comes_from_the_current_policy(clock, hq_officer, qinghuayuan_worker, zhang_san):
     clock.at(DAY1, 6)
     measure_policy_set(user=hq_officer, kind="central_quarantine", days=21)
-    f = followup_start(user=qinghuayuan_worker, person=zhang_san, kind="central_quarantine", reason="高风险地区",
-                       site_name="淇滨区隔离酒店")
+    f = followup_start(
+        user=qinghuayuan_worker,
+        person=zhang_san,
+        kind="central_quarantine",
+        reason="高风险地区",
+        site_name="淇滨区隔离酒店",
+    )
     assert f.days == 21 and HealthCheck.objects.filter(followup=f).count() == 42
 
 
@@ -60,14 +66,17 @@ def test_a_person_is_under_one_measure_at_a_time(quarantine, qinghuayuan_worker,
     assert FollowUp.objects.count() == 1
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"kind": "lockdown"}, "kind"),
-    ({"reason": ""}, "reason"),
-    ({"kind": "central_quarantine"}, "site_name"),
-    ({"days": 0}, "days"),
-    ({"days": 365}, "days"),
-    ({"start_date": dt.date(2019, 1, 1)}, "start_date"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"kind": "lockdown"}, "kind"),
+        ({"reason": ""}, "reason"),
+        ({"kind": "central_quarantine"}, "site_name"),
+        ({"days": 0}, "days"),
+        ({"days": 365}, "days"),
+        ({"start_date": dt.date(2019, 1, 1)}, "start_date"),
+    ],
+)
 def test_bad_input_is_reported_by_field_and_nothing_is_saved(clock, qinghuayuan_worker, zhang_san, kwargs, field):
     clock.at(DAY1, 8)
     args = {"kind": "home_quarantine", "reason": "武汉返回", **kwargs}

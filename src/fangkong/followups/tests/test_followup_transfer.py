@@ -11,8 +11,13 @@ from .conftest import DAY1
 def test_home_to_central_ends_one_and_starts_the_other(quarantine, qinghuayuan_worker, clock):
     day3 = DAY1 + dt.timedelta(days=2)
     clock.at(day3, 13)  # day 3, between the windows; day 3 morning was never recorded
-    new = followup_transfer(user=qinghuayuan_worker, followup=quarantine, kind="central_quarantine",
-                            reason="家中不具备隔离条件", site_name="淇滨区隔离酒店")
+    new = followup_transfer(
+        user=qinghuayuan_worker,
+        followup=quarantine,
+        kind="central_quarantine",
+        reason="家中不具备隔离条件",
+        site_name="淇滨区隔离酒店",
+    )
     quarantine.refresh_from_db()
     assert quarantine.status == "transferred" and quarantine.ended_on == day3
     assert new.kind == "central_quarantine" and new.transferred_from == quarantine and new.start_date == day3
@@ -30,8 +35,13 @@ def test_an_open_referral_moves_with_the_person(quarantine, qinghuayuan_worker, 
     clock.at(DAY1, 9)
     check = HealthCheck.objects.get(followup=quarantine, slot_date=DAY1, slot=0)
     health_check_record(user=qinghuayuan_worker, check=check, temperature="38.0")
-    new = followup_transfer(user=qinghuayuan_worker, followup=quarantine, kind="central_quarantine",
-                            reason="发热，转集中隔离", site_name="隔离点A")
+    new = followup_transfer(
+        user=qinghuayuan_worker,
+        followup=quarantine,
+        kind="central_quarantine",
+        reason="发热，转集中隔离",
+        site_name="隔离点A",
+    )
     assert Referral.objects.get().followup == new and new.status == "escalated"
     assert FollowUp.objects.filter(status__in=["active", "extended", "escalated"]).count() == 1
     assert FollowUpDayCount.objects.exists()

@@ -17,8 +17,9 @@ def _slot(followup, day=DAY1, slot=0):
 
 def test_it_records_temperature_symptoms_and_note(quarantine, qinghuayuan_worker, clock):
     clock.at(DAY1, 9)
-    check, created = health_check_record(user=qinghuayuan_worker, check=_slot(quarantine), temperature="36.6",
-                                         note="状态良好", client_key="k-1")
+    check, created = health_check_record(
+        user=qinghuayuan_worker, check=_slot(quarantine), temperature="36.6", note="状态良好", client_key="k-1"
+    )
     check.refresh_from_db()
     assert created and check.status == "done" and check.temperature == Decimal("36.6") and not check.late
     assert check.recorded_by == qinghuayuan_worker and check.note == "状态良好"
@@ -28,16 +29,19 @@ def test_it_records_temperature_symptoms_and_note(quarantine, qinghuayuan_worker
 
 def test_a_retry_with_the_same_client_key_returns_the_first_result(quarantine, qinghuayuan_worker, clock):
     clock.at(DAY1, 9)
-    first, _ = health_check_record(user=qinghuayuan_worker, check=_slot(quarantine), temperature="36.6",
-                                   client_key="retry-1")
-    again, created = health_check_record(user=qinghuayuan_worker, check=_slot(quarantine), temperature="36.9",
-                                         client_key="retry-1")
+    first, _ = health_check_record(
+        user=qinghuayuan_worker, check=_slot(quarantine), temperature="36.6", client_key="retry-1"
+    )
+    again, created = health_check_record(
+        user=qinghuayuan_worker, check=_slot(quarantine), temperature="36.9", client_key="retry-1"
+    )
     assert not created and again.pk == first.pk and again.temperature == Decimal("36.6")
     assert FollowUpDayCount.objects.get(day=DAY1).checks_done == 1
 
 
-def test_a_second_submission_for_the_same_slot_is_refused_with_who_recorded_it(quarantine, qinghuayuan_worker,
-                                                                                qinghuayuan_head, clock):
+def test_a_second_submission_for_the_same_slot_is_refused_with_who_recorded_it(
+    quarantine, qinghuayuan_worker, qinghuayuan_head, clock
+):
     clock.at(DAY1, 9)
     health_check_record(user=qinghuayuan_worker, check=_slot(quarantine), temperature="36.6", client_key="a")
     with pytest.raises(ValidationError) as exc:
@@ -49,8 +53,9 @@ def test_a_client_key_cannot_be_reused_for_another_check(quarantine, qinghuayuan
     clock.at(DAY1, 15)
     health_check_record(user=qinghuayuan_worker, check=_slot(quarantine), temperature="36.6", client_key="same")
     with pytest.raises(ValidationError) as exc:
-        health_check_record(user=qinghuayuan_worker, check=_slot(quarantine, slot=1), temperature="36.6",
-                            client_key="same")
+        health_check_record(
+            user=qinghuayuan_worker, check=_slot(quarantine, slot=1), temperature="36.6", client_key="same"
+        )
     assert "client_key" in exc.value.message_dict
 
 
@@ -73,8 +78,7 @@ def test_the_range_ends_are_allowed(quarantine, qinghuayuan_worker, clock, value
 def test_unknown_symptoms_are_refused(quarantine, qinghuayuan_worker, clock):
     clock.at(DAY1, 9)
     with pytest.raises(ValidationError) as exc:
-        health_check_record(user=qinghuayuan_worker, check=_slot(quarantine), temperature="36.5",
-                            symptoms=["headache"])
+        health_check_record(user=qinghuayuan_worker, check=_slot(quarantine), temperature="36.5", symptoms=["headache"])
     assert "symptoms" in exc.value.message_dict
 
 

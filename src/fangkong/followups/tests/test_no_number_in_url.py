@@ -23,6 +23,7 @@ def _number(person) -> str:
 
 # ---------------------------------------------------------------- the start page
 
+
 @pytest.mark.parametrize("term", ["id", PHONE])
 def test_the_start_page_refuses_a_number_in_its_url(client, qinghuayuan_worker, zhang_san, term):
     term = _number(zhang_san) if term == "id" else term
@@ -58,12 +59,14 @@ def test_the_start_page_with_an_expired_key_finds_nobody(client, qinghuayuan_wor
 
 
 def test_an_outsider_finds_nobody_by_number(client, ximazhuang_worker, zhang_san):
-    location = login(client, ximazhuang_worker).post(reverse("followups:start_search"),
-                                                     {"q": _number(zhang_san)})["Location"]
+    location = login(client, ximazhuang_worker).post(reverse("followups:start_search"), {"q": _number(zhang_san)})[
+        "Location"
+    ]
     assert "张三" not in client.get(location).content.decode()
 
 
 # ---------------------------------------------------------------- the lists
+
 
 def test_the_list_page_refuses_a_number(client, qinghuayuan_worker, quarantine):
     for name in ("followups:list", "followups:export"):
@@ -81,6 +84,7 @@ def test_the_api_list_refuses_a_number(qhy, quarantine):  # noqa: F811
 
 # ---------------------------------------------------------------- the days of a new measure
 
+
 def test_a_measure_cannot_start_shorter_than_the_policy(qinghuayuan_worker, zhang_san, clock):
     from django.core.exceptions import ValidationError
 
@@ -88,15 +92,21 @@ def test_a_measure_cannot_start_shorter_than_the_policy(qinghuayuan_worker, zhan
     with pytest.raises(ValidationError) as exc:
         followup_start(user=qinghuayuan_worker, person=zhang_san, kind="home_quarantine", reason="武汉返回", days=1)
     assert "14" in exc.value.message_dict["days"][0]
-    assert followup_start(user=qinghuayuan_worker, person=zhang_san, kind="home_quarantine", reason="武汉返回",
-                          days=21).days == 21
+    assert (
+        followup_start(
+            user=qinghuayuan_worker, person=zhang_san, kind="home_quarantine", reason="武汉返回", days=21
+        ).days
+        == 21
+    )
 
 
 def test_the_minimum_follows_the_policy(hq_officer, qinghuayuan_worker, zhang_san, clock):
     clock.at(DAY1, 8)
     measure_policy_set(user=hq_officer, kind="health_monitoring", days=7)
-    assert followup_start(user=qinghuayuan_worker, person=zhang_san, kind="health_monitoring", reason="返乡",
-                          days=7).days == 7
+    assert (
+        followup_start(user=qinghuayuan_worker, person=zhang_san, kind="health_monitoring", reason="返乡", days=7).days
+        == 7
+    )
 
 
 def test_the_api_refuses_a_one_day_quarantine(qhy, zhang_san, clock):  # noqa: F811
@@ -108,8 +118,16 @@ def test_the_api_refuses_a_one_day_quarantine(qhy, zhang_san, clock):  # noqa: F
 
 def test_the_start_form_refuses_a_one_day_quarantine(client, qinghuayuan_worker, zhang_san, clock):
     clock.at(DAY1, 8)
-    r = login(client, qinghuayuan_worker).post(reverse("followups:start"), {
-        "person": zhang_san.pk, "kind": "home_quarantine", "reason": "武汉返回", "place": "",
-        "start_date": "2020-02-01", "days": "1"})
+    r = login(client, qinghuayuan_worker).post(
+        reverse("followups:start"),
+        {
+            "person": zhang_san.pk,
+            "kind": "home_quarantine",
+            "reason": "武汉返回",
+            "place": "",
+            "start_date": "2020-02-01",
+            "days": "1",
+        },
+    )
     assert r.status_code == 400 and "不能少于" in r.content.decode() and not FollowUp.objects.exists()
     assert "武汉返回" in r.content.decode()  # the form keeps what was typed

@@ -27,9 +27,20 @@ def _slots(followup):
 
 def _at_checkpoint(staff, cp, typed):
     try:
-        reg = passage_register(actor=staff, checkpoint=cp, passage=PassageIn(
-            direction="in", temperature=typed, doc_number=new_resident_id("420102"), name="钱多多",
-            phone="13600001111", origin="4101", destination=QINGHUAYUAN, purpose="return_home"))
+        reg = passage_register(
+            actor=staff,
+            checkpoint=cp,
+            passage=PassageIn(
+                direction="in",
+                temperature=typed,
+                doc_number=new_resident_id("420102"),
+                name="钱多多",
+                phone="13600001111",
+                origin="4101",
+                destination=QINGHUAYUAN,
+                purpose="return_home",
+            ),
+        )
     except ValidationError as exc:
         return "refused", exc.message_dict.get("temperature")
     return "accepted", reg.first.fever
@@ -49,10 +60,10 @@ def _at_health_check(worker, check, typed):
     return "accepted", _referred_checks(check.followup) > before
 
 
-def test_a_checkpoint_and_a_health_check_give_the_same_answer(quarantine, qinghuayuan_worker, checkpoint_staff,
-                                                               hq_officer, clock):
-    cp = checkpoint_create(actor=hq_officer, level="city", division_code=QIBIN, name="鹤壁东站",
-                           kind="railway_station")
+def test_a_checkpoint_and_a_health_check_give_the_same_answer(
+    quarantine, qinghuayuan_worker, checkpoint_staff, hq_officer, clock
+):
+    cp = checkpoint_create(actor=hq_officer, level="city", division_code=QIBIN, name="鹤壁东站", kind="railway_station")
     clock.at(DAY1 + dt.timedelta(days=7), 20)
     slots = iter(_slots(quarantine))
     for typed in INPUTS:
@@ -71,16 +82,31 @@ def _client(user):
 
 @pytest.mark.parametrize("typed", INPUTS)
 def test_the_api_gives_the_same_answer_at_a_checkpoint_and_for_a_health_check(
-        typed, quarantine, qinghuayuan_worker, checkpoint_staff, hq_officer, clock):
-    cp = checkpoint_create(actor=hq_officer, level="city", division_code=QIBIN, name="鹤壁东站",
-                           kind="railway_station")
+    typed, quarantine, qinghuayuan_worker, checkpoint_staff, hq_officer, clock
+):
+    cp = checkpoint_create(actor=hq_officer, level="city", division_code=QIBIN, name="鹤壁东站", kind="railway_station")
     clock.at(DAY1, 9)
-    passage = _client(checkpoint_staff).post(f"/api/v1/checkpoints/{cp.pk}/passages", json.dumps({
-        "direction": "in", "doc_number": new_resident_id("420102"), "name": "钱多多", "phone": "13600001111",
-        "temperature": typed, "origin": "4101", "destination": QINGHUAYUAN}), content_type="application/json")
+    passage = _client(checkpoint_staff).post(
+        f"/api/v1/checkpoints/{cp.pk}/passages",
+        json.dumps(
+            {
+                "direction": "in",
+                "doc_number": new_resident_id("420102"),
+                "name": "钱多多",
+                "phone": "13600001111",
+                "temperature": typed,
+                "origin": "4101",
+                "destination": QINGHUAYUAN,
+            }
+        ),
+        content_type="application/json",
+    )
     check = HealthCheck.objects.get(followup=quarantine, slot_date=DAY1, slot=0)
-    recorded = _client(qinghuayuan_worker).post(f"/api/v1/followups/checks/{check.pk}/record",
-                                                json.dumps({"temperature": typed}), content_type="application/json")
+    recorded = _client(qinghuayuan_worker).post(
+        f"/api/v1/followups/checks/{check.pk}/record",
+        json.dumps({"temperature": typed}),
+        content_type="application/json",
+    )
     assert passage.status_code in (201, 422) and recorded.status_code in (201, 422)
     assert passage.status_code == recorded.status_code, (passage.content, recorded.content)
     if passage.status_code == 422:

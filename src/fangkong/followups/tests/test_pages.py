@@ -28,22 +28,40 @@ def fever(quarantine, qinghuayuan_worker, clock):
 @pytest.fixture
 def delivery(quarantine, qinghuayuan_worker, clock):
     clock.at(DAY1, 9)
-    return delivery_request_create(user=qinghuayuan_worker, person=quarantine.person, category="food",
-                                   items="大米", needed_by=clock.now + dt.timedelta(hours=2))[0]
+    return delivery_request_create(
+        user=qinghuayuan_worker,
+        person=quarantine.person,
+        category="food",
+        items="大米",
+        needed_by=clock.now + dt.timedelta(hours=2),
+    )[0]
 
 
 def _pages(f, check, referral, delivery):
-    return [reverse("followups:detail", args=[f.pk]), reverse("followups:check_record", args=[check.pk]),
-            reverse("followups:referral_detail", args=[referral.pk]),
-            reverse("followups:delivery_detail", args=[delivery.pk])]
+    return [
+        reverse("followups:detail", args=[f.pk]),
+        reverse("followups:check_record", args=[check.pk]),
+        reverse("followups:referral_detail", args=[referral.pk]),
+        reverse("followups:delivery_detail", args=[delivery.pk]),
+    ]
 
 
 def test_every_page_renders_for_the_grid_worker(client, qinghuayuan_worker, quarantine, fever, delivery, clock):
     clock.at(DAY1, 15)
     login(client, qinghuayuan_worker)
     check = HealthCheck.objects.get(followup=quarantine, slot_date=DAY1, slot=1)
-    urls = [reverse(n) for n in ("followups:today", "followups:list", "followups:checks", "followups:referrals",
-                                 "followups:deliveries", "followups:start", "followups:policy")]
+    urls = [
+        reverse(n)
+        for n in (
+            "followups:today",
+            "followups:list",
+            "followups:checks",
+            "followups:referrals",
+            "followups:deliveries",
+            "followups:start",
+            "followups:policy",
+        )
+    ]
     urls += [reverse("followups:checks") + f"?state={s}" for s in ("due_now", "due_today", "done", "late")]
     urls += _pages(quarantine, check, fever, delivery)
     urls.append(reverse("followups:start") + f"?person={quarantine.person_id}")
@@ -59,14 +77,23 @@ def test_an_outsider_gets_404_on_every_record_page(client, ximazhuang_worker, qu
     check = HealthCheck.objects.get(followup=quarantine, slot_date=DAY1, slot=1)
     for url in _pages(quarantine, check, fever, delivery):
         assert client.get(url).status_code == 404, url
-    posts = [reverse("followups:check_record", args=[check.pk]), reverse("followups:extend", args=[quarantine.pk]),
-             reverse("followups:transfer", args=[quarantine.pk]), reverse("followups:release", args=[quarantine.pk]),
-             reverse("followups:referral_close", args=[fever.pk]),
-             reverse("followups:delivery_take", args=[delivery.pk]),
-             reverse("followups:delivery_deliver", args=[delivery.pk])]
+    posts = [
+        reverse("followups:check_record", args=[check.pk]),
+        reverse("followups:extend", args=[quarantine.pk]),
+        reverse("followups:transfer", args=[quarantine.pk]),
+        reverse("followups:release", args=[quarantine.pk]),
+        reverse("followups:referral_close", args=[fever.pk]),
+        reverse("followups:delivery_take", args=[delivery.pk]),
+        reverse("followups:delivery_deliver", args=[delivery.pk]),
+    ]
     for url in posts:
-        assert client.post(url, {"temperature": "36.5", "reason": "越权", "outcome": "越权", "days": 3,
-                                 "kind": "central_quarantine"}).status_code == 404, url
+        assert (
+            client.post(
+                url,
+                {"temperature": "36.5", "reason": "越权", "outcome": "越权", "days": 3, "kind": "central_quarantine"},
+            ).status_code
+            == 404
+        ), url
     assert client.get(reverse("followups:start") + f"?person={quarantine.person_id}").status_code == 404
     assert HealthCheck.objects.get(pk=check.pk).status == "due"
     assert Referral.objects.get().status == "open" and DeliveryRequest.objects.get().status == "open"
@@ -75,23 +102,35 @@ def test_an_outsider_gets_404_on_every_record_page(client, ximazhuang_worker, qu
 def test_an_outsider_sees_nothing_in_the_lists(client, ximazhuang_worker, quarantine, fever, delivery, clock):
     clock.at(DAY1 + dt.timedelta(days=1), 13)
     login(client, ximazhuang_worker)
-    for name in ("followups:today", "followups:list", "followups:checks", "followups:referrals",
-                 "followups:deliveries"):
+    for name in (
+        "followups:today",
+        "followups:list",
+        "followups:checks",
+        "followups:referrals",
+        "followups:deliveries",
+    ):
         page = client.get(reverse(name)).content.decode()
         assert "张三" not in page, name
-    for name in ("followups:export", "followups:checks_export", "followups:referrals_export",
-                 "followups:deliveries_export"):
+    for name in (
+        "followups:export",
+        "followups:checks_export",
+        "followups:referrals_export",
+        "followups:deliveries_export",
+    ):
         wb = load_workbook(io.BytesIO(client.get(reverse(name)).content))
         assert "张三" not in str([c.value for row in wb.active.iter_rows() for c in row]), name
 
 
-def test_the_today_page_puts_overdue_checks_escalations_and_deliveries_in_order(client, qinghuayuan_worker,
-                                                                                 quarantine, fever, delivery, clock):
+def test_the_today_page_puts_overdue_checks_escalations_and_deliveries_in_order(
+    client, qinghuayuan_worker, quarantine, fever, delivery, clock
+):
     clock.at(DAY1 + dt.timedelta(days=1), 9)  # day 1 afternoon is overdue; day 2 morning is open
     login(client, qinghuayuan_worker)
     page = client.get(reverse("followups:today")).content.decode()
-    positions = [page.index(marker) for marker in ('id="checks"', "逾期未测", "当前时段待测", 'id="referrals"',
-                                                    'id="deliveries"')]
+    positions = [
+        page.index(marker)
+        for marker in ('id="checks"', "逾期未测", "当前时段待测", 'id="referrals"', 'id="deliveries"')
+    ]
     assert positions == sorted(positions)
     assert page.count("张三") >= 4  # overdue check, due check, referral, delivery
     assert reverse("followups:referral_detail", args=[fever.pk]) in page
@@ -102,8 +141,9 @@ def test_recording_a_check_on_the_page(client, qinghuayuan_worker, quarantine, c
     login(client, qinghuayuan_worker)
     check = HealthCheck.objects.get(followup=quarantine, slot_date=DAY1, slot=0)
     url = reverse("followups:check_record", args=[check.pk])
-    response = client.post(url, {"temperature": "36.6", "symptoms": [], "client_key": "page-1",
-                                 "next": reverse("followups:today")})
+    response = client.post(
+        url, {"temperature": "36.6", "symptoms": [], "client_key": "page-1", "next": reverse("followups:today")}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("followups:today")
     check.refresh_from_db()
     assert check.status == "done" and str(check.temperature) == "36.6"
@@ -124,8 +164,9 @@ def test_a_fever_on_the_page_says_a_referral_was_raised(client, qinghuayuan_work
     clock.at(DAY1, 9)
     login(client, qinghuayuan_worker)
     check = HealthCheck.objects.get(followup=quarantine, slot_date=DAY1, slot=0)
-    response = client.post(reverse("followups:check_record", args=[check.pk]),
-                           {"temperature": "37.8", "symptoms": ["cough"]}, follow=True)
+    response = client.post(
+        reverse("followups:check_record", args=[check.pk]), {"temperature": "37.8", "symptoms": ["cough"]}, follow=True
+    )
     assert "已生成发热门诊转诊" in response.content.decode() and Referral.objects.exists()
 
 
@@ -134,12 +175,23 @@ def test_starting_a_measure_on_the_page(client, qinghuayuan_worker, zhang_san, c
     login(client, qinghuayuan_worker)
     url = reverse("followups:start")
     assert "张三" in client.get(url + "?q=张三").content.decode()
-    response = client.post(url, {"person": zhang_san.pk, "kind": "home_quarantine", "reason": "武汉返回",
-                                 "place": "", "start_date": "2020-02-01", "days": ""})
+    response = client.post(
+        url,
+        {
+            "person": zhang_san.pk,
+            "kind": "home_quarantine",
+            "reason": "武汉返回",
+            "place": "",
+            "start_date": "2020-02-01",
+            "days": "",
+        },
+    )
     f = FollowUp.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("followups:detail", args=[f.pk])
     assert f.checks.count() == 28
-    bad = client.post(url, {"person": zhang_san.pk, "kind": "central_quarantine", "reason": "再来", "site_name": "酒店"})
+    bad = client.post(
+        url, {"person": zhang_san.pk, "kind": "central_quarantine", "reason": "再来", "site_name": "酒店"}
+    )
     assert bad.status_code == 400 and "转移" in bad.content.decode()
 
 
@@ -151,8 +203,10 @@ def test_extend_transfer_and_release_on_the_detail_page(client, qinghuayuan_work
     assert quarantine.days == 17
     response = client.post(reverse("followups:release", args=[quarantine.pk]), {"reason": "提前解除"}, follow=True)
     assert "期限未满" in response.content.decode()
-    response = client.post(reverse("followups:transfer", args=[quarantine.pk]),
-                           {"kind": "central_quarantine", "reason": "转集中", "site_name": "隔离酒店"})
+    response = client.post(
+        reverse("followups:transfer", args=[quarantine.pk]),
+        {"kind": "central_quarantine", "reason": "转集中", "site_name": "隔离酒店"},
+    )
     new = FollowUp.objects.get(transferred_from=quarantine)
     assert response["Location"] == reverse("followups:detail", args=[new.pk])
 
@@ -163,10 +217,12 @@ def test_viewing_a_followup_is_audited(client, qinghuayuan_worker, quarantine):
     assert AuditEntry.objects.filter(action="view", object_type="followups.followup").count() == 1
 
 
-@pytest.mark.parametrize("name", ["followups:export", "followups:checks_export", "followups:referrals_export",
-                                  "followups:deliveries_export"])
-def test_exports_are_masked_watermarked_and_audited(client, qinghuayuan_worker, quarantine, fever, delivery, clock,
-                                                    name):
+@pytest.mark.parametrize(
+    "name", ["followups:export", "followups:checks_export", "followups:referrals_export", "followups:deliveries_export"]
+)
+def test_exports_are_masked_watermarked_and_audited(
+    client, qinghuayuan_worker, quarantine, fever, delivery, clock, name
+):
     clock.at(DAY1 + dt.timedelta(days=1), 9)
     login(client, qinghuayuan_worker)
     url = reverse(name) + ("?state=done&day=2020-02-01" if name == "followups:checks_export" else "")
@@ -199,9 +255,16 @@ def test_the_referral_is_closed_on_its_page(client, qinghuayuan_worker, fever):
 def test_a_delivery_is_taken_and_delivered_on_its_page(client, qinghuayuan_worker, quarantine, clock):
     clock.at(DAY1, 9)
     login(client, qinghuayuan_worker)
-    response = client.post(reverse("followups:delivery_create"), {
-        "person": quarantine.person_id, "category": "medicine", "items": "降压药", "needed_by": "2020-02-01T12:00",
-        "client_key": "dk-1"})
+    response = client.post(
+        reverse("followups:delivery_create"),
+        {
+            "person": quarantine.person_id,
+            "category": "medicine",
+            "items": "降压药",
+            "needed_by": "2020-02-01T12:00",
+            "client_key": "dk-1",
+        },
+    )
     d = DeliveryRequest.objects.get()
     assert response["Location"] == reverse("followups:delivery_detail", args=[d.pk])
     client.post(reverse("followups:delivery_take", args=[d.pk]), {"volunteer_name": "志愿者王"})
@@ -232,15 +295,21 @@ def test_the_today_page_has_the_arrivals_queue_flagged_first(client, qinghuayuan
     from fangkong.screening.services import arrival_record
 
     for name, temperature in (("孙小美", None), ("钱多多", Decimal("38.0"))):
-        arrival_record(actor=checkpoint_staff, division_code=QINGHUAYUAN, source="passage", temperature=temperature,
-                       identity=recorded_identity(name=name, doc_number=new_resident_id("420102")))
+        arrival_record(
+            actor=checkpoint_staff,
+            division_code=QINGHUAYUAN,
+            source="passage",
+            temperature=temperature,
+            identity=recorded_identity(name=name, doc_number=new_resident_id("420102")),
+        )
     login(client, qinghuayuan_worker)
     page = client.get(reverse("followups:today")).content.decode()
     assert page.index('id="arrivals"') < page.index("钱多多") < page.index("孙小美") < page.index('id="checks"')
 
 
-def test_release_through_the_approvals_page_needs_a_second_person(client, qinghuayuan_worker, qinghuayuan_head,
-                                                                  quarantine, clock):
+def test_release_through_the_approvals_page_needs_a_second_person(
+    client, qinghuayuan_worker, qinghuayuan_head, quarantine, clock
+):
     from fangkong.approvals.models import ApprovalRequest
 
     from .helpers import record_all
@@ -267,29 +336,39 @@ EVIL = ["https://evil.example/x", "//evil.example/x", "/\\evil.example/x"]
 
 
 @pytest.mark.parametrize("nxt", EVIL)
-def test_no_followup_form_redirects_off_the_site(client, qinghuayuan_worker, quarantine, fever, delivery, clock,
-                                                 nxt):
+def test_no_followup_form_redirects_off_the_site(client, qinghuayuan_worker, quarantine, fever, delivery, clock, nxt):
     clock.at(DAY1, 15)
     login(client, qinghuayuan_worker)
     check = HealthCheck.objects.get(followup=quarantine, slot_date=DAY1, slot=1)
     posts = [
         (reverse("followups:check_record", args=[check.pk]), {"temperature": "36.5"}, reverse("followups:today")),
-        (reverse("followups:referral_close", args=[fever.pk]), {"outcome": "已排除"},
-         reverse("followups:referral_detail", args=[fever.pk])),
-        (reverse("followups:delivery_take", args=[delivery.pk]), {}, reverse("followups:delivery_detail",
-                                                                             args=[delivery.pk])),
-        (reverse("followups:delivery_deliver", args=[delivery.pk]), {},
-         reverse("followups:delivery_detail", args=[delivery.pk])),
-        (reverse("followups:delivery_cancel", args=[delivery.pk]), {"reason": "不需要了"},
-         reverse("followups:delivery_detail", args=[delivery.pk])),
+        (
+            reverse("followups:referral_close", args=[fever.pk]),
+            {"outcome": "已排除"},
+            reverse("followups:referral_detail", args=[fever.pk]),
+        ),
+        (
+            reverse("followups:delivery_take", args=[delivery.pk]),
+            {},
+            reverse("followups:delivery_detail", args=[delivery.pk]),
+        ),
+        (
+            reverse("followups:delivery_deliver", args=[delivery.pk]),
+            {},
+            reverse("followups:delivery_detail", args=[delivery.pk]),
+        ),
+        (
+            reverse("followups:delivery_cancel", args=[delivery.pk]),
+            {"reason": "不需要了"},
+            reverse("followups:delivery_detail", args=[delivery.pk]),
+        ),
     ]
     for url, data, default in posts:
         response = client.post(url, {**data, "next": nxt})
         assert response.status_code == 302 and response["Location"] == default, url
 
 
-def test_the_clinic_today_page_shows_only_what_it_can_act_on(client, clinic_staff, quarantine, fever, delivery,
-                                                             clock):
+def test_the_clinic_today_page_shows_only_what_it_can_act_on(client, clinic_staff, quarantine, fever, delivery, clock):
     clock.at(DAY1, 15)
     login(client, clinic_staff)
     page = client.get(reverse("followups:today")).content.decode()
@@ -298,8 +377,9 @@ def test_the_clinic_today_page_shows_only_what_it_can_act_on(client, clinic_staf
     assert 'id="checks"' not in page
 
 
-def test_the_grid_worker_today_page_still_lists_checks_and_deliveries(client, qinghuayuan_worker, quarantine,
-                                                                      delivery, clock):
+def test_the_grid_worker_today_page_still_lists_checks_and_deliveries(
+    client, qinghuayuan_worker, quarantine, delivery, clock
+):
     clock.at(DAY1, 15)
     login(client, qinghuayuan_worker)
     page = client.get(reverse("followups:today")).content.decode()

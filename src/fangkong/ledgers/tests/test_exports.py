@@ -15,8 +15,14 @@ def _family(user, household):
     numbers, phones = [], []
     for i, name in enumerate(["李一", "李二", "李三"]):
         number, phone = fresh_id(), f"1391234{5670 + i}"
-        person_create(user=user, household=household, name=name, doc_number=number, phone=phone,
-                      relation="head" if i == 0 else "child")
+        person_create(
+            user=user,
+            household=household,
+            name=name,
+            doc_number=number,
+            phone=phone,
+            relation="head" if i == 0 else "child",
+        )
         numbers.append(number)
         phones.append(phone)
     return numbers, phones
@@ -35,17 +41,19 @@ def _assert_masked_and_watermarked(data: bytes, user, numbers, phones):
     assert str(rows[-1][0]) == watermark  # and again at the end
 
 
-def test_the_household_export_is_masked_watermarked_and_audited(client, qinghuayuan_worker, zhang_san,
-                                                                household_qhy):
-    numbers, phones = _family(qinghuayuan_worker, household_create(
-        user=qinghuayuan_worker, division_code="410611005007", address="泰山路99号"))
+def test_the_household_export_is_masked_watermarked_and_audited(client, qinghuayuan_worker, zhang_san, household_qhy):
+    numbers, phones = _family(
+        qinghuayuan_worker,
+        household_create(user=qinghuayuan_worker, division_code="410611005007", address="泰山路99号"),
+    )
     numbers.append(vault.decrypt(zhang_san.doc_cipher))
     phones.append(vault.decrypt(zhang_san.phone_cipher))
     response = login(client, qinghuayuan_worker).get(reverse("ledgers:household_export"))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="households-')
-    _assert_masked_and_watermarked(response.content, qinghuayuan_worker, numbers[:1] + numbers[-1:],
-                                   phones[:1] + phones[-1:])
+    _assert_masked_and_watermarked(
+        response.content, qinghuayuan_worker, numbers[:1] + numbers[-1:], phones[:1] + phones[-1:]
+    )
     rows = read_rows(response.content)
     assert rows[1][:4] == ("乡镇街道", "村社区", "网格", "地址")
     body = {r[3]: r for r in rows[2:-1]}
@@ -91,11 +99,14 @@ def test_imported_people_export_masked(client, qinghuayuan_worker):
     from fangkong.ledgers.tests.xlsx import people_xlsx, person
 
     rows = [person(address="长江路1号", phone=f"1381234{5600 + i}") for i in range(5)]
-    login(client, qinghuayuan_worker).post(reverse("ledgers:import"), {
-        "kind": "people", "mode": "nothing", "file": SimpleUploadedFile("a.xlsx", people_xlsx(rows))})
+    login(client, qinghuayuan_worker).post(
+        reverse("ledgers:import"),
+        {"kind": "people", "mode": "nothing", "file": SimpleUploadedFile("a.xlsx", people_xlsx(rows))},
+    )
     response = client.get(reverse("people:person_export"))
-    _assert_masked_and_watermarked(response.content, qinghuayuan_worker, [r["doc_number"] for r in rows],
-                                   [r["phone"] for r in rows])
+    _assert_masked_and_watermarked(
+        response.content, qinghuayuan_worker, [r["doc_number"] for r in rows], [r["phone"] for r in rows]
+    )
 
 
 def test_the_export_button_is_not_offered_without_export_rights(client, inspector):

@@ -48,8 +48,9 @@ def test_a_background_job_refuses_a_row_past_the_limit_and_ends_failed(qinghuayu
     # the upload passed the first look under a higher limit, then the limit was lowered
     from django.core.files.base import ContentFile
 
-    job = ImportJob(user=qinghuayuan_worker, kind="people", mode="nothing", background=True,
-                    division_code="410611005007")
+    job = ImportJob(
+        user=qinghuayuan_worker, kind="people", mode="nothing", background=True, division_code="410611005007"
+    )
     job.file.save("upload.xlsx", ContentFile(crafted_people(500_000)), save=False)
     job.save()
     settings.FANGKONG_IMPORT_MAX_ROWS = 100
@@ -63,8 +64,9 @@ def test_a_background_job_refuses_a_row_past_the_limit_and_ends_failed(qinghuayu
 def test_a_background_job_stops_at_its_time_budget(qinghuayuan_worker, settings):
     from django.core.files.base import ContentFile
 
-    job = ImportJob(user=qinghuayuan_worker, kind="people", mode="nothing", background=True,
-                    division_code="410611005007")
+    job = ImportJob(
+        user=qinghuayuan_worker, kind="people", mode="nothing", background=True, division_code="410611005007"
+    )
     job.file.save("upload.xlsx", ContentFile(people_xlsx([person() for _ in range(50)])), save=False)
     job.save()
     settings.FANGKONG_IMPORT_TASK_SECONDS = 0.000001

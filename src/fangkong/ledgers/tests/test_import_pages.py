@@ -19,15 +19,20 @@ IMPORT = reverse("ledgers:import")
 
 
 def upload(client, data, mode="nothing", name="台账.xlsx"):
-    return client.post(IMPORT, {"kind": "people", "mode": mode,
-                                "file": SimpleUploadedFile(name, data, content_type="application/octet-stream")})
+    return client.post(
+        IMPORT,
+        {
+            "kind": "people",
+            "mode": mode,
+            "file": SimpleUploadedFile(name, data, content_type="application/octet-stream"),
+        },
+    )
 
 
 def error_rows(html: str) -> list[tuple[str, str, str]]:
     table = re.search(r'<table[^>]*id="import-errors".*?</table>', html, re.S).group(0)
     rows = re.findall(r'<tr class="import-error"[^>]*>(.*?)</tr>', table, re.S)
-    return [tuple(re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S))
-            for r in rows]
+    return [tuple(re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)) for r in rows]
 
 
 def test_the_import_page_explains_both_modes_and_defaults_to_save_nothing(client, qinghuayuan_worker):
@@ -54,8 +59,11 @@ def test_upload_with_bad_rows_shows_every_error(client, qinghuayuan_worker):
     job = ImportJob.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("ledgers:job_detail", args=[job.pk])
     html = client.get(response["Location"]).content.decode()
-    assert error_rows(html) == [("3", "姓名", "请填写姓名。"), ("4", "电话", error_rows(html)[1][2]),
-                                ("5", "证件号码", "身份证号码应为18位。")]
+    assert error_rows(html) == [
+        ("3", "姓名", "请填写姓名。"),
+        ("4", "电话", error_rows(html)[1][2]),
+        ("5", "证件号码", "身份证号码应为18位。"),
+    ]
     assert 'data-outcome="nothing-saved"' in html and "没有保存任何数据" in html
     assert not Person.objects.exists()
     assert (job.status, job.total_rows, job.error_rows, job.saved_rows) == ("done", 4, 3, 0)
@@ -64,8 +72,9 @@ def test_upload_with_bad_rows_shows_every_error(client, qinghuayuan_worker):
 
 def test_save_the_good_rows_reports_what_was_saved_and_skipped(client, qinghuayuan_worker):
     login(client, qinghuayuan_worker)
-    response = upload(client, people_xlsx([person(name="甲"), person(name=""), person(name="丙", address="另一户")]),
-                      mode="good_rows")
+    response = upload(
+        client, people_xlsx([person(name="甲"), person(name=""), person(name="丙", address="另一户")]), mode="good_rows"
+    )
     html = client.get(response["Location"]).content.decode()
     assert 'data-outcome="saved"' in html
     assert re.search(r'id="count-saved">2<', html) and re.search(r'id="count-skipped">1<', html)
@@ -84,11 +93,14 @@ def test_an_import_writes_one_audit_entry_with_counts(client, qinghuayuan_worker
     assert AuditEntry.objects.exclude(action="login").count() == 1  # not one per person
 
 
-@pytest.mark.parametrize("data, words", [
-    (b"name,id\nx,1\n", ".xlsx"),
-    (b"PK\x03\x04broken", "已损坏"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, ".xls"),
-])
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (b"name,id\nx,1\n", ".xlsx"),
+        (b"PK\x03\x04broken", "已损坏"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, ".xls"),
+    ],
+)
 def test_a_bad_file_is_a_400_with_a_clear_message(client, qinghuayuan_worker, data, words):
     response = upload(login(client, qinghuayuan_worker), data)
     assert response.status_code == 400
@@ -136,6 +148,7 @@ def test_too_big_a_file_is_a_400(client, qinghuayuan_worker, settings):
 
 
 # ------------------------------------------------------------------ background
+
 
 def test_a_big_file_runs_in_the_background_with_progress(client, qinghuayuan_worker, settings, monkeypatch):
     settings.FANGKONG_IMPORT_BACKGROUND_ROWS = 5
@@ -220,8 +233,7 @@ def test_the_job_page_polls_a_progress_bar_until_the_job_ends(client, qinghuayua
     assert Person.objects.count() == 3
 
 
-def test_an_unknown_total_shows_a_moving_bar_and_the_rows_checked(client, qinghuayuan_worker, settings,
-                                                                  queued_backend):
+def test_an_unknown_total_shows_a_moving_bar_and_the_rows_checked(client, qinghuayuan_worker, settings, queued_backend):
     settings.FANGKONG_IMPORT_BACKGROUND_ROWS = 3
     upload(login(client, qinghuayuan_worker), _without_dimension(5))
     job = ImportJob.objects.get()
@@ -270,6 +282,7 @@ def test_an_unexpected_error_fails_the_job_and_saves_nothing(client, qinghuayuan
 
 # ------------------------------------------------------------------ scoping
 
+
 def test_an_outsider_cannot_see_another_users_job(client, qinghuayuan_worker, ximazhuang_worker, county_officer):
     upload(login(client, qinghuayuan_worker), people_xlsx([person(), person(name="")]))
     job = ImportJob.objects.get()
@@ -309,22 +322,40 @@ def test_the_page_offers_only_the_kinds_the_user_may_import(client, qinghuayuan_
     from fangkong.accounts.roles import AUDIT_VIEW, PEOPLE_IMPORT
     from fangkong.ledgers.kinds import KINDS, Kind
 
-    monkeypatch.setitem(KINDS, "audit_only", Kind("audit_only", "只给督查的台账", "fangkong.people.ledger.PeopleLedger",
-                                                  AUDIT_VIEW, "x.xlsx", "people.person"))
-    monkeypatch.setitem(KINDS, "more_people", Kind("more_people", "另一种人员台账", "fangkong.people.ledger.PeopleLedger",
-                                                   PEOPLE_IMPORT, "y.xlsx", "people.person"))
+    monkeypatch.setitem(
+        KINDS,
+        "audit_only",
+        Kind(
+            "audit_only", "只给督查的台账", "fangkong.people.ledger.PeopleLedger", AUDIT_VIEW, "x.xlsx", "people.person"
+        ),
+    )
+    monkeypatch.setitem(
+        KINDS,
+        "more_people",
+        Kind(
+            "more_people",
+            "另一种人员台账",
+            "fangkong.people.ledger.PeopleLedger",
+            PEOPLE_IMPORT,
+            "y.xlsx",
+            "people.person",
+        ),
+    )
     html = login(client, qinghuayuan_worker).get(IMPORT).content.decode()
     assert 'id="ledger-kinds"' in html and "另一种人员台账" in html and "只给督查的台账" not in html
     assert client.get(IMPORT + "?kind=audit_only").status_code == 403
     assert client.get(IMPORT + "?kind=nonsense").status_code == 404
     # a kind added after start-up is accepted by the form
-    response = client.post(IMPORT, {"kind": "more_people", "mode": "nothing",
-                                    "file": SimpleUploadedFile("a.xlsx", people_xlsx([person()]))})
+    response = client.post(
+        IMPORT,
+        {"kind": "more_people", "mode": "nothing", "file": SimpleUploadedFile("a.xlsx", people_xlsx([person()]))},
+    )
     assert response.status_code == 302 and ImportJob.objects.get().kind == "more_people"
 
 
-def test_a_job_whose_worker_died_ends_as_failed_and_says_what_to_do(client, qinghuayuan_worker, settings,
-                                                                    queued_backend):
+def test_a_job_whose_worker_died_ends_as_failed_and_says_what_to_do(
+    client, qinghuayuan_worker, settings, queued_backend
+):
     """A restart killed the worker mid-import: the job must not show "running" for ever."""
     import datetime as dt
 
@@ -334,8 +365,9 @@ def test_a_job_whose_worker_died_ends_as_failed_and_says_what_to_do(client, qing
     upload(login(client, qinghuayuan_worker), people_xlsx([person(), person()]))
     job = ImportJob.objects.get()
     recent = timezone.now() - services.STALE_RUNNING + dt.timedelta(minutes=1)
-    ImportJob.objects.filter(pk=job.pk).update(status="running", stage="checking", processed_rows=1,
-                                               started_at=recent, heartbeat_at=recent)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="running", stage="checking", processed_rows=1, started_at=recent, heartbeat_at=recent
+    )
     progress = reverse("ledgers:job_progress", args=[job.pk])
     assert 'data-status="running"' in client.get(progress).content.decode()  # still alive: left alone
     old = timezone.now() - services.STALE_RUNNING - dt.timedelta(minutes=1)
@@ -350,8 +382,9 @@ def test_a_job_whose_worker_died_ends_as_failed_and_says_what_to_do(client, qing
     assert not Person.objects.exists() and ImportJob.objects.get().status == "failed"
 
 
-def test_a_job_that_never_found_a_worker_ends_as_failed_in_the_list(client, qinghuayuan_worker, settings,
-                                                                    queued_backend):
+def test_a_job_that_never_found_a_worker_ends_as_failed_in_the_list(
+    client, qinghuayuan_worker, settings, queued_backend
+):
     import datetime as dt
 
     from django.utils import timezone

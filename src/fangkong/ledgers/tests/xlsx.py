@@ -31,14 +31,18 @@ def fresh_id() -> str:
 
 def person(**values) -> dict:
     """A good row for 清华园社区 unless told otherwise."""
-    row = {"community": "清华园社区", "address": "泰山路1号院1号楼101", "name": "李四",
-           "doc_number": fresh_id()}
+    row = {"community": "清华园社区", "address": "泰山路1号院1号楼101", "name": "李四", "doc_number": fresh_id()}
     row.update(values)
     return row
 
 
-def people_xlsx(rows: Sequence[dict], *, headers: Sequence[str] | None = None, before: Sequence[Sequence] = (),
-                title: str = "人员台账") -> bytes:
+def people_xlsx(
+    rows: Sequence[dict],
+    *,
+    headers: Sequence[str] | None = None,
+    before: Sequence[Sequence] = (),
+    title: str = "人员台账",
+) -> bytes:
     """A ledger with ``before`` rows above the header, then one line per dict."""
     headers = list(headers or PEOPLE_HEADERS)
     keys = [_KEY_OF.get(normalize_header(h), h) for h in headers]
@@ -67,7 +71,10 @@ def all_text(data: bytes) -> str:
     """Every cell of every sheet, as one string (to look for leaked numbers)."""
     wb = load_workbook(io.BytesIO(data), read_only=True)
     try:
-        return "\n".join(" ".join("" if v is None else str(v) for v in row)
-                         for ws in wb.worksheets for row in ws.iter_rows(values_only=True))
+        return "\n".join(
+            " ".join("" if v is None else str(v) for v in row)
+            for ws in wb.worksheets
+            for row in ws.iter_rows(values_only=True)
+        )
     finally:
         wb.close()

@@ -45,8 +45,10 @@ def test_a_code_ending_in_nine_stays_in_scope_under_an_icu_collation():
             pytest.skip("no ICU collations in this PostgreSQL")
         # 白寺镇 410621109 and one of its villages
         lo, hi = "410621109", next_prefix("410621109")
-        cur.execute("SELECT %s >= %s COLLATE \"und-x-icu\" AND %s < %s COLLATE \"und-x-icu\"",
-                    ["410621109001", lo, "410621109001", hi])
+        cur.execute(
+            'SELECT %s >= %s COLLATE "und-x-icu" AND %s < %s COLLATE "und-x-icu"',
+            ["410621109001", lo, "410621109001", hi],
+        )
         assert cur.fetchone()[0] is True
 
 

@@ -26,7 +26,7 @@ def test_every_generated_number_parses_back(region, birth, seq):
 def test_changing_any_digit_is_caught(region, birth, seq, pos, delta):
     number = make_resident_id(region, birth, seq)
     digit = str((int(number[pos]) + delta) % 10)
-    broken = number[:pos] + digit + number[pos + 1:]
+    broken = number[:pos] + digit + number[pos + 1 :]
     with pytest.raises(ValidationError):
         parse_resident_id(broken)
 
@@ -60,13 +60,16 @@ def test_future_birth_dates_are_rejected():
     assert "出生日期" in exc.value.messages[0]
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("13812341234", "13812341234"),
-    ("+86 138 1234 1234", "13812341234"),
-    ("138-1234-1234", "13812341234"),
-    ("0392-3312345", "03923312345"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("13812341234", "13812341234"),
+        ("+86 138 1234 1234", "13812341234"),
+        ("138-1234-1234", "13812341234"),
+        ("0392-3312345", "03923312345"),
+        ("", ""),
+    ],
+)
 def test_valid_phones_normalize(raw, expected):
     assert normalize_phone(raw) == expected
 

@@ -39,6 +39,7 @@ def row_two_at(number: int, dimension: str | None = None):
         if dimension:
             xml = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{dimension}"/>', xml)
         return xml
+
     return edit
 
 
@@ -103,6 +104,7 @@ def test_a_dimension_far_beyond_the_rows_is_not_believed():
 def test_rows_spread_out_with_blank_rows_between_still_import():
     def edit(xml):
         return row_two_at(900)(xml)
+
     assert [n for n, _ in check_rows(crafted(edit), Fruit(), **LIMITS).items] == [900]
 
 
@@ -127,11 +129,16 @@ def with_shared_strings(data: bytes, table: str) -> bytes:
         for item in src.infolist():
             body = src.read(item)
             if item.filename == "[Content_Types].xml":
-                body = body.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+                body = body.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
             z.writestr(item.filename, body)
-        z.writestr("xl/sharedStrings.xml", '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                   + table + "</sst>")
+        z.writestr(
+            "xl/sharedStrings.xml",
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + table + "</sst>",
+        )
     return out.getvalue()
 
 
@@ -140,21 +147,30 @@ def test_shared_strings_read_as_openpyxl_reads_them():
 
     from fangkong.lib.excel import Budget, _shared_strings
 
-    table = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>名称</t></si>'
-             '<si><r><t>a</t></r><r><rPr><b/></rPr><t xml:space="preserve"> b</t></r>'
-             '<rPh sb="0" eb="1"><t>PH</t></rPh></si><si><t/></si><si><t>x005F_x</t></si></sst>').encode()
-    assert _shared_strings(io.BytesIO(table), Budget(None)) == read_string_table(io.BytesIO(table)) \
+    table = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>名称</t></si>'
+        '<si><r><t>a</t></r><r><rPr><b/></rPr><t xml:space="preserve"> b</t></r>'
+        '<rPh sb="0" eb="1"><t>PH</t></rPh></si><si><t/></si><si><t>x005F_x</t></si></sst>'
+    ).encode()
+    assert (
+        _shared_strings(io.BytesIO(table), Budget(None))
+        == read_string_table(io.BytesIO(table))
         == ["名称", "a b", "", "x"]
+    )
     # and cells that point at them read through
-    data = with_shared_strings(crafted(lambda xml: xml.replace(
-        '<c r="A2" t="inlineStr"><is><t>苹果</t></is></c>', '<c r="A2" t="s"><v>1</v></c>')),
-        "<si><t>x</t></si><si><t>香蕉</t></si>")
+    data = with_shared_strings(
+        crafted(
+            lambda xml: xml.replace('<c r="A2" t="inlineStr"><is><t>苹果</t></is></c>', '<c r="A2" t="s"><v>1</v></c>')
+        ),
+        "<si><t>x</t></si><si><t>香蕉</t></si>",
+    )
     assert check_rows(data, Fruit(), **LIMITS).items == [(2, ("香蕉", 3))]
 
 
 def test_a_huge_shared_string_table_stops_at_the_time_budget():
-    data = with_shared_strings(xlsx(["名称", "数量"], ["苹果", 3]),
-                               "".join(f"<si><t>{i}</t></si>" for i in range(300_000)))
+    data = with_shared_strings(
+        xlsx(["名称", "数量"], ["苹果", 3]), "".join(f"<si><t>{i}</t></si>" for i in range(300_000))
+    )
     assert len(data) < 2_000_000
     started = time.monotonic()
     with pytest.raises(ImportFileError) as exc:

@@ -31,8 +31,10 @@ class Fruit(Ledger):
     """Name (required) and a count 1–10."""
 
     kind, title = "fruit", "水果"
-    columns = (Column("name", "名称", required=True, aliases=("品名",), example="苹果（示例）"),
-               Column("count", "数量", required=True, example=3, help="1到10"))
+    columns = (
+        Column("name", "名称", required=True, aliases=("品名",), example="苹果（示例）"),
+        Column("count", "数量", required=True, example=3, help="1到10"),
+    )
 
     def __init__(self):
         self.saved = []
@@ -80,12 +82,16 @@ def message(exc) -> str:
 
 # ------------------------------------------------------------------ bad files
 
-@pytest.mark.parametrize("data, words", [
-    (b"", "空的"),
-    ("名称,数量\n苹果,3\n".encode(), ".xlsx"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, ".xls"),
-    (b"PK\x03\x04" + b"garbage" * 50, "已损坏"),
-])
+
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (b"", "空的"),
+        ("名称,数量\n苹果,3\n".encode(), ".xlsx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, ".xls"),
+        (b"PK\x03\x04" + b"garbage" * 50, "已损坏"),
+    ],
+)
 def test_a_file_that_is_not_an_xlsx_gets_a_clear_message(data, words):
     with pytest.raises(ImportFileError) as exc:
         inspect_workbook(data, Fruit(), **LIMITS)
@@ -191,6 +197,7 @@ def test_a_wrong_dimension_never_cuts_rows_off():
 
 # ------------------------------------------------------------------ rows
 
+
 def test_every_bad_row_is_reported_with_row_and_column():
     data = xlsx(["名称", "数量"], ["苹果", 3], [None, 4], ["梨", "很多"], [], ["桃", 11], ["苹果", 2])
     checked = check_rows(data, Fruit(), **LIMITS)
@@ -224,8 +231,13 @@ def test_the_two_modes():
 
 def test_progress_is_reported_every_n_rows():
     calls = []
-    check_rows(xlsx(["名称", "数量"], *[[f"f{i}", 1] for i in range(25)]), Fruit(),
-               progress=lambda done, total: calls.append((done, total)), every=10, **LIMITS)
+    check_rows(
+        xlsx(["名称", "数量"], *[[f"f{i}", 1] for i in range(25)]),
+        Fruit(),
+        progress=lambda done, total: calls.append((done, total)),
+        every=10,
+        **LIMITS,
+    )
     assert calls == [(0, 25), (10, 25), (20, 25), (25, 25)]
 
 
@@ -261,20 +273,41 @@ def test_the_sheet_named_like_the_ledger_is_read_even_if_not_first():
 
 # ------------------------------------------------------------------ cells
 
-@pytest.mark.parametrize("value, text", [
-    (None, ""), ("  苹果 ", "苹果"), ("a\nb", "a b"), (13812345678, "13812345678"),
-    (13812345678.0, "13812345678"), (1.5, "1.5"), (True, "是"), (dt.datetime(2020, 1, 31), "2020-01-31"),
-    (dt.date(2020, 1, 31), "2020-01-31"), (float("nan"), ""), ("a\x00b", "ab"),
-])
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (None, ""),
+        ("  苹果 ", "苹果"),
+        ("a\nb", "a b"),
+        (13812345678, "13812345678"),
+        (13812345678.0, "13812345678"),
+        (1.5, "1.5"),
+        (True, "是"),
+        (dt.datetime(2020, 1, 31), "2020-01-31"),
+        (dt.date(2020, 1, 31), "2020-01-31"),
+        (float("nan"), ""),
+        ("a\x00b", "ab"),
+    ],
+)
 def test_cell_text(value, text):
     assert cell_text(value) == text
 
 
-@pytest.mark.parametrize("value, date", [
-    ("2020-01-31", dt.date(2020, 1, 31)), ("2020/1/31", dt.date(2020, 1, 31)), ("2020.1.31", dt.date(2020, 1, 31)),
-    ("2020年1月31日", dt.date(2020, 1, 31)), ("20200131", dt.date(2020, 1, 31)), (20200131, dt.date(2020, 1, 31)),
-    (dt.datetime(2020, 1, 31, 8, 0), dt.date(2020, 1, 31)), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "value, date",
+    [
+        ("2020-01-31", dt.date(2020, 1, 31)),
+        ("2020/1/31", dt.date(2020, 1, 31)),
+        ("2020.1.31", dt.date(2020, 1, 31)),
+        ("2020年1月31日", dt.date(2020, 1, 31)),
+        ("20200131", dt.date(2020, 1, 31)),
+        (20200131, dt.date(2020, 1, 31)),
+        (dt.datetime(2020, 1, 31, 8, 0), dt.date(2020, 1, 31)),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_parse_date(value, date):
     assert parse_date(value) == date
 
@@ -308,8 +341,10 @@ def test_without_a_dimension_rows_are_counted_only_up_to_a_cap():
     with pytest.raises(ImportFileError):
         inspect_workbook(data, Fruit(), max_bytes=LIMITS["max_bytes"], max_rows=20, count_up_to=100)
     # the cap leaves the limit to the full read
-    assert inspect_workbook(data, Fruit(), max_bytes=LIMITS["max_bytes"], max_rows=20, count_up_to=5
-                            ).estimated_rows is None
+    assert (
+        inspect_workbook(data, Fruit(), max_bytes=LIMITS["max_bytes"], max_rows=20, count_up_to=5).estimated_rows
+        is None
+    )
     with pytest.raises(ImportFileError) as exc:
         check_rows(data, Fruit(), max_bytes=LIMITS["max_bytes"], max_rows=20)
     assert "最多导入 20 行" in message(exc)

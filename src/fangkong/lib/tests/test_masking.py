@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fangkong.lib.documents import make_resident_id
-from fangkong.lib.masking import mask_id_number, mask_phone, mask_numbers
+from fangkong.lib.masking import mask_id_number, mask_numbers, mask_phone
 
 
 def test_id_numbers_are_masked_as_the_brief_shows():
@@ -30,9 +30,13 @@ def test_every_mobile_keeps_only_seven_digits(n):
     assert masked.count("*") == 4 and masked[:3] == str(n)[:3] and masked[-4:] == str(n)[-4:]
 
 
-@given(birth=st.dates(min_value=dt.date(1920, 1, 1), max_value=dt.date(2020, 1, 1)), seq=st.integers(0, 999),
-       phone=st.integers(min_value=13000000000, max_value=19999999999), prefix=st.text(max_size=10),
-       suffix=st.text(max_size=10))
+@given(
+    birth=st.dates(min_value=dt.date(1920, 1, 1), max_value=dt.date(2020, 1, 1)),
+    seq=st.integers(0, 999),
+    phone=st.integers(min_value=13000000000, max_value=19999999999),
+    prefix=st.text(max_size=10),
+    suffix=st.text(max_size=10),
+)
 def test_scrub_removes_numbers_from_free_text(birth, seq, phone, prefix, suffix):
     number = make_resident_id("410611", birth, seq)
     text = f"{prefix} {number} {phone} {suffix}"

@@ -11,16 +11,34 @@ from hypothesis import strategies as st
 
 from conftest import QINGHUAYUAN
 
-from .test_api_support import api, remember, secrets  # noqa: F401  (fixtures)
+from .test_api_support import remember
 
-FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 NASTY_BODIES = [
-    b"", b"null", b"[]", b'"x"', b"1", b"true", b"{", b'{"name":', b"\xff\xfe\x00", b"{}" * 3,
-    b"[" * 50_000, b'{"a":' * 5_000,
-    b'{"name": "\\ud800"}', b'{"address": "\\udfff", "division_code": "410611005007"}',
-    b'{"name": "\\u0000"}', b'{"reason": "\\u0000\\u0000"}', b'{"name": NaN}', b'{"household_id": Infinity}',
+    b"",
+    b"null",
+    b"[]",
+    b'"x"',
+    b"1",
+    b"true",
+    b"{",
+    b'{"name":',
+    b"\xff\xfe\x00",
+    b"{}" * 3,
+    b"[" * 50_000,
+    b'{"a":' * 5_000,
+    b'{"name": "\\ud800"}',
+    b'{"address": "\\udfff", "division_code": "410611005007"}',
+    b'{"name": "\\u0000"}',
+    b'{"reason": "\\u0000\\u0000"}',
+    b'{"name": NaN}',
+    b'{"household_id": Infinity}',
     json.dumps({"name": "x" * 1_000_000}).encode(),
     json.dumps({"household_id": 10**30, "head_id": 10**30, "name": "溢出"}).encode(),
     json.dumps({"household_id": -1, "name": "负数"}).encode(),
@@ -100,8 +118,11 @@ def test_a_form_encoded_body_is_400_not_500(target):
 def test_deletes_with_nasty_reasons_never_give_a_500(target, qinghuayuan_worker):
     client, _endpoints = target
     for reason in ["", "%00", "%FF%FE", "x" * 5000, "%F0%9F%98%80" * 100, "a&reason=b"]:
-        for url in ["/api/v1/persons/999999", "/api/v1/households/999999",
-                    "/api/v1/persons/99999999999999999999999999"]:
+        for url in [
+            "/api/v1/persons/999999",
+            "/api/v1/households/999999",
+            "/api/v1/persons/99999999999999999999999999",
+        ]:
             r = client.client.delete(f"{url}?reason={reason}")
             client.check(r)
             assert r.status_code in (400, 404, 422)

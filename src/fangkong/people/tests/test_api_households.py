@@ -6,7 +6,7 @@ from fangkong.people.models import Household
 from fangkong.people.services import person_create
 from fangkong.regions.models import Division
 
-from .test_api_support import api, remember, secrets  # noqa: F401  (fixtures)
+from .test_api_support import remember
 
 URL = "/api/v1/households"
 
@@ -49,9 +49,11 @@ def test_detail_shows_masked_members_and_is_audited(qhy, household_qhy, zhang_sa
     body = r.json()
     assert body["place"] == "淇滨区 泰山路街道 清华园社区" and body["can_edit"]
     assert [(m["name"], m["doc_masked"], m["phone_masked"]) for m in body["members"]] == [
-        ("张三", zhang_san.doc_masked, "138****1234")]
-    assert AuditEntry.objects.filter(action="view", object_type="people.household",
-                                     object_id=str(household_qhy.pk)).exists()
+        ("张三", zhang_san.doc_masked, "138****1234")
+    ]
+    assert AuditEntry.objects.filter(
+        action="view", object_type="people.household", object_id=str(household_qhy.pk)
+    ).exists()
 
 
 def test_outsider_gets_404_for_a_household(xmz, household_qhy):
@@ -91,16 +93,18 @@ def test_create_validates_each_field(qhy):
 
 
 def test_put_changes_the_address_and_head(qhy, qinghuayuan_worker, household_qhy, zhang_san):
-    wife = person_create(user=qinghuayuan_worker, household=household_qhy, name="李梅", doc_type="none",
-                         doc_reason="未办理")
+    wife = person_create(
+        user=qinghuayuan_worker, household=household_qhy, name="李梅", doc_type="none", doc_reason="未办理"
+    )
     r = qhy.put(f"{URL}/{household_qhy.pk}", {"address": "泰山路12号院3号楼2单元302", "head_id": wife.pk})
     assert r.status_code == 200, r.json()
     assert r.json()["address"].endswith("302") and r.json()["head"] == {"id": wife.pk, "name": "李梅"}
 
 
 def test_put_refuses_a_head_from_another_household(qhy, xmz, household_qhy, household_xmz, ximazhuang_worker):
-    stranger = person_create(user=ximazhuang_worker, household=household_xmz, name="刘强", doc_type="none",
-                             doc_reason="未办理")
+    stranger = person_create(
+        user=ximazhuang_worker, household=household_xmz, name="刘强", doc_type="none", doc_reason="未办理"
+    )
     r = qhy.put(f"{URL}/{household_qhy.pk}", {"address": "泰山路12号", "head_id": stranger.pk})
     assert r.status_code == 422 and "head_id" in r.json()["errors"]
 

@@ -10,7 +10,7 @@ from fangkong.lib.masking import age
 from fangkong.people.models import Person
 from fangkong.people.services import person_create
 
-from .test_api_support import api, remember, secrets  # noqa: F401  (fixtures)
+from .test_api_support import remember
 
 URL = "/api/v1/persons"
 
@@ -32,6 +32,7 @@ def _number(person) -> str:
 
 
 # ---------------------------------------------------------------- list and search
+
 
 def test_the_list_shows_my_persons_masked(qhy, zhang_san):
     r = qhy.get(URL)
@@ -65,8 +66,15 @@ def test_outsider_search_by_the_exact_id_number_finds_nothing(xmz, zhang_san):
 
 
 def test_filters_by_tag_sex_and_division(qhy, qinghuayuan_worker, household_qhy, zhang_san):
-    person_create(user=qinghuayuan_worker, household=household_qhy, name="李梅", doc_type="none", doc_reason="未办理",
-                  sex="F", tags={"tag_chronic": True})
+    person_create(
+        user=qinghuayuan_worker,
+        household=household_qhy,
+        name="李梅",
+        doc_type="none",
+        doc_reason="未办理",
+        sex="F",
+        tags={"tag_chronic": True},
+    )
     assert [p["name"] for p in qhy.get(URL, {"tag": "tag_chronic"}).json()["items"]] == ["李梅"]
     assert [p["name"] for p in qhy.get(URL, {"sex": "M"}).json()["items"]] == ["张三"]
     assert qhy.get(URL, {"division": QINGHUAYUAN}).json()["count"] == 2
@@ -75,8 +83,13 @@ def test_filters_by_tag_sex_and_division(qhy, qinghuayuan_worker, household_qhy,
 
 def test_paging_is_limited_to_100_a_page(qhy, qinghuayuan_worker, household_qhy):
     for i in range(3):
-        person_create(user=qinghuayuan_worker, household=household_qhy, name=f"王{'一二三'[i]}", doc_type="none",
-                      doc_reason="未办理")
+        person_create(
+            user=qinghuayuan_worker,
+            household=household_qhy,
+            name=f"王{'一二三'[i]}",
+            doc_type="none",
+            doc_reason="未办理",
+        )
     body = qhy.get(URL, {"page_size": 3, "page": 2}).json()  # with 张三: four
     assert body["count"] == 4 and body["pages"] == 2 and len(body["items"]) == 1
     assert qhy.get(URL, {"page": 9}).json()["items"] == []
@@ -85,8 +98,18 @@ def test_paging_is_limited_to_100_a_page(qhy, qinghuayuan_worker, household_qhy)
     assert qhy.get(URL, {"page": 0}).status_code == 422
 
 
-@pytest.mark.parametrize("params", [{"tag": "nonsense"}, {"sex": "X"}, {"division": "abc"}, {"q": "x" * 61},
-                                   {"q": "张\x01"}, {"household": "x"}, {"page": "99999999999999999999"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"tag": "nonsense"},
+        {"sex": "X"},
+        {"division": "abc"},
+        {"q": "x" * 61},
+        {"q": "张\x01"},
+        {"household": "x"},
+        {"page": "99999999999999999999"},
+    ],
+)
 def test_bad_query_parameters_are_422(qhy, params):
     r = qhy.get(URL, params)
     assert r.status_code == 422 and r.json()["detail"] == "invalid"
@@ -106,6 +129,7 @@ def test_checkpoint_staff_may_not_list_persons(api, checkpoint_staff, zhang_san)
 
 
 # ---------------------------------------------------------------- one person
+
 
 def test_detail_is_masked_and_audited(qhy, zhang_san):
     r = qhy.get(f"{URL}/{zhang_san.pk}")
@@ -133,11 +157,21 @@ def test_a_missing_person_is_404_like_an_outsiders(qhy):
 
 # ---------------------------------------------------------------- create
 
+
 def test_create_registers_a_person_in_a_household(qhy, secrets, household_qhy):
     number = new_resident_id(QIBIN, dt.date(1992, 2, 29), "F")
     secrets.update({number, "13912345678"})
-    r = qhy.post(URL, {"household_id": household_qhy.pk, "name": "刘芳", "doc_number": number,
-                       "phone": "139 1234 5678", "relation": "spouse", "tags": ["tag_pregnant"]})
+    r = qhy.post(
+        URL,
+        {
+            "household_id": household_qhy.pk,
+            "name": "刘芳",
+            "doc_number": number,
+            "phone": "139 1234 5678",
+            "relation": "spouse",
+            "tags": ["tag_pregnant"],
+        },
+    )
     assert r.status_code == 201, r.json()
     body = r.json()
     assert body["sex"] == "F" and body["age"] == age(dt.date(1992, 2, 29)) and "birth_date" not in body
@@ -162,8 +196,17 @@ def test_validation_errors_are_422_per_field_in_chinese(qhy, household_qhy):
 
 
 def test_schema_errors_are_422_per_field_in_chinese(qhy, household_qhy):
-    r = qhy.post(URL, {"household_id": household_qhy.pk, "name": 12, "birth_date": "2020-13-45", "sex": "X",
-                       "tags": ["unknown"], "colour": "red"})
+    r = qhy.post(
+        URL,
+        {
+            "household_id": household_qhy.pk,
+            "name": 12,
+            "birth_date": "2020-13-45",
+            "sex": "X",
+            "tags": ["unknown"],
+            "colour": "red",
+        },
+    )
     assert r.status_code == 422
     errors = r.json()["errors"]
     assert errors["name"] == ["应为文本。"]
@@ -173,8 +216,10 @@ def test_schema_errors_are_422_per_field_in_chinese(qhy, household_qhy):
 
 
 def test_too_long_and_control_characters_are_422_in_chinese(qhy, household_qhy):
-    r = qhy.post(URL, {"household_id": household_qhy.pk, "name": "张" * 51, "occupation": "教\x00师",
-                       "tags": ["tag_chronic"] * 6})
+    r = qhy.post(
+        URL,
+        {"household_id": household_qhy.pk, "name": "张" * 51, "occupation": "教\x00师", "tags": ["tag_chronic"] * 6},
+    )
     errors = r.json()["errors"]
     assert r.status_code == 422
     assert errors["name"] == ["不能超过50个字。"] and errors["occupation"] == ["不能包含控制字符。"]
@@ -186,7 +231,7 @@ def test_too_long_and_control_characters_are_422_in_chinese(qhy, household_qhy):
 def test_malformed_json_is_400_with_a_reason(qhy):
     r = qhy.post(URL, b'{"name": ')
     assert r.status_code == 400 and r.json()["detail"]
-    r = qhy.post(URL, b'[1, 2]')
+    r = qhy.post(URL, b"[1, 2]")
     assert r.status_code == 422 and r.json()["errors"] == {"__all__": ["应为 JSON 对象。"]}
 
 
@@ -214,7 +259,9 @@ def test_a_duplicate_elsewhere_is_409_with_a_masked_place_and_no_id(xmz, househo
     assert body["person_id"] is None
     text = json.dumps(body, ensure_ascii=False)
     assert body["where"] == "本市其他地方（不在您的辖区内）"
-    assert body["errors"]["doc_number"] == ["该证件号码已在本市其他地方登记（不在您的辖区内）。不会重复登记，可将其迁入本户。"]
+    assert body["errors"]["doc_number"] == [
+        "该证件号码已在本市其他地方登记（不在您的辖区内）。不会重复登记，可将其迁入本户。"
+    ]
     assert not any(place in text for place in ("清华园", "泰山路", "淇滨"))
     assert Person.objects.count() == 1
 
@@ -227,11 +274,14 @@ def test_an_inspector_can_read_but_not_write(api, inspector, household_qhy, zhan
     assert client.patch(f"{URL}/{zhang_san.pk}", {"occupation": "教师"}).status_code == 403
     assert client.delete(f"{URL}/{zhang_san.pk}", {"reason": "测试删除"}).status_code == 403
     assert client.post(f"{URL}/{zhang_san.pk}/reveal", {"field": "phone", "reason": "核对"}).status_code == 403
-    assert client.post(f"{URL}/move", {"household_id": household_qhy.pk, "doc_number": "x",
-                                       "reason": "迁入"}).status_code == 403
+    assert (
+        client.post(f"{URL}/move", {"household_id": household_qhy.pk, "doc_number": "x", "reason": "迁入"}).status_code
+        == 403
+    )
 
 
 # ---------------------------------------------------------------- update and delete
+
 
 def test_patch_changes_only_the_given_fields(qhy, secrets, zhang_san):
     secrets.add("13700001111")
@@ -245,8 +295,7 @@ def test_patch_changes_only_the_given_fields(qhy, secrets, zhang_san):
 
 
 def test_patch_to_someone_elses_number_is_409(qhy, qinghuayuan_worker, household_qhy, zhang_san, secrets):
-    other = person_create(user=qinghuayuan_worker, household=household_qhy, name="李四",
-                          doc_number=new_resident_id())
+    other = person_create(user=qinghuayuan_worker, household=household_qhy, name="李四", doc_number=new_resident_id())
     remember(secrets, other)
     r = qhy.patch(f"{URL}/{other.pk}", {"doc_number": _number(zhang_san)})
     assert r.status_code == 409 and r.json()["person_id"] == zhang_san.pk
@@ -267,6 +316,7 @@ def test_delete_needs_a_reason(qhy, zhang_san):
 
 # ---------------------------------------------------------------- reveal
 
+
 def test_reveal_needs_a_reason(qhy, zhang_san):
     r = qhy.post(f"{URL}/{zhang_san.pk}/reveal", {"field": "doc_number"})
     assert r.status_code == 422 and "至少4个字" in r.json()["errors"]["reason"][0]  # test_reveal_limits.py
@@ -277,8 +327,11 @@ def test_reveal_needs_a_reason(qhy, zhang_san):
 
 def test_reveal_returns_the_full_value_and_is_audited(qhy, zhang_san):
     r = qhy.post(f"{URL}/{zhang_san.pk}/reveal", {"field": "doc_number", "reason": "核对身份"}, may_reveal=True)
-    assert r.status_code == 200 and r.json() == {"field": "doc_number", "value": _number(zhang_san),
-                                                 "birth_date": "1980-01-01"}
+    assert r.status_code == 200 and r.json() == {
+        "field": "doc_number",
+        "value": _number(zhang_san),
+        "birth_date": "1980-01-01",
+    }
     assert r["Cache-Control"] == "no-store"
     r = qhy.post(f"{URL}/{zhang_san.pk}/reveal", {"field": "phone", "reason": "电话联系"}, may_reveal=True)
     assert r.json()["value"] == "13812341234"
@@ -293,17 +346,22 @@ def test_reveal_of_another_field_is_422(qhy, zhang_san):
 
 # ---------------------------------------------------------------- move
 
-def test_move_brings_a_registered_person_here_by_document_number(xmz, household_xmz, zhang_san,
-                                                                  qinghuayuan_worker):
+
+def test_move_brings_a_registered_person_here_by_document_number(xmz, household_xmz, zhang_san, qinghuayuan_worker):
     from fangkong.approvals.models import ApprovalRequest
     from fangkong.approvals.services import approval_decide
 
-    r = xmz.post(f"{URL}/move", {"household_id": household_xmz.pk, "doc_number": _number(zhang_san),
-                                 "reason": "已迁居西马庄村"})
+    r = xmz.post(
+        f"{URL}/move", {"household_id": household_xmz.pk, "doc_number": _number(zhang_san), "reason": "已迁居西马庄村"}
+    )
     assert r.status_code == 202, r.json()  # from another county: a request (test_person_move.py)
     assert Person.objects.get(pk=zhang_san.pk).division_code == QINGHUAYUAN
-    approval_decide(user=qinghuayuan_worker, approval=ApprovalRequest.objects.get(pk=r.json()["approval_id"]),
-                    approve=True, reason="已核实")
+    approval_decide(
+        user=qinghuayuan_worker,
+        approval=ApprovalRequest.objects.get(pk=r.json()["approval_id"]),
+        approve=True,
+        reason="已核实",
+    )
     assert Person.objects.get(pk=zhang_san.pk).division_code == XIMAZHUANG
     assert AuditEntry.objects.filter(action="move", object_id=str(zhang_san.pk)).count() == 2
 
@@ -313,15 +371,13 @@ def test_move_needs_a_reason_and_a_valid_number(xmz, household_xmz, zhang_san):
     assert r.status_code == 422 and r.json()["errors"]["reason"] == ["请填写迁入原因。"]
     r = xmz.post(f"{URL}/move", {"household_id": household_xmz.pk, "doc_number": "123", "reason": "迁入"})
     assert r.status_code == 422 and "doc_number" in r.json()["errors"]
-    r = xmz.post(f"{URL}/move", {"household_id": household_xmz.pk, "doc_number": new_resident_id(),
-                                 "reason": "迁入"})
+    r = xmz.post(f"{URL}/move", {"household_id": household_xmz.pk, "doc_number": new_resident_id(), "reason": "迁入"})
     assert r.status_code == 404
     assert Person.objects.get(pk=zhang_san.pk).division_code == QINGHUAYUAN
 
 
 def test_move_into_an_outsiders_household_is_404(xmz, household_qhy, zhang_san):
-    r = xmz.post(f"{URL}/move", {"household_id": household_qhy.pk, "doc_number": _number(zhang_san),
-                                 "reason": "迁入"})
+    r = xmz.post(f"{URL}/move", {"household_id": household_qhy.pk, "doc_number": _number(zhang_san), "reason": "迁入"})
     assert r.status_code == 404
 
 

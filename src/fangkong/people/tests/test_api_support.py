@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from django.test import Client
 
 from fangkong.lib import vault
@@ -50,22 +49,6 @@ class ApiClient:
     def delete(self, url, params=None):
         query = "?" + "&".join(f"{k}={v}" for k, v in (params or {}).items()) if params else ""
         return self.check(self.client.delete(url + query))
-
-
-@pytest.fixture
-def secrets() -> set[str]:
-    """Full numbers that must never appear in a response; tests add theirs."""
-    return set()
-
-
-@pytest.fixture
-def api(secrets):
-    """``api(user)`` → an ApiClient authenticated with a fresh token of that user."""
-
-    def make(user):
-        return ApiClient(user, secrets)
-
-    return make
 
 
 def remember(secrets: set[str], person) -> None:

@@ -22,8 +22,14 @@ BIRTH = dt.date(1980, 8, 30)
 @pytest.fixture
 def li_si(qinghuayuan_worker, household_qhy):
     """The issue's example: 410611********0839, born 1980-08-30."""
-    return person_create(user=qinghuayuan_worker, household=household_qhy, name="李四", relation="head",
-                         doc_number=make_resident_id(QIBIN, BIRTH, 83), phone="13912340839")
+    return person_create(
+        user=qinghuayuan_worker,
+        household=household_qhy,
+        name="李四",
+        relation="head",
+        doc_number=make_resident_id(QIBIN, BIRTH, 83),
+        phone="13912340839",
+    )
 
 
 def _secrets(person) -> set[str]:
@@ -46,8 +52,12 @@ def _views(client, person):
         yield "export", xlsx_text(export.content)
     _token, raw = token_create(user=client.user, name="pytest")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-    for url in ("/api/v1/persons", f"/api/v1/persons/{person.pk}", f"/api/v1/households/{person.household_id}",
-                "/api/v1/persons?q=%E6%9D%8E%E5%9B%9B"):
+    for url in (
+        "/api/v1/persons",
+        f"/api/v1/persons/{person.pk}",
+        f"/api/v1/households/{person.household_id}",
+        "/api/v1/persons?q=%E6%9D%8E%E5%9B%9B",
+    ):
         yield url, client.get(url, **auth).content.decode()
 
 

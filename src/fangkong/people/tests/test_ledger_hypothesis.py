@@ -21,14 +21,40 @@ HEADERS = [c.header for c in PeopleLedger.columns]
 
 # Text openpyxl can write (XML 1.0 forbids most control characters).
 _text = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\t"), max_size=60)
-_plausible = st.sampled_from([
-    "清华园社区", QINGHUAYUAN, QINGHUAYUAN + "001", "西马庄村", "410611005", "第一网格", "户主", "配偶", "护照",
-    "居民身份证", "无证件", "男", "女", "独居老人、慢性病", "1985-06-15", "13812345678", "外籍", "泰山路1号",
-    "张三", "X", "", " ", "#N/A", "'", "0",
-])
+_plausible = st.sampled_from(
+    [
+        "清华园社区",
+        QINGHUAYUAN,
+        QINGHUAYUAN + "001",
+        "西马庄村",
+        "410611005",
+        "第一网格",
+        "户主",
+        "配偶",
+        "护照",
+        "居民身份证",
+        "无证件",
+        "男",
+        "女",
+        "独居老人、慢性病",
+        "1985-06-15",
+        "13812345678",
+        "外籍",
+        "泰山路1号",
+        "张三",
+        "X",
+        "",
+        " ",
+        "#N/A",
+        "'",
+        "0",
+    ]
+)
 cells = st.one_of(
-    st.none(), _text, _plausible,
-    st.integers(min_value=-(10 ** 20), max_value=10 ** 20),
+    st.none(),
+    _text,
+    _plausible,
+    st.integers(min_value=-(10**20), max_value=10**20),
     st.floats(allow_nan=False, allow_infinity=False),
     st.booleans(),
     st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(9999, 12, 31)),
@@ -52,14 +78,21 @@ def _xlsx(data_rows) -> bytes:
     return buf.getvalue()
 
 
-@hsettings(max_examples=60, deadline=None,
-           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                  HealthCheck.data_too_large])
+@hsettings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(data_rows=rows, mode=st.sampled_from([MODE_NOTHING, MODE_GOOD_ROWS]))
 def test_random_cells_never_crash_the_importer(qinghuayuan_worker, data_rows, mode):
     before = Person.objects.count()
-    outcome = run_import(_xlsx(data_rows), PeopleLedger(user=qinghuayuan_worker), mode=mode,
-                         max_bytes=settings.FANGKONG_IMPORT_MAX_BYTES, max_rows=settings.FANGKONG_IMPORT_MAX_ROWS)
+    outcome = run_import(
+        _xlsx(data_rows),
+        PeopleLedger(user=qinghuayuan_worker),
+        mode=mode,
+        max_bytes=settings.FANGKONG_IMPORT_MAX_BYTES,
+        max_rows=settings.FANGKONG_IMPORT_MAX_ROWS,
+    )
     checked = outcome.checked
     last_row = 1 + len(data_rows)
     for e in checked.errors:
@@ -99,9 +132,11 @@ def mostly_good_rows(draw):
     return result
 
 
-@hsettings(max_examples=60, deadline=None,
-           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                  HealthCheck.data_too_large])
+@hsettings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(data_rows=mostly_good_rows(), mode=st.sampled_from([MODE_NOTHING, MODE_GOOD_ROWS]))
 def test_a_few_bad_cells_among_good_rows_save_exactly_the_good_rows(qinghuayuan_worker, data_rows, mode):
     test_random_cells_never_crash_the_importer.hypothesis.inner_test(qinghuayuan_worker, data_rows, mode)

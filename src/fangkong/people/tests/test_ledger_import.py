@@ -20,8 +20,13 @@ from fangkong.regions.models import Division
 
 def _import(user, rows, mode=MODE_NOTHING, **kw):
     data = people_xlsx(rows, **kw)
-    return run_import(data, PeopleLedger(user=user), mode=mode, max_bytes=settings.FANGKONG_IMPORT_MAX_BYTES,
-                      max_rows=settings.FANGKONG_IMPORT_MAX_ROWS)
+    return run_import(
+        data,
+        PeopleLedger(user=user),
+        mode=mode,
+        max_bytes=settings.FANGKONG_IMPORT_MAX_BYTES,
+        max_rows=settings.FANGKONG_IMPORT_MAX_ROWS,
+    )
 
 
 def _errors(outcome):
@@ -77,19 +82,19 @@ def test_every_bad_row_is_reported_with_row_column_and_a_chinese_reason(qinghuay
     good = fresh_id()
     bad_checksum = good[:17] + ("0" if good[17] != "0" else "1")
     rows = [
-        person(name="好人"),                                   # row 2: good
-        person(name=""),                                       # row 3: no name
-        person(doc_number=bad_checksum),                        # row 4: checksum
-        person(phone="12345"),                                 # row 5: phone
-        person(community="不存在社区"),                          # row 6: unknown community
-        person(doc_type="驾照"),                                 # row 7: unknown document type
-        person(doc_type="护照", doc_number="E1234567"),           # row 8: passport without reason
-        person(relation="邻居"),                                 # row 9: relation
+        person(name="好人"),  # row 2: good
+        person(name=""),  # row 3: no name
+        person(doc_number=bad_checksum),  # row 4: checksum
+        person(phone="12345"),  # row 5: phone
+        person(community="不存在社区"),  # row 6: unknown community
+        person(doc_type="驾照"),  # row 7: unknown document type
+        person(doc_type="护照", doc_number="E1234567"),  # row 8: passport without reason
+        person(relation="邻居"),  # row 9: relation
         person(birth_date="去年", doc_type="无证件", doc_number="", doc_reason="未办理"),  # row 10: date
-        person(tags="独居老人、VIP"),                              # row 11: tag
-        person(address=""),                                    # row 12: no address
-        person(grid="第九网格"),                                  # row 13: no such grid
-        person(name="张3", phone="abc"),                        # row 14: two errors in one row
+        person(tags="独居老人、VIP"),  # row 11: tag
+        person(address=""),  # row 12: no address
+        person(grid="第九网格"),  # row 13: no such grid
+        person(name="张3", phone="abc"),  # row 14: two errors in one row
     ]
     outcome = _import(qinghuayuan_worker, rows)
     errors = _errors(outcome)
@@ -123,19 +128,22 @@ def test_save_nothing_saves_nothing_when_a_row_is_bad(qinghuayuan_worker):
 
 
 def test_save_the_good_rows_skips_only_the_bad_ones(qinghuayuan_worker):
-    outcome = _import(qinghuayuan_worker, [person(name="甲"), person(name=""), person(name="丙")],
-                      mode=MODE_GOOD_ROWS)
+    outcome = _import(qinghuayuan_worker, [person(name="甲"), person(name=""), person(name="丙")], mode=MODE_GOOD_ROWS)
     assert not outcome.nothing_saved_because_of_errors
     assert outcome.saved_rows == 2 and outcome.checked.bad_rows == {3}
     assert sorted(Person.objects.values_list("name", flat=True)) == ["丙", "甲"]
 
 
 def test_rows_outside_the_jurisdiction_are_errors(qinghuayuan_worker, ximazhuang_worker):
-    outcome = _import(ximazhuang_worker, [
-        person(community="清华园社区"),          # a name outside 浚县 西马庄村
-        person(community=QINGHUAYUAN),          # a code outside
-        person(community=XIMAZHUANG, address="西马庄村东街1号"),
-    ], mode=MODE_GOOD_ROWS)
+    outcome = _import(
+        ximazhuang_worker,
+        [
+            person(community="清华园社区"),  # a name outside 浚县 西马庄村
+            person(community=QINGHUAYUAN),  # a code outside
+            person(community=XIMAZHUANG, address="西马庄村东街1号"),
+        ],
+        mode=MODE_GOOD_ROWS,
+    )
     assert [(r, c) for r, c, _m in _errors(outcome)] == [(2, "村社区代码或名称"), (3, "村社区代码或名称")]
     assert all("不在您的辖区内" in m for _r, _c, m in _errors(outcome))
     assert list(Person.objects.values_list("division_code", flat=True)) == [XIMAZHUANG]
@@ -147,8 +155,14 @@ def test_a_township_code_is_not_a_place_for_a_household(township_officer):
 
 
 def test_a_county_officer_may_name_any_community_in_the_county(county_officer):
-    outcome = _import(county_officer, [person(community="清华园社区"), person(community=QINGHUAYUAN),
-                                       person(community=QINGHUAYUAN + "001", address="第一网格1号")])
+    outcome = _import(
+        county_officer,
+        [
+            person(community="清华园社区"),
+            person(community=QINGHUAYUAN),
+            person(community=QINGHUAYUAN + "001", address="第一网格1号"),
+        ],
+    )
     assert _errors(outcome) == []
     assert sorted(Household.objects.values_list("division_code", flat=True)) == [QINGHUAYUAN, QINGHUAYUAN + "001"]
     assert Person.objects.count() == 3
@@ -169,8 +183,11 @@ def test_a_blank_grid_means_the_households_grid(county_officer):
 
 def test_duplicates_within_the_file_are_errors(qinghuayuan_worker):
     number = fresh_id()
-    outcome = _import(qinghuayuan_worker, [person(doc_number=number), person(), person(doc_number=number.lower())],
-                      mode=MODE_GOOD_ROWS)
+    outcome = _import(
+        qinghuayuan_worker,
+        [person(doc_number=number), person(), person(doc_number=number.lower())],
+        mode=MODE_GOOD_ROWS,
+    )
     assert _errors(outcome) == [(4, "证件号码", "证件号码与第2行重复。")]
     assert Person.objects.count() == 2
 
@@ -207,8 +224,15 @@ def test_a_phone_typed_as_a_number_is_read_as_digits(qinghuayuan_worker):
 
 def test_the_header_may_sit_below_a_title_and_use_other_names(qinghuayuan_worker):
     headers = ["所属村社区", "住址", "姓名", "身份证号码", "联系电话", "备注（不导入）"]
-    rows = [{"community": "清华园社区", "address": "x路1号", "name": "孙五", "doc_number": fresh_id(),
-             "phone": "13812345678"}]
+    rows = [
+        {
+            "community": "清华园社区",
+            "address": "x路1号",
+            "name": "孙五",
+            "doc_number": fresh_id(),
+            "phone": "13812345678",
+        }
+    ]
     outcome = _import(qinghuayuan_worker, rows, headers=headers, before=[["清华园社区人员台账"], []])
     assert _errors(outcome) == []
     assert outcome.checked.header_row == 3 and outcome.checked.ignored_headers == ["备注（不导入）"]
@@ -244,15 +268,42 @@ def test_saving_is_all_or_nothing_when_the_database_refuses(qinghuayuan_worker, 
 def test_the_fast_insert_stores_what_the_orm_would(qinghuayuan_worker, household_qhy):
     """Every column written by the executemany path reads back as the ORM wrote it."""
     number = fresh_id()
-    _import(qinghuayuan_worker, [person(address=household_qhy.address, name="吕布", doc_number=number,
-                                        phone="0392-3301234", occupation="武将", tags="残疾人",
-                                        relation="兄弟姐妹")])
+    _import(
+        qinghuayuan_worker,
+        [
+            person(
+                address=household_qhy.address,
+                name="吕布",
+                doc_number=number,
+                phone="0392-3301234",
+                occupation="武将",
+                tags="残疾人",
+                relation="兄弟姐妹",
+            )
+        ],
+    )
     imported = Person.objects.get(name="吕布")
-    via_form = person_create(user=qinghuayuan_worker, household=household_qhy, name="吕布", doc_number=fresh_id(),
-                             phone="0392-3301234", occupation="武将", tags={"tag_disabled": True},
-                             relation="sibling")
-    skip = {"id", "doc_cipher", "doc_index", "doc_masked", "phone_cipher", "birth_date", "sex", "created_at",
-            "updated_at"}
+    via_form = person_create(
+        user=qinghuayuan_worker,
+        household=household_qhy,
+        name="吕布",
+        doc_number=fresh_id(),
+        phone="0392-3301234",
+        occupation="武将",
+        tags={"tag_disabled": True},
+        relation="sibling",
+    )
+    skip = {
+        "id",
+        "doc_cipher",
+        "doc_index",
+        "doc_masked",
+        "phone_cipher",
+        "birth_date",
+        "sex",
+        "created_at",
+        "updated_at",
+    }
     for f in Person._meta.concrete_fields:
         if f.attname not in skip:
             assert getattr(imported, f.attname) == getattr(via_form, f.attname), f.attname
@@ -273,6 +324,9 @@ def test_the_fast_insert_refuses_a_field_it_does_not_know():
 
         class Meta:
             app_label = "people"
+
+        def __str__(self) -> str:
+            return "odd"
 
     with pytest.raises(TypeError):
         _insert_many(Odd, [Odd(data={})])

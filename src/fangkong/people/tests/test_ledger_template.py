@@ -35,20 +35,54 @@ def test_the_template_has_the_header_an_example_and_an_explanation(client, qingh
 
 
 def test_a_filled_in_template_imports(client, qinghuayuan_worker, tmp_path, settings):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
     login(client, qinghuayuan_worker)
     wb = load_workbook(io.BytesIO(client.get(reverse("ledgers:template", args=["people"])).content))
     ws = wb["人员台账"]
-    ws.append(["410611005007", "第一网格", "黄河路8号", "周一", "居民身份证", fresh_id(), "", "13812340001",
-               "", "", "户主", "工人", "低保户"])
+    ws.append(
+        [
+            "410611005007",
+            "第一网格",
+            "黄河路8号",
+            "周一",
+            "居民身份证",
+            fresh_id(),
+            "",
+            "13812340001",
+            "",
+            "",
+            "户主",
+            "工人",
+            "低保户",
+        ]
+    )
     ws.append(["清华园社区", "第一网格", "黄河路8号", "周二", "", fresh_id(), "", "", "", "", "配偶", "", ""])
-    ws.append(["清华园社区", "", "黄河路9号", "Anna Schmidt", "护照", "C01X00T47", "外籍", "", "女", "1990-05-06",
-               "户主", "", ""])
+    ws.append(
+        [
+            "清华园社区",
+            "",
+            "黄河路9号",
+            "Anna Schmidt",
+            "护照",
+            "C01X00T47",
+            "外籍",
+            "",
+            "女",
+            "1990-05-06",
+            "户主",
+            "",
+            "",
+        ]
+    )
     buf = io.BytesIO()
     wb.save(buf)
-    response = client.post(reverse("ledgers:import"), {
-        "kind": "people", "mode": "nothing", "file": SimpleUploadedFile("filled.xlsx", buf.getvalue())})
+    response = client.post(
+        reverse("ledgers:import"),
+        {"kind": "people", "mode": "nothing", "file": SimpleUploadedFile("filled.xlsx", buf.getvalue())},
+    )
     job = ImportJob.objects.get()
     assert response.status_code == 302 and job.status == "done", job.message
     assert job.errors == [] and job.saved_rows == 3 and job.total_rows == 3  # the example row is skipped

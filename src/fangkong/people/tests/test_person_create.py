@@ -20,8 +20,9 @@ def test_it_fills_sex_and_birth_date_from_the_id_number(qinghuayuan_worker, hous
 
 def test_it_stores_the_id_number_encrypted_and_masked(qinghuayuan_worker, household_qhy):
     number = new_resident_id()
-    p = person_create(user=qinghuayuan_worker, household=household_qhy, name="王五", doc_number=number,
-                      phone="13912345678")
+    p = person_create(
+        user=qinghuayuan_worker, household=household_qhy, name="王五", doc_number=number, phone="13912345678"
+    )
     row = Person.objects.get(pk=p.pk)
     assert number not in row.doc_cipher and "13912345678" not in row.phone_cipher
     assert vault.decrypt(row.doc_cipher) == number
@@ -45,16 +46,28 @@ def test_it_reports_every_bad_field_at_once(qinghuayuan_worker, household_qhy):
 
 def test_a_passport_needs_a_reason(qinghuayuan_worker, household_qhy):
     with pytest.raises(ValidationError) as exc:
-        person_create(user=qinghuayuan_worker, household=household_qhy, name="John Smith", doc_type="passport",
-                      doc_number="E12345678")
+        person_create(
+            user=qinghuayuan_worker,
+            household=household_qhy,
+            name="John Smith",
+            doc_type="passport",
+            doc_number="E12345678",
+        )
     assert "doc_reason" in exc.value.message_dict
-    p = person_create(user=qinghuayuan_worker, household=household_qhy, name="John Smith", doc_type="passport",
-                      doc_number="E12345678", doc_reason="外籍")
+    p = person_create(
+        user=qinghuayuan_worker,
+        household=household_qhy,
+        name="John Smith",
+        doc_type="passport",
+        doc_number="E12345678",
+        doc_reason="外籍",
+    )
     assert p.doc_masked == "E1*****78"
 
 
-def test_a_duplicate_id_number_is_never_a_second_person(qinghuayuan_worker, ximazhuang_worker, zhang_san,
-                                                        household_xmz):
+def test_a_duplicate_id_number_is_never_a_second_person(
+    qinghuayuan_worker, ximazhuang_worker, zhang_san, household_xmz
+):
     number = vault.decrypt(zhang_san.doc_cipher)
     with pytest.raises(DuplicatePerson) as exc:
         person_create(user=ximazhuang_worker, household=household_xmz, name="张三", doc_number=number)
@@ -82,8 +95,9 @@ def test_it_counts_the_person_up_the_tree(qinghuayuan_worker, household_qhy):
 
 def test_it_writes_an_audit_entry_without_personal_data(qinghuayuan_worker, household_qhy):
     number = new_resident_id()
-    p = person_create(user=qinghuayuan_worker, household=household_qhy, name="周九", doc_number=number,
-                      phone="13712345678")
+    p = person_create(
+        user=qinghuayuan_worker, household=household_qhy, name="周九", doc_number=number, phone="13712345678"
+    )
     entry = AuditEntry.objects.get(action="create", object_type="people.person", object_id=str(p.pk))
     assert entry.role == "grid" and entry.division_code == QINGHUAYUAN
     dumped = str(entry.__dict__)

@@ -17,7 +17,7 @@ from fangkong.people.models import Person
 from fangkong.people.services import MoveNeedsApproval, household_create, person_move, person_move_request
 from fangkong.regions.models import Division
 
-from .test_api_support import api, remember, secrets  # noqa: F401  (fixtures)
+from .test_api_support import remember
 
 URL = "/api/v1/persons"
 PLACE_WORDS = ("清华园", "泰山路", "淇滨", QINGHUAYUAN)
@@ -34,8 +34,9 @@ def _number(person) -> str:
 
 
 def _request_move(xmz, person, household):
-    return xmz.post(f"{URL}/move", {"household_id": household.pk, "doc_number": _number(person),
-                                    "reason": "已搬到西马庄村居住"})
+    return xmz.post(
+        f"{URL}/move", {"household_id": household.pk, "doc_number": _number(person), "reason": "已搬到西马庄村居住"}
+    )
 
 
 def _unmoved(person, household_id):
@@ -44,6 +45,7 @@ def _unmoved(person, household_id):
 
 
 # ---------------------------------------------------------------- API
+
 
 def test_a_move_from_another_county_is_only_a_request_and_nothing_moves(xmz, zhang_san, household_xmz):
     before = Division.objects.get(code=QINGHUAYUAN).person_count
@@ -105,14 +107,16 @@ def test_a_second_request_for_the_same_person_waits_for_the_first(xmz, zhang_san
 
 def test_a_move_within_my_jurisdiction_stays_immediate(api, county_officer, zhang_san):
     other = household_create(user=county_officer, division_code="410611005001", address="泰山路1号")
-    r = api(county_officer).post(f"{URL}/move", {"household_id": other.pk, "doc_number": _number(zhang_san),
-                                                 "reason": "搬到同一街道的另一社区"})
+    r = api(county_officer).post(
+        f"{URL}/move", {"household_id": other.pk, "doc_number": _number(zhang_san), "reason": "搬到同一街道的另一社区"}
+    )
     assert r.status_code == 200 and r.json()["household"]["id"] == other.pk
     assert not ApprovalRequest.objects.exists()
 
 
-def test_approving_after_the_person_moved_elsewhere_changes_nothing(xmz, qinghuayuan_worker, county_officer,
-                                                                    zhang_san, household_xmz):
+def test_approving_after_the_person_moved_elsewhere_changes_nothing(
+    xmz, qinghuayuan_worker, county_officer, zhang_san, household_xmz
+):
     approval = ApprovalRequest.objects.get(pk=_request_move(xmz, zhang_san, household_xmz).json()["approval_id"])
     other = household_create(user=county_officer, division_code="410611005001", address="泰山路1号")
     person_move(user=county_officer, person=zhang_san, household=other, reason="搬到另一社区")
@@ -126,21 +130,23 @@ def test_approving_after_the_person_moved_elsewhere_changes_nothing(xmz, qinghua
 def test_the_immediate_move_service_refuses_a_person_from_outside(ximazhuang_worker, zhang_san, household_xmz):
     with pytest.raises(MoveNeedsApproval):
         person_move(user=ximazhuang_worker, person=zhang_san, household=household_xmz, reason="迁入本户")
-    outcome = person_move_request(user=ximazhuang_worker, person=zhang_san, household=household_xmz,
-                                  reason="迁入本户")
+    outcome = person_move_request(user=ximazhuang_worker, person=zhang_san, household=household_xmz, reason="迁入本户")
     assert not outcome.moved and Person.objects.get(pk=zhang_san.pk).household_id == zhang_san.household_id
 
 
 # ---------------------------------------------------------------- pages
 
-def test_the_page_sends_a_request_without_saying_where_the_person_lives(client, ximazhuang_worker,
-                                                                        qinghuayuan_worker, zhang_san,
-                                                                        household_xmz):
+
+def test_the_page_sends_a_request_without_saying_where_the_person_lives(
+    client, ximazhuang_worker, qinghuayuan_worker, zhang_san, household_xmz
+):
     household_id = zhang_san.household_id
     client.force_login(ximazhuang_worker)
-    r = client.post(reverse("people:person_move"), {"household": household_xmz.pk, "doc_type": "ric",
-                                                     "doc_number": _number(zhang_san), "reason": "已搬到本村"},
-                    follow=True)
+    r = client.post(
+        reverse("people:person_move"),
+        {"household": household_xmz.pk, "doc_type": "ric", "doc_number": _number(zhang_san), "reason": "已搬到本村"},
+        follow=True,
+    )
     page = r.content.decode()
     assert "已提交迁入申请，等待此人现居村/社区审批" in page
     assert not any(word in page for word in PLACE_WORDS)
@@ -158,24 +164,28 @@ def test_the_page_sends_a_request_without_saying_where_the_person_lives(client, 
     client.force_login(qinghuayuan_worker)
     moves = client.get(reverse("people:move_requests")).content.decode()
     assert "张三" in moves and "西马庄村" in moves and "已搬到本村" in moves
-    client.post(reverse("approvals:decide", args=[approval.pk]),
-                {"decision": "approve", "reason": "已核实", "next": reverse("people:move_requests")})
+    client.post(
+        reverse("approvals:decide", args=[approval.pk]),
+        {"decision": "approve", "reason": "已核实", "next": reverse("people:move_requests")},
+    )
     zhang_san.refresh_from_db()
     assert zhang_san.household_id == household_xmz.pk
     client.force_login(ximazhuang_worker)
     assert client.get(reverse("people:person_detail", args=[zhang_san.pk])).status_code == 200
 
 
-def test_the_move_requests_page_shows_only_my_jurisdictions_requests(client, ximazhuang_worker, zhang_san,
-                                                                     household_xmz):
+def test_the_move_requests_page_shows_only_my_jurisdictions_requests(
+    client, ximazhuang_worker, zhang_san, household_xmz
+):
     person_move_request(user=ximazhuang_worker, person=zhang_san, household=household_xmz, reason="迁入本户")
     client.force_login(ximazhuang_worker)
     page = client.get(reverse("people:move_requests")).content.decode()
     assert "张三" not in page
 
 
-def test_the_persons_page_tells_their_community_about_a_pending_move(client, ximazhuang_worker,
-                                                                     qinghuayuan_worker, zhang_san, household_xmz):
+def test_the_persons_page_tells_their_community_about_a_pending_move(
+    client, ximazhuang_worker, qinghuayuan_worker, zhang_san, household_xmz
+):
     person_move_request(user=ximazhuang_worker, person=zhang_san, household=household_xmz, reason="迁入本户")
     client.force_login(qinghuayuan_worker)
     page = client.get(reverse("people:person_detail", args=[zhang_san.pk])).content.decode()

@@ -83,8 +83,11 @@ def test_reveal_requires_a_reason(as_qhy, zhang_san):
     r = as_qhy.post(reverse("people:person_reveal", args=[zhang_san.pk]), {"field": "doc_number", "reason": ""})
     assert r.status_code == 400 and "原因" in r.content.decode()
     assert not AuditEntry.objects.filter(action="reveal").exists()
-    r = as_qhy.post(reverse("people:person_reveal", args=[zhang_san.pk]), {"field": "phone", "reason": "联系本人"},
-                    HTTP_HX_REQUEST="true")
+    r = as_qhy.post(
+        reverse("people:person_reveal", args=[zhang_san.pk]),
+        {"field": "phone", "reason": "联系本人"},
+        HTTP_HX_REQUEST="true",
+    )
     assert "13812341234" in r.content.decode() and "<html" not in r.content.decode()
     e = AuditEntry.objects.get(action="reveal")
     assert e.reason == "联系本人" and e.detail == {"field": "phone"}
@@ -93,8 +96,12 @@ def test_reveal_requires_a_reason(as_qhy, zhang_san):
 def test_an_inspector_can_read_but_not_reveal_or_edit(client, inspector, zhang_san):
     client.force_login(inspector)
     assert client.get(reverse("people:person_detail", args=[zhang_san.pk])).status_code == 200
-    assert client.post(reverse("people:person_reveal", args=[zhang_san.pk]),
-                       {"field": "phone", "reason": "检查"}).status_code == 403
+    assert (
+        client.post(
+            reverse("people:person_reveal", args=[zhang_san.pk]), {"field": "phone", "reason": "检查"}
+        ).status_code
+        == 403
+    )
     assert client.get(reverse("people:person_edit", args=[zhang_san.pk])).status_code == 403
 
 
@@ -107,9 +114,17 @@ def test_checkpoint_staff_have_no_registry(client, checkpoint_staff, zhang_san):
 def test_the_form_keeps_what_was_typed_and_shows_each_error(as_qhy, household_qhy):
     good = new_resident_id()
     bad = good[:17] + ("1" if good[17] == "0" else "0")
-    r = as_qhy.post(reverse("people:person_create") + f"?household={household_qhy.pk}",
-                    {"name": "李四", "doc_type": "ric", "doc_number": bad, "phone": "123",
-                     "occupation": "教师", "household": household_qhy.pk})
+    r = as_qhy.post(
+        reverse("people:person_create") + f"?household={household_qhy.pk}",
+        {
+            "name": "李四",
+            "doc_type": "ric",
+            "doc_number": bad,
+            "phone": "123",
+            "occupation": "教师",
+            "household": household_qhy.pk,
+        },
+    )
     page = r.content.decode()
     assert r.status_code == 400
     assert 'value="李四"' in page and 'value="教师"' in page and bad in page
@@ -119,14 +134,25 @@ def test_the_form_keeps_what_was_typed_and_shows_each_error(as_qhy, household_qh
 
 def test_creating_then_editing_a_person(as_qhy, household_qhy):
     number = new_resident_id()
-    r = as_qhy.post(reverse("people:person_create"),
-                    {"name": "王小明", "doc_type": "ric", "doc_number": number, "phone": "13900001111",
-                     "relation": "child", "tag_chronic": "on", "household": household_qhy.pk})
+    r = as_qhy.post(
+        reverse("people:person_create"),
+        {
+            "name": "王小明",
+            "doc_type": "ric",
+            "doc_number": number,
+            "phone": "13900001111",
+            "relation": "child",
+            "tag_chronic": "on",
+            "household": household_qhy.pk,
+        },
+    )
     assert r.status_code == 302
     p = Person.objects.get(name="王小明")
     assert p.tag_chronic and p.name_initials == "wxm"
-    r = as_qhy.post(reverse("people:person_edit", args=[p.pk]),
-                    {"name": "王晓明", "doc_type": "ric", "doc_number": "", "phone": "", "relation": "child"})
+    r = as_qhy.post(
+        reverse("people:person_edit", args=[p.pk]),
+        {"name": "王晓明", "doc_type": "ric", "doc_number": "", "phone": "", "relation": "child"},
+    )
     assert r.status_code == 302
     p.refresh_from_db()
     assert p.name == "王晓明" and p.name_pinyin == "wangxiaoming"
@@ -134,25 +160,37 @@ def test_creating_then_editing_a_person(as_qhy, household_qhy):
     assert not p.tag_chronic
 
 
-def test_a_duplicate_offers_to_move_and_the_move_needs_the_number(client, qinghuayuan_worker, ximazhuang_worker,
-                                                                 zhang_san, household_xmz):
+def test_a_duplicate_offers_to_move_and_the_move_needs_the_number(
+    client, qinghuayuan_worker, ximazhuang_worker, zhang_san, household_xmz
+):
     number = vault.decrypt(zhang_san.doc_cipher)
     client.force_login(ximazhuang_worker)
-    r = client.post(reverse("people:person_create"), {"name": "张三", "doc_type": "ric", "doc_number": number,
-                                                       "household": household_xmz.pk})
+    r = client.post(
+        reverse("people:person_create"),
+        {"name": "张三", "doc_type": "ric", "doc_number": number, "household": household_xmz.pk},
+    )
     page = r.content.decode()
     assert r.status_code == 400 and "本市其他地方" in page and "迁入本户" in page
     assert "清华园" not in page and "泰山路" not in page and "淇滨" not in page
     assert reverse("people:person_detail", args=[zhang_san.pk]) not in page  # out of scope: no link
     # Moving without a reason fails, with a wrong number is a 404, with both works.
-    client.post(reverse("people:person_move"), {"household": household_xmz.pk, "doc_type": "ric",
-                                                 "doc_number": number, "reason": ""})
+    client.post(
+        reverse("people:person_move"),
+        {"household": household_xmz.pk, "doc_type": "ric", "doc_number": number, "reason": ""},
+    )
     zhang_san.refresh_from_db()
     assert zhang_san.household_id != household_xmz.pk
-    assert client.post(reverse("people:person_move"), {"household": household_xmz.pk, "doc_type": "ric",
-                                                        "doc_number": new_resident_id(), "reason": "搬迁"}).status_code == 404
-    client.post(reverse("people:person_move"), {"household": household_xmz.pk, "doc_type": "ric",
-                                                 "doc_number": number, "reason": "已搬迁至西马庄村"})
+    assert (
+        client.post(
+            reverse("people:person_move"),
+            {"household": household_xmz.pk, "doc_type": "ric", "doc_number": new_resident_id(), "reason": "搬迁"},
+        ).status_code
+        == 404
+    )
+    client.post(
+        reverse("people:person_move"),
+        {"household": household_xmz.pk, "doc_type": "ric", "doc_number": number, "reason": "已搬迁至西马庄村"},
+    )
     zhang_san.refresh_from_db()
     assert zhang_san.household_id != household_xmz.pk  # from another county: awaits approval (test_person_move.py)
     client.force_login(qinghuayuan_worker)
@@ -202,4 +240,7 @@ def test_huge_and_odd_queries_do_not_break_the_list(as_qhy, zhang_san):
     assert as_qhy.get(reverse("people:person_list"), {"q": "a\x00b"}).status_code == 400
     api = as_qhy.get("/api/v1/persons", {"q": "a\x00b"})
     assert api.status_code == 400 and "NUL" in api.json()["errors"]["__all__"][0]
-    assert as_qhy.post(reverse("people:household_create"), {"address": "a\x00", "division_code": QINGHUAYUAN}).status_code == 400
+    assert (
+        as_qhy.post(reverse("people:household_create"), {"address": "a\x00", "division_code": QINGHUAYUAN}).status_code
+        == 400
+    )

@@ -12,17 +12,21 @@ from fangkong.people.services import person_create
 
 @pytest.fixture
 def zhangs(qinghuayuan_worker, household_qhy):
-    return [person_create(user=qinghuayuan_worker, household=household_qhy, name=name, doc_number=new_resident_id())
-            for name in ("张伟", "张静", "章子怡", "李四")]
+    return [
+        person_create(user=qinghuayuan_worker, household=household_qhy, name=name, doc_number=new_resident_id())
+        for name in ("张伟", "张静", "章子怡", "李四")
+    ]
 
 
 @pytest.mark.parametrize("probe_limit", [0, 2000])
-@pytest.mark.parametrize("query, expected", [("zhang", {"张伟", "张静", "章子怡"}), ("zw", {"张伟"}), ("张", {"张伟", "张静"})])
-def test_probe_and_plain_filter_find_the_same_people(qinghuayuan_worker, zhangs, monkeypatch, probe_limit, query,
-                                                     expected):
+@pytest.mark.parametrize(
+    "query, expected", [("zhang", {"张伟", "张静", "章子怡"}), ("zw", {"张伟"}), ("张", {"张伟", "张静"})]
+)
+def test_probe_and_plain_filter_find_the_same_people(
+    qinghuayuan_worker, zhangs, monkeypatch, probe_limit, query, expected
+):
     monkeypatch.setattr(selectors, "NAME_PROBE_LIMIT", probe_limit)
-    found = {p.name for p in selectors.person_list(user=qinghuayuan_worker,
-                                                   filters=selectors.PersonFilters(q=query))}
+    found = {p.name for p in selectors.person_list(user=qinghuayuan_worker, filters=selectors.PersonFilters(q=query))}
     assert found == expected
 
 

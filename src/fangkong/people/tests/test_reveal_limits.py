@@ -13,7 +13,7 @@ from fangkong.audit.models import AuditEntry
 from fangkong.audit.services import entry
 from fangkong.screening.tests.helpers import an_arrival
 
-from .test_api_support import api, remember, secrets  # noqa: F401  (fixtures)
+from .test_api_support import remember
 
 URL = "/api/v1/persons"
 
@@ -114,14 +114,20 @@ def test_arrival_reveals_follow_the_same_rules_and_share_the_count(client, qingh
     r = client.post(url, {"field": "phone", "reason": "。。。。"})
     assert r.status_code == 400 and "至少4个字" in r.content.decode()
     assert "13600001111" in client.post(url, {"field": "phone", "reason": "电话联系返乡人员"}).content.decode()
-    assert client.post(reverse("people:person_reveal", args=[zhang_san.pk]),
-                       {"field": "phone", "reason": "电话联系本人"}).status_code == 200
+    assert (
+        client.post(
+            reverse("people:person_reveal", args=[zhang_san.pk]), {"field": "phone", "reason": "电话联系本人"}
+        ).status_code
+        == 200
+    )
     r = client.post(url, {"field": "phone", "reason": "电话联系返乡人员"})
     assert r.status_code == 429 and "13600001111" not in r.content.decode()
 
 
-@pytest.mark.skipif(__import__("django.conf", fromlist=["settings"]).settings.DATABASES["default"]["ENGINE"]
-                    .endswith("sqlite3"), reason="concurrent writers need PostgreSQL (SQLite serializes writes)")
+@pytest.mark.skipif(
+    __import__("django.conf", fromlist=["settings"]).settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
+    reason="concurrent writers need PostgreSQL (SQLite serializes writes)",
+)
 def test_concurrent_reveals_cannot_slip_past_the_limit(committed_db, qinghuayuan_worker, zhang_san, settings):
     """Eight reveals at once on separate connections (as from several server
     processes): exactly the limit succeed."""

@@ -8,7 +8,7 @@ from django.urls import reverse
 from fangkong.audit.models import AuditEntry
 from fangkong.lib import vault
 
-from .test_api_support import api, remember, secrets  # noqa: F401  (fixtures)
+from .test_api_support import remember
 
 PHONE = "13812341234"
 
@@ -24,6 +24,7 @@ def as_qhy(client, qinghuayuan_worker):
 
 
 # ---------------------------------------------------------------- pages
+
 
 @pytest.mark.parametrize("term", ["id", PHONE, "138 1234 1234"])
 def test_a_number_in_the_list_url_is_refused_and_not_echoed(as_qhy, zhang_san, term):
@@ -99,6 +100,7 @@ def test_the_checkpoint_lookup_takes_the_number_only_in_a_post_body(client, chec
 
 
 # ---------------------------------------------------------------- API
+
 
 @pytest.fixture
 def qhy(api, secrets, qinghuayuan_worker, zhang_san):

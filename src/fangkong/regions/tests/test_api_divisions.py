@@ -56,8 +56,7 @@ def test_search_by_code_prefix_and_level(county_officer):
     assert QINGHUAYUAN in codes and all(c.startswith(TAISHANLU) and len(c) >= 12 for c in codes)
 
 
-@pytest.mark.parametrize("params", [{"level": "planet"}, {"limit": 0}, {"limit": 101}, {"q": "x" * 51},
-                                   {"q": "\x07"}])
+@pytest.mark.parametrize("params", [{"level": "planet"}, {"limit": 0}, {"limit": 101}, {"q": "x" * 51}, {"q": "\x07"}])
 def test_bad_search_parameters_are_422(hq_officer, params):
     r = api(hq_officer).get(URL, params)
     assert r.status_code == 422 and r.json()["detail"] == "invalid"

@@ -18,7 +18,9 @@ def test_import_is_idempotent_and_reports_changes(hebi):
 
     again = divisions_import(source=BUNDLED_HEBI)
     assert again.added == 0 and again.changed == 0 and again.unchanged == 1096
-    result = divisions_import(source="code,name\n410611005007,清华园新社区居民委员会\n410611005999,新建社区居民委员会\n")
+    result = divisions_import(
+        source="code,name\n410611005007,清华园新社区居民委员会\n410611005999,新建社区居民委员会\n"
+    )
     assert (result.added, result.changed) == (1, 1)
     assert Division.objects.get(code="410611005999").parent_code == "410611005"
 

@@ -28,8 +28,13 @@ def fresh_cache():
 
 def test_division_names_gives_the_everyday_name_of_every_level(hebi, fresh_cache):
     names = division_names(["4106", QIBIN, TAISHANLU, QINGHUAYUAN, f"{QINGHUAYUAN}001"])
-    assert names == {"4106": "鹤壁市", QIBIN: "淇滨区", TAISHANLU: "泰山路街道", QINGHUAYUAN: "清华园社区",
-                     f"{QINGHUAYUAN}001": "第一网格"}
+    assert names == {
+        "4106": "鹤壁市",
+        QIBIN: "淇滨区",
+        TAISHANLU: "泰山路街道",
+        QINGHUAYUAN: "清华园社区",
+        f"{QINGHUAYUAN}001": "第一网格",
+    }
 
 
 def test_a_code_that_is_no_division_is_left_out(hebi, fresh_cache):
@@ -37,8 +42,7 @@ def test_a_code_that_is_no_division_is_left_out(hebi, fresh_cache):
     assert division_names([]) == {}
 
 
-def test_the_city_s_names_come_from_the_cached_table_without_a_query(hebi, fresh_cache,
-                                                                     django_assert_num_queries):
+def test_the_city_s_names_come_from_the_cached_table_without_a_query(hebi, fresh_cache, django_assert_num_queries):
     with django_assert_num_queries(1):  # the table, once
         division_names([QINGHUAYUAN])
     with django_assert_num_queries(0):
@@ -58,14 +62,14 @@ def test_other_codes_are_looked_up_in_one_query(hebi, fresh_cache, django_assert
 
 def test_a_place_added_since_the_table_was_read_is_found(hebi, fresh_cache, django_assert_num_queries):
     division_names([QINGHUAYUAN])
-    Division.objects.create(code="410611005999", name="新建社区居民委员会", short_name="新建社区",
-                            level="community", parent_code=TAISHANLU)
+    Division.objects.create(
+        code="410611005999", name="新建社区居民委员会", short_name="新建社区", level="community", parent_code=TAISHANLU
+    )
     with django_assert_num_queries(1):
         assert division_names(["410611005999"]) == {"410611005999": "新建社区"}
 
 
-def test_division_names_for_an_export_look_up_each_other_code_once(hebi, fresh_cache,
-                                                                  django_assert_num_queries):
+def test_division_names_for_an_export_look_up_each_other_code_once(hebi, fresh_cache, django_assert_num_queries):
     division_names([QINGHUAYUAN])
     Division.objects.create(code="4101", name="郑州市", short_name="郑州市", level="city", parent_code="41")
     names = DivisionNames()
@@ -127,9 +131,10 @@ def test_under_narrows_the_places_to_one_division(hq_officer, township_officer):
     assert places and all(p.code.startswith(TAISHANLU) for p in places)
     assert f"{QINGHUAYUAN}001" in {p.code for p in places}
     assert places_user_may_manage(township_officer, PEOPLE_EDIT, levels=["community"], under=XUNXIAN) == []
-    assert [p.code for p in places_user_may_manage(township_officer, PEOPLE_EDIT, levels=["community", "grid"],
-                                                   under=QINGHUAYUAN)] == [QINGHUAYUAN, f"{QINGHUAYUAN}001",
-                                                                           f"{QINGHUAYUAN}002"]
+    assert [
+        p.code
+        for p in places_user_may_manage(township_officer, PEOPLE_EDIT, levels=["community", "grid"], under=QINGHUAYUAN)
+    ] == [QINGHUAYUAN, f"{QINGHUAYUAN}001", f"{QINGHUAYUAN}002"]
 
 
 # ---------------------------------------------------------------- a place by its typed name
@@ -151,12 +156,27 @@ def test_a_part_of_one_place_s_name_finds_it(hebi):
 
 def test_an_exact_name_wins_over_longer_names_containing_it(hebi):
     # Three more villages whose names contain 西马庄村.
-    Division.objects.create(code="410621002299", name="新西马庄村民委员会", short_name="新西马庄村",
-                            level="community", parent_code="410621002")
-    Division.objects.create(code="410621002298", name="老西马庄村民委员会", short_name="老西马庄村",
-                            level="community", parent_code="410621002")
-    Division.objects.create(code="410621002297", name="上西马庄村民委员会", short_name="上西马庄村",
-                            level="community", parent_code="410621002")
+    Division.objects.create(
+        code="410621002299",
+        name="新西马庄村民委员会",
+        short_name="新西马庄村",
+        level="community",
+        parent_code="410621002",
+    )
+    Division.objects.create(
+        code="410621002298",
+        name="老西马庄村民委员会",
+        short_name="老西马庄村",
+        level="community",
+        parent_code="410621002",
+    )
+    Division.objects.create(
+        code="410621002297",
+        name="上西马庄村民委员会",
+        short_name="上西马庄村",
+        level="community",
+        parent_code="410621002",
+    )
     assert city_place_named("西马庄村").code == XIMAZHUANG
 
 
@@ -167,8 +187,13 @@ def test_a_name_shared_across_counties_finds_nothing(hebi):
 
 
 def test_a_name_outside_the_city_finds_nothing(hebi):
-    Division.objects.create(code="410102001001", name="绿东村社区居民委员会", short_name="绿东村社区",
-                            level="community", parent_code="410102001")
+    Division.objects.create(
+        code="410102001001",
+        name="绿东村社区居民委员会",
+        short_name="绿东村社区",
+        level="community",
+        parent_code="410102001",
+    )
     assert city_place_named("绿东村社区") is None
     assert city_place_named("朝阳门社区") is None
 

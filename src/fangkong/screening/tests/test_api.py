@@ -68,8 +68,10 @@ def test_dismiss_and_confirm_through_the_api(qhy):
     a1, a2 = an_arrival(), an_arrival()
     assert qhy.post(f"/arrivals/{a1.pk}/dismiss", {"reason": ""}).status_code == 422
     assert qhy.post(f"/arrivals/{a1.pk}/dismiss", {"reason": "途经本地"}).json()["status"] == "dismissed"
-    r = qhy.post(f"/arrivals/{a2.pk}/confirm", {"measure": "health_monitoring", "measure_reason": "返乡",
-                                                  "travel_mode": "train", "travel_number": "G507"})
+    r = qhy.post(
+        f"/arrivals/{a2.pk}/confirm",
+        {"measure": "health_monitoring", "measure_reason": "返乡", "travel_mode": "train", "travel_number": "G507"},
+    )
     assert r.status_code == 201 and r.json()["measure_state"] == "started"
     returnee = Returnee.objects.get()
     assert qhy.get(f"/returnees/{returnee.pk}").json()["travel_number"] == "G507"
@@ -95,9 +97,15 @@ def test_the_proposal(qhy):
 
 
 def _report(**changes):
-    body = {"name": "孙七", "doc_number": new_resident_id("420102"), "phone": "13900001234", "origin_code": "4201",
-            "arrived_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
-            "destination_code": QINGHUAYUAN, "address": "泰山路8号"}
+    body = {
+        "name": "孙七",
+        "doc_number": new_resident_id("420102"),
+        "phone": "13900001234",
+        "origin_code": "4201",
+        "arrived_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
+        "destination_code": QINGHUAYUAN,
+        "address": "泰山路8号",
+    }
     body.update(changes)
     return body
 
@@ -109,8 +117,9 @@ def test_the_self_report_endpoint_is_public_and_masked(client, hebi):
 
 
 def test_the_self_report_endpoint_refuses_bad_input(client, hebi):
-    r = client.post(BASE + "/self-report", _report(doc_number="123", destination_code="410621002"),
-                    content_type="application/json")
+    r = client.post(
+        BASE + "/self-report", _report(doc_number="123", destination_code="410621002"), content_type="application/json"
+    )
     assert r.status_code == 422 and {"doc_number", "destination_code"} <= set(r.json()["errors"])
 
 
@@ -126,16 +135,22 @@ def test_the_self_report_endpoint_is_rate_limited(client, hebi):
 
 def test_campaigns_visits_and_coverage(qhy, xmz, household_qhy):
     today = timezone.localdate()
-    r = qhy.post("/campaigns", {"division_code": QINGHUAYUAN, "name": "第一轮", "starts_on": today.isoformat(),
-                                "ends_on": today.isoformat()})
+    r = qhy.post(
+        "/campaigns",
+        {"division_code": QINGHUAYUAN, "name": "第一轮", "starts_on": today.isoformat(), "ends_on": today.isoformat()},
+    )
     assert r.status_code == 201
     cid = r.json()["id"]
     body = {"household_id": household_qhy.pk, "result": "nobody_home", "client_key": "k1"}
     assert qhy.post(f"/campaigns/{cid}/visits", body).status_code == 201
     again = qhy.post(f"/campaigns/{cid}/visits", body)
     assert again.status_code == 200 and again.json()["recorded"] is False
-    found = {"household_id": household_qhy.pk, "result": "returnees", "client_key": "k2",
-             "returnees": [{"name": "李四", "doc_number": new_resident_id("420102"), "origin_code": "42"}]}
+    found = {
+        "household_id": household_qhy.pk,
+        "result": "returnees",
+        "client_key": "k2",
+        "returnees": [{"name": "李四", "doc_number": new_resident_id("420102"), "origin_code": "42"}],
+    }
     assert qhy.post(f"/campaigns/{cid}/visits", found).json()["result"] == "returnees"
     assert Visit.objects.get().attempts == 2 and Arrival.objects.get().source == "visit"
     detail = qhy.get(f"/campaigns/{cid}").json()
@@ -151,8 +166,7 @@ def test_campaigns_visits_and_coverage(qhy, xmz, household_qhy):
 
 def test_a_household_outside_the_campaign_is_404(qhy, household_xmz, qinghuayuan_worker):
     c = a_campaign(qinghuayuan_worker)
-    r = qhy.post(f"/campaigns/{c.pk}/visits", {"household_id": household_xmz.pk, "result": "none",
-                                                "client_key": "k9"})
+    r = qhy.post(f"/campaigns/{c.pk}/visits", {"household_id": household_xmz.pk, "result": "none", "client_key": "k9"})
     assert r.status_code == 404
 
 

@@ -45,17 +45,33 @@ def test_a_province_wide_risk_area_flags_its_cities(hebi):
 
 def test_a_self_report_from_a_risk_area_is_flagged(hebi):
     a_risk_area("4201")
-    a = self_report_submit(report=SelfReport(
-        name="孙七", doc_number=new_resident_id("420102"), phone="13900001234", origin_code="4201",
-        arrived_on=TODAY() - dt.timedelta(days=1), destination_code=QINGHUAYUAN, address="泰山路8号院1号楼"))
+    a = self_report_submit(
+        report=SelfReport(
+            name="孙七",
+            doc_number=new_resident_id("420102"),
+            phone="13900001234",
+            origin_code="4201",
+            arrived_on=TODAY() - dt.timedelta(days=1),
+            destination_code=QINGHUAYUAN,
+            address="泰山路8号院1号楼",
+        )
+    )
     assert a.flagged and a.flag_list() == ["risk_area"]
 
 
 def test_a_self_report_from_elsewhere_is_not_flagged(hebi):
     a_risk_area("4201")
-    a = self_report_submit(report=SelfReport(
-        name="孙七", doc_number=new_resident_id("410102"), phone="13900001234", origin_code="4101",
-        arrived_on=TODAY(), destination_code=QINGHUAYUAN, address="泰山路8号院1号楼"))
+    a = self_report_submit(
+        report=SelfReport(
+            name="孙七",
+            doc_number=new_resident_id("410102"),
+            phone="13900001234",
+            origin_code="4101",
+            arrived_on=TODAY(),
+            destination_code=QINGHUAYUAN,
+            address="泰山路8号院1号楼",
+        )
+    )
     assert not a.flagged and a.flag_list() == []
 
 
@@ -63,26 +79,52 @@ def test_the_risk_area_applies_at_the_arrival_date(hebi):
     """Arrived before the area became a risk area: not flagged; arrived while
     it was one (since lifted): flagged."""
     a_risk_area("4201", days_ago=2)
-    early = arrival_record(actor=None, division_code=QINGHUAYUAN, source="self_report", origin_code="4201",
-                           arrived_on=TODAY() - dt.timedelta(days=5),
-                           identity=recorded_identity(name="早到", doc_number=new_resident_id("420102")))[0]
+    early = arrival_record(
+        actor=None,
+        division_code=QINGHUAYUAN,
+        source="self_report",
+        origin_code="4201",
+        arrived_on=TODAY() - dt.timedelta(days=5),
+        identity=recorded_identity(name="早到", doc_number=new_resident_id("420102")),
+    )[0]
     assert not early.flagged
     from fangkong.checkpoints.models import RiskArea
 
-    RiskArea.objects.create(origin_code="4205", origin_name="宜昌", level="medium",
-                            starts_on=TODAY() - dt.timedelta(days=20), ends_on=TODAY() - dt.timedelta(days=10))
-    lifted = arrival_record(actor=None, division_code=QINGHUAYUAN, source="self_report", origin_code="4205",
-                            arrived_on=TODAY() - dt.timedelta(days=12),
-                            identity=recorded_identity(name="晚到", doc_number=new_resident_id("420502")))[0]
+    RiskArea.objects.create(
+        origin_code="4205",
+        origin_name="宜昌",
+        level="medium",
+        starts_on=TODAY() - dt.timedelta(days=20),
+        ends_on=TODAY() - dt.timedelta(days=10),
+    )
+    lifted = arrival_record(
+        actor=None,
+        division_code=QINGHUAYUAN,
+        source="self_report",
+        origin_code="4205",
+        arrived_on=TODAY() - dt.timedelta(days=12),
+        identity=recorded_identity(name="晚到", doc_number=new_resident_id("420502")),
+    )[0]
     assert lifted.flag_list() == ["risk_area"]
 
 
 def test_a_person_found_at_the_door_from_a_risk_area_is_flagged(qinghuayuan_worker, household_qhy):
     a_risk_area("4201")
     campaign = a_campaign(qinghuayuan_worker)
-    visit_record(user=qinghuayuan_worker, campaign=campaign, household=household_qhy, result="returnees",
-                 returnees=[FoundReturnee(name="李四", doc_number=new_resident_id("420102"), origin_code="4201",
-                                          arrived_on=TODAY() - dt.timedelta(days=2))])
+    visit_record(
+        user=qinghuayuan_worker,
+        campaign=campaign,
+        household=household_qhy,
+        result="returnees",
+        returnees=[
+            FoundReturnee(
+                name="李四",
+                doc_number=new_resident_id("420102"),
+                origin_code="4201",
+                arrived_on=TODAY() - dt.timedelta(days=2),
+            )
+        ],
+    )
     from fangkong.screening.models import Arrival
 
     a = Arrival.objects.get(source="visit")
@@ -102,16 +144,51 @@ def test_an_imported_row_from_a_risk_area_is_flagged(county_officer):
     a_risk_area("4201")
     wb = Workbook()
     ws = wb.active
-    ws.append(["姓名", "身份证号码", "手机号码", "来源地", "抵达日期", "目的地村社区", "目的地住址", "交通方式", "车次航班车牌"])
+    ws.append(
+        [
+            "姓名",
+            "身份证号码",
+            "手机号码",
+            "来源地",
+            "抵达日期",
+            "目的地村社区",
+            "目的地住址",
+            "交通方式",
+            "车次航班车牌",
+        ]
+    )
     yesterday = (TODAY() - dt.timedelta(days=1)).isoformat()
-    ws.append(["王小明", new_resident_id("420102"), "13812345678", "湖北省武汉市", yesterday, QINGHUAYUAN, "幸福路1号",
-               "火车/高铁", "G507"])
-    ws.append(["李小红", new_resident_id("410102"), "13812345679", "河南省郑州市", yesterday, QINGHUAYUAN, "幸福路2号",
-               "火车/高铁", "G508"])
+    ws.append(
+        [
+            "王小明",
+            new_resident_id("420102"),
+            "13812345678",
+            "湖北省武汉市",
+            yesterday,
+            QINGHUAYUAN,
+            "幸福路1号",
+            "火车/高铁",
+            "G507",
+        ]
+    )
+    ws.append(
+        [
+            "李小红",
+            new_resident_id("410102"),
+            "13812345679",
+            "河南省郑州市",
+            yesterday,
+            QINGHUAYUAN,
+            "幸福路2号",
+            "火车/高铁",
+            "G508",
+        ]
+    )
     buf = io.BytesIO()
     wb.save(buf)
-    outcome = run_import(buf.getvalue(), ReturneeListLedger(user=county_officer), mode=MODE_GOOD_ROWS,
-                         max_bytes=5_000_000, max_rows=1000)
+    outcome = run_import(
+        buf.getvalue(), ReturneeListLedger(user=county_officer), mode=MODE_GOOD_ROWS, max_bytes=5_000_000, max_rows=1000
+    )
     assert outcome.saved_rows == 2
     flags = {a.name: a.flag_list() for a in Arrival.objects.all()}
     assert flags == {"王小明": ["risk_area"], "李小红": []}
@@ -123,9 +200,19 @@ def test_a_passage_and_its_arrival_carry_the_same_flags(checkpoint_staff, hq_off
 
     a_risk_area("4201")
     cp = checkpoint_create(actor=hq_officer, level="city", division_code=QIBIN, name="鹤壁东站", kind="railway_station")
-    reg = passage_register(actor=checkpoint_staff, checkpoint=cp, passage=PassageIn(
-        direction="in", temperature="38.1", doc_number=new_resident_id("420102"), name="钱多多", origin="4201",
-        destination=QINGHUAYUAN, purpose="return_home"))
+    reg = passage_register(
+        actor=checkpoint_staff,
+        checkpoint=cp,
+        passage=PassageIn(
+            direction="in",
+            temperature="38.1",
+            doc_number=new_resident_id("420102"),
+            name="钱多多",
+            origin="4201",
+            destination=QINGHUAYUAN,
+            purpose="return_home",
+        ),
+    )
     p = reg.first
     assert p.flag_list() == ["fever", "risk_area"] and p.risk_level == "high"
     from fangkong.screening.models import Arrival
@@ -135,11 +222,21 @@ def test_a_passage_and_its_arrival_carry_the_same_flags(checkpoint_staff, hq_off
 
 def test_a_merged_report_adds_its_flags(hebi):
     number = new_resident_id("420102")
-    first = arrival_record(actor=None, division_code=QINGHUAYUAN, source="passage", origin_code="4101",
-                           identity=recorded_identity(name="钱多多", doc_number=number))[0]
+    first = arrival_record(
+        actor=None,
+        division_code=QINGHUAYUAN,
+        source="passage",
+        origin_code="4101",
+        identity=recorded_identity(name="钱多多", doc_number=number),
+    )[0]
     assert not first.flagged
-    merged = arrival_record(actor=None, division_code=QINGHUAYUAN, source="self_report", temperature=Decimal("37.5"),
-                            identity=recorded_identity(name="钱多多", doc_number=number))[0]
+    merged = arrival_record(
+        actor=None,
+        division_code=QINGHUAYUAN,
+        source="self_report",
+        temperature=Decimal("37.5"),
+        identity=recorded_identity(name="钱多多", doc_number=number),
+    )[0]
     assert merged.pk == first.pk and merged.flag_list() == ["fever"]
 
 
@@ -153,11 +250,26 @@ def test_an_offline_passage_is_flagged_as_of_its_own_day(checkpoint_staff, hq_of
 
     a_risk_area("4201", days_ago=3)
     cp = checkpoint_create(actor=hq_officer, level="city", division_code=QIBIN, name="鹤壁东站", kind="railway_station")
-    item = {"direction": "in", "temperature": "36.5", "name": "钱多多", "origin": "4201",
-            "destination": QINGHUAYUAN, "purpose": "return_home"}
-    old, new = passage_register_batch(actor=checkpoint_staff, checkpoint=cp, items=[
-        PassageIn(**item, doc_number=new_resident_id("420102"), client_key="b1",
-                  registered_at=timezone.now() - dt.timedelta(days=5)),
-        PassageIn(**item, doc_number=new_resident_id("420102"), client_key="b2")])
+    item = {
+        "direction": "in",
+        "temperature": "36.5",
+        "name": "钱多多",
+        "origin": "4201",
+        "destination": QINGHUAYUAN,
+        "purpose": "return_home",
+    }
+    old, new = passage_register_batch(
+        actor=checkpoint_staff,
+        checkpoint=cp,
+        items=[
+            PassageIn(
+                **item,
+                doc_number=new_resident_id("420102"),
+                client_key="b1",
+                registered_at=timezone.now() - dt.timedelta(days=5),
+            ),
+            PassageIn(**item, doc_number=new_resident_id("420102"), client_key="b2"),
+        ],
+    )
     assert not old.record.risk_area and Arrival.objects.get(pk=old.record.arrival_id).flag_list() == []
     assert new.record.risk_area and Arrival.objects.get(pk=new.record.arrival_id).flag_list() == ["risk_area"]

@@ -33,8 +33,9 @@ def test_the_queue_filters_by_source_and_status(client, qinghuayuan_worker):
 def test_a_search_by_id_number_finds_the_arrival_and_is_audited(client, qinghuayuan_worker):
     a = an_arrival(name="钱多多")
     an_arrival(name="孙主动")
-    location = login(client, qinghuayuan_worker).post(reverse("screening:arrival_search"),
-                                                      {"q": vault.decrypt(a.doc_cipher)})["Location"]
+    location = login(client, qinghuayuan_worker).post(
+        reverse("screening:arrival_search"), {"q": vault.decrypt(a.doc_cipher)}
+    )["Location"]
     html = client.get(location).content.decode()  # by POST: the number is in no URL
     assert "钱多多" in html and "孙主动" not in html
     assert AuditEntry.objects.filter(action="search", object_type="screening.arrival").exists()
@@ -47,8 +48,10 @@ def test_the_outsider_sees_none_of_another_countys_arrivals(client, ximazhuang_w
     assert client.get(reverse("screening:arrival_detail", args=[a.pk])).status_code == 404
     assert client.get(reverse("screening:arrival_confirm", args=[a.pk])).status_code == 404
     assert client.post(reverse("screening:arrival_dismiss", args=[a.pk]), {"reason": "不是本村"}).status_code == 404
-    assert client.post(reverse("screening:arrival_reveal", args=[a.pk]),
-                       {"field": "phone", "reason": "核实"}).status_code == 404
+    assert (
+        client.post(reverse("screening:arrival_reveal", args=[a.pk]), {"field": "phone", "reason": "核实"}).status_code
+        == 404
+    )
     a.refresh_from_db()
     assert a.status == "pending"
 
@@ -103,8 +106,9 @@ def test_the_export_is_masked_watermarked_and_audited(client, qinghuayuan_worker
 def test_the_outsiders_export_has_none_of_another_countys_rows(client, ximazhuang_worker):
     an_arrival(name="钱多多")
     r = login(client, ximazhuang_worker).get(reverse("screening:arrival_export"))
-    assert "钱多多" not in [str(c.value) for row in load_workbook(io.BytesIO(r.content)).active.iter_rows()
-                          for c in row]
+    assert "钱多多" not in [
+        str(c.value) for row in load_workbook(io.BytesIO(r.content)).active.iter_rows() for c in row
+    ]
 
 
 def test_the_confirm_page_proposes_a_measure(client, qinghuayuan_worker):
@@ -116,10 +120,18 @@ def test_the_confirm_page_proposes_a_measure(client, qinghuayuan_worker):
 def test_confirming_from_the_page_creates_the_returnee(client, qinghuayuan_worker, household_qhy):
     a = an_arrival()
     login(client, qinghuayuan_worker)
-    r = client.post(reverse("screening:arrival_confirm", args=[a.pk]), {
-        "origin_code": "4201", "arrived_on": a.arrived_on.isoformat(), "travel_mode": "train",
-        "travel_number": "G507", "measure": "health_monitoring", "measure_reason": "14天内自外地返回",
-        "household": household_qhy.pk})
+    r = client.post(
+        reverse("screening:arrival_confirm", args=[a.pk]),
+        {
+            "origin_code": "4201",
+            "arrived_on": a.arrived_on.isoformat(),
+            "travel_mode": "train",
+            "travel_number": "G507",
+            "measure": "health_monitoring",
+            "measure_reason": "14天内自外地返回",
+            "household": household_qhy.pk,
+        },
+    )
     assert r.status_code == 302
     returnee = Returnee.objects.get()
     assert r["Location"] == returnee.get_absolute_url() and returnee.person.household == household_qhy
@@ -130,9 +142,15 @@ def test_confirming_from_the_page_creates_the_returnee(client, qinghuayuan_worke
 def test_confirming_with_bad_input_shows_the_errors_and_saves_nothing(client, qinghuayuan_worker):
     a = an_arrival()
     login(client, qinghuayuan_worker)
-    r = client.post(reverse("screening:arrival_confirm", args=[a.pk]), {
-        "arrived_on": a.arrived_on.isoformat(), "measure": "central_quarantine", "measure_reason": "密接",
-        "doc_number": "123"})
+    r = client.post(
+        reverse("screening:arrival_confirm", args=[a.pk]),
+        {
+            "arrived_on": a.arrived_on.isoformat(),
+            "measure": "central_quarantine",
+            "measure_reason": "密接",
+            "doc_number": "123",
+        },
+    )
     assert r.status_code == 400 and not Returnee.objects.exists()
     html = r.content.decode()
     assert "集中隔离请填写隔离点名称" in html

@@ -36,8 +36,13 @@ def test_a_closed_campaign_does_not_block_a_new_one(qinghuayuan_worker):
 
 def test_later_campaigns_do_not_clash(qinghuayuan_worker):
     a_campaign(qinghuayuan_worker, days=2)
-    later = campaign_start(user=qinghuayuan_worker, division_code=QINGHUAYUAN, name="第二轮",
-                           starts_on=TODAY() + dt.timedelta(days=3), ends_on=TODAY() + dt.timedelta(days=5))
+    later = campaign_start(
+        user=qinghuayuan_worker,
+        division_code=QINGHUAYUAN,
+        name="第二轮",
+        starts_on=TODAY() + dt.timedelta(days=3),
+        ends_on=TODAY() + dt.timedelta(days=5),
+    )
     assert later.pk
 
 
@@ -50,17 +55,26 @@ def test_only_a_community_or_township_in_jurisdiction(qinghuayuan_worker, code):
 
 def test_dates_must_make_sense(qinghuayuan_worker):
     with pytest.raises(ValidationError) as exc:
-        campaign_start(user=qinghuayuan_worker, division_code=QINGHUAYUAN, name="x",
-                       starts_on=TODAY(), ends_on=TODAY() - dt.timedelta(days=1))
+        campaign_start(
+            user=qinghuayuan_worker,
+            division_code=QINGHUAYUAN,
+            name="x",
+            starts_on=TODAY(),
+            ends_on=TODAY() - dt.timedelta(days=1),
+        )
     assert "ends_on" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
-        campaign_start(user=qinghuayuan_worker, division_code=QINGHUAYUAN, name="x",
-                       starts_on=TODAY(), ends_on=TODAY() + dt.timedelta(days=90))
+        campaign_start(
+            user=qinghuayuan_worker,
+            division_code=QINGHUAYUAN,
+            name="x",
+            starts_on=TODAY(),
+            ends_on=TODAY() + dt.timedelta(days=90),
+        )
     assert "ends_on" in exc.value.message_dict
 
 
 def test_a_name_is_required(qinghuayuan_worker):
     with pytest.raises(ValidationError) as exc:
-        campaign_start(user=qinghuayuan_worker, division_code=QINGHUAYUAN, name=" ", starts_on=TODAY(),
-                       ends_on=TODAY())
+        campaign_start(user=qinghuayuan_worker, division_code=QINGHUAYUAN, name=" ", starts_on=TODAY(), ends_on=TODAY())
     assert "name" in exc.value.message_dict

@@ -25,7 +25,7 @@ def test_the_coverage_page_refreshes_itself(client, qinghuayuan_worker):
     a_campaign(qinghuayuan_worker)
     login(client, qinghuayuan_worker)
     partial = client.get(reverse("screening:coverage"), HTTP_HX_REQUEST="true").content.decode()
-    assert partial.startswith("<div id=\"coverage-overview\"") and 'hx-trigger="every 15s"' in partial
+    assert partial.startswith('<div id="coverage-overview"') and 'hx-trigger="every 15s"' in partial
 
 
 def test_the_outsider_sees_no_coverage_of_another_county(client, qinghuayuan_worker, ximazhuang_worker):

@@ -26,6 +26,7 @@ def _term(arrival, kind):
 
 # ---------------------------------------------------------------- the arrivals page
 
+
 @pytest.mark.parametrize("kind", ["id", "phone"])
 def test_a_number_in_the_arrivals_url_is_refused(client, qinghuayuan_worker, arrivals, kind):
     term = _term(arrivals[0], kind)
@@ -41,8 +42,9 @@ def test_a_number_in_the_arrivals_url_is_refused(client, qinghuayuan_worker, arr
 @pytest.mark.parametrize("kind", ["id", "phone"])
 def test_the_arrivals_search_posts_and_the_url_carries_a_key(client, qinghuayuan_worker, arrivals, kind):
     term = _term(arrivals[0], kind)
-    r = login(client, qinghuayuan_worker).post(reverse("screening:arrival_search"),
-                                              {"q": term, "status": "all", "source": "passage"})
+    r = login(client, qinghuayuan_worker).post(
+        reverse("screening:arrival_search"), {"q": term, "status": "all", "source": "passage"}
+    )
     assert r.status_code == 302
     location = r["Location"]
     assert term not in location and "s=" in location and "q=" not in location and "source=passage" in location
@@ -51,7 +53,7 @@ def test_the_arrivals_search_posts_and_the_url_carries_a_key(client, qinghuayuan
     assert term not in str(client.session.load())
     entry = AuditEntry.objects.get(action="search", object_type="screening.arrival")
     assert entry.detail["kind"] == ("doc" if kind == "id" else "phone")
-    export = client.get(reverse("screening:arrival_export") + location[location.index("?"):])
+    export = client.get(reverse("screening:arrival_export") + location[location.index("?") :])
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
@@ -69,21 +71,26 @@ def test_an_expired_arrivals_key_finds_nobody(client, qinghuayuan_worker, arriva
 
 def test_an_outsider_finds_no_arrival_by_number(client, ximazhuang_worker, arrivals):
     location = login(client, ximazhuang_worker).post(
-        reverse("screening:arrival_search"), {"q": vault.decrypt(arrivals[0].doc_cipher)})["Location"]
+        reverse("screening:arrival_search"), {"q": vault.decrypt(arrivals[0].doc_cipher)}
+    )["Location"]
     assert "钱多多" not in client.get(location).content.decode()
 
 
 def test_other_screening_pages_refuse_a_number(client, qinghuayuan_worker):
     campaign = a_campaign(qinghuayuan_worker)
     login(client, qinghuayuan_worker)
-    for url in (reverse("screening:returnee_list"), reverse("screening:returnee_export"),
-                reverse("screening:campaign_households", args=[campaign.pk])):
+    for url in (
+        reverse("screening:returnee_list"),
+        reverse("screening:returnee_export"),
+        reverse("screening:campaign_households", args=[campaign.pk]),
+    ):
         r = client.get(url, {"q": PHONE})
         assert r.status_code == 400 and PHONE not in r.content.decode(), url
     assert client.get(reverse("screening:returnee_list"), {"q": "钱"}).status_code == 200
 
 
 # ---------------------------------------------------------------- the API
+
 
 @pytest.mark.parametrize("kind", ["id", "phone"])
 def test_the_api_refuses_a_number_in_the_arrivals_query(qhy, arrivals, kind):  # noqa: F811

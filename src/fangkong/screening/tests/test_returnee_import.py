@@ -13,7 +13,17 @@ from fangkong.lib.excel import MODE_GOOD_ROWS, MODE_NOTHING, run_import, templat
 from fangkong.screening.ledger import ReturneeListLedger
 from fangkong.screening.models import Arrival
 
-HEADER = ["姓名", "身份证号码", "手机号码", "来源地", "抵达日期", "目的地村社区", "目的地住址", "交通方式", "车次航班车牌"]
+HEADER = [
+    "姓名",
+    "身份证号码",
+    "手机号码",
+    "来源地",
+    "抵达日期",
+    "目的地村社区",
+    "目的地住址",
+    "交通方式",
+    "车次航班车牌",
+]
 YESTERDAY = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
 
 
@@ -29,8 +39,17 @@ def _xlsx(rows) -> bytes:
 
 
 def _row(name="王小明", number=None, community=QINGHUAYUAN, origin="湖北省武汉市", day=YESTERDAY, **kw):
-    return [name, number or new_resident_id("420102"), kw.get("phone", "13812345678"), origin, day, community,
-            kw.get("address", "幸福路1号"), kw.get("mode", "火车/高铁"), kw.get("travel", "G507")]
+    return [
+        name,
+        number or new_resident_id("420102"),
+        kw.get("phone", "13812345678"),
+        origin,
+        day,
+        community,
+        kw.get("address", "幸福路1号"),
+        kw.get("mode", "火车/高铁"),
+        kw.get("travel", "G507"),
+    ]
 
 
 def _run(user, rows, mode=MODE_GOOD_ROWS):
@@ -51,12 +70,25 @@ def test_a_registered_person_is_matched_by_id_number(county_officer, zhang_san):
 
 
 def test_each_bad_row_is_reported_by_row_number_and_column(county_officer):
-    rows = [_row(), _row(number="420102199001011234"), _row(community="不存在的社区"), _row(origin="火星"),
-            _row(day="2020-13-45"), _row(community=XIMAZHUANG), _row(mode="骑马")]
+    rows = [
+        _row(),
+        _row(number="420102199001011234"),
+        _row(community="不存在的社区"),
+        _row(origin="火星"),
+        _row(day="2020-13-45"),
+        _row(community=XIMAZHUANG),
+        _row(mode="骑马"),
+    ]
     outcome = _run(county_officer, rows)
     by_row = {(e.row, e.column) for e in outcome.checked.errors}
-    assert by_row == {(3, "身份证号码"), (4, "目的地村社区"), (5, "来源地"), (6, "抵达日期"), (7, "目的地村社区"),
-                      (8, "交通方式")}
+    assert by_row == {
+        (3, "身份证号码"),
+        (4, "目的地村社区"),
+        (5, "来源地"),
+        (6, "抵达日期"),
+        (7, "目的地村社区"),
+        (8, "交通方式"),
+    }
     assert outcome.saved_rows == 1 and Arrival.objects.count() == 1
 
 
@@ -76,8 +108,15 @@ def test_a_community_name_shared_by_two_places_must_be_qualified(hq_officer):
 
     from fangkong.regions.models import Division
 
-    dup = (Division.objects.under("4106").filter(level="community").values("short_name")
-           .annotate(n=Count("code")).filter(n__gt=1).order_by("short_name").first())
+    dup = (
+        Division.objects.under("4106")
+        .filter(level="community")
+        .values("short_name")
+        .annotate(n=Count("code"))
+        .filter(n__gt=1)
+        .order_by("short_name")
+        .first()
+    )
     if dup is None:
         pytest.skip("no duplicate community names in the bundled list")
     outcome = _run(hq_officer, [_row(community=dup["short_name"])])

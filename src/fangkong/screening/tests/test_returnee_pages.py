@@ -14,8 +14,9 @@ from .helpers import an_arrival
 
 @pytest.fixture
 def returnee(qinghuayuan_worker):
-    return returnee_confirm(user=qinghuayuan_worker, arrival=an_arrival(name="周返乡"), measure="health_monitoring",
-                            measure_reason="返乡")
+    return returnee_confirm(
+        user=qinghuayuan_worker, arrival=an_arrival(name="周返乡"), measure="health_monitoring", measure_reason="返乡"
+    )
 
 
 def test_the_list_and_the_detail_show_the_returnee(client, qinghuayuan_worker, returnee):

@@ -25,12 +25,13 @@ def test_rebuild_coverage_restores_the_counters(qinghuayuan_worker):
 
 
 def test_purge_throttle_forgets_expired_windows(db):
-    Throttle.objects.create(key="k", window="self-report.minute@202001010800", count=3,
-                            expires_at=timezone.now() - dt.timedelta(hours=1))
-    Throttle.objects.create(key="k", window="checkpoint.lookup@209901010800", count=1,
-                            expires_at=timezone.now() + dt.timedelta(minutes=5))
+    Throttle.objects.create(
+        key="k", window="self-report.minute@202001010800", count=3, expires_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    Throttle.objects.create(
+        key="k", window="checkpoint.lookup@209901010800", count=1, expires_at=timezone.now() + dt.timedelta(minutes=5)
+    )
     out = StringIO()
     call_command("screening", "purge-throttle", stdout=out)
     assert "removed: 1" in out.getvalue()
     assert list(Throttle.objects.values_list("window", flat=True)) == ["checkpoint.lookup@209901010800"]
-

@@ -10,16 +10,28 @@ from fangkong.core.models import Throttle
 from fangkong.core.throttle import Throttled
 from fangkong.screening.models import Arrival
 from fangkong.screening.services import (
-    SELF_REPORT_PER_DAY, SELF_REPORT_PER_MINUTE, SelfReport, self_report_submit, self_report_throttle,
+    SELF_REPORT_PER_DAY,
+    SELF_REPORT_PER_MINUTE,
+    SelfReport,
+    self_report_submit,
+    self_report_throttle,
 )
 
 from .helpers import an_arrival
 
 
 def a_report(**changes) -> SelfReport:
-    base = SelfReport(name="孙七", doc_number=new_resident_id("420102"), phone="13900001234", origin_code="42",
-                      arrived_on=timezone.localdate() - dt.timedelta(days=1), destination_code=QINGHUAYUAN,
-                      address="泰山路8号院1号楼", travel_mode="train", travel_number="G507")
+    base = SelfReport(
+        name="孙七",
+        doc_number=new_resident_id("420102"),
+        phone="13900001234",
+        origin_code="42",
+        arrived_on=timezone.localdate() - dt.timedelta(days=1),
+        destination_code=QINGHUAYUAN,
+        address="泰山路8号院1号楼",
+        travel_mode="train",
+        travel_number="G507",
+    )
     return dataclasses.replace(base, **changes)
 
 
@@ -40,12 +52,23 @@ def test_a_report_of_someone_already_waiting_merges(hebi):
     assert a.pk == first.pk and a.reports == 2 and Arrival.objects.count() == 1
 
 
-@pytest.mark.parametrize("field,value", [
-    ("doc_number", "420102199001011234"), ("doc_number", "12345"), ("phone", "12345"), ("phone", ""),
-    ("origin_code", "4106"), ("origin_code", "00"), ("destination_code", "410621002"),
-    ("destination_code", "110105001001"), ("destination_code", "<script>"), ("address", " "), ("arrived_on", None),
-    ("travel_mode", "rocket"),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("doc_number", "420102199001011234"),
+        ("doc_number", "12345"),
+        ("phone", "12345"),
+        ("phone", ""),
+        ("origin_code", "4106"),
+        ("origin_code", "00"),
+        ("destination_code", "410621002"),
+        ("destination_code", "110105001001"),
+        ("destination_code", "<script>"),
+        ("address", " "),
+        ("arrived_on", None),
+        ("travel_mode", "rocket"),
+    ],
+)
 def test_bad_input_is_reported_by_field_and_nothing_saved(hebi, field, value):
     with pytest.raises(ValidationError) as exc:
         self_report_submit(report=a_report(**{field: value}))
@@ -84,8 +107,10 @@ def test_the_throttle_never_stores_the_address(db):
     assert not Throttle.objects.filter(window__contains="10.9.8.7").exists()
 
 
-@pytest.mark.skipif(__import__("django.conf", fromlist=["settings"]).settings.DATABASES["default"]["ENGINE"]
-                    .endswith("sqlite3"), reason="concurrent writers need PostgreSQL (SQLite serializes writes)")
+@pytest.mark.skipif(
+    __import__("django.conf", fromlist=["settings"]).settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
+    reason="concurrent writers need PostgreSQL (SQLite serializes writes)",
+)
 def test_two_reports_of_the_same_person_at_once_merge(committed_db):
     import threading
 

@@ -25,12 +25,15 @@ def test_the_toggles_are_told_apart_and_the_people_found_are_a_section(client, q
     assert 'class="found-people"' in page and "screening/screening.css" in page
 
 
-def test_a_result_without_returnees_ignores_what_was_left_in_the_hidden_people(client, qinghuayuan_worker,
-                                                                              household_qhy):
+def test_a_result_without_returnees_ignores_what_was_left_in_the_hidden_people(
+    client, qinghuayuan_worker, household_qhy
+):
     c = a_campaign(qinghuayuan_worker)
     login(client, qinghuayuan_worker)
-    r = client.post(reverse("screening:visit_record", args=[c.pk, household_qhy.pk]), {
-        "result": "none", "client_key": "k-none", **EMPTY_SET, "p-0-name": "李四", "p-0-arrived_on": "昨天"})
+    r = client.post(
+        reverse("screening:visit_record", args=[c.pk, household_qhy.pk]),
+        {"result": "none", "client_key": "k-none", **EMPTY_SET, "p-0-name": "李四", "p-0-arrived_on": "昨天"},
+    )
     assert r.status_code == 302 and Visit.objects.get().result == "none"
 
 
@@ -53,8 +56,9 @@ def test_a_revisit_from_the_today_page_goes_back_to_it(client, qinghuayuan_worke
     assert Visit.objects.get().result == "none"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)",
-                                    "http://testserver.evil.example/"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", "http://testserver.evil.example/"]
+)
 def test_a_next_elsewhere_is_ignored(client, qinghuayuan_worker, household_qhy, revisit, target):
     login(client, qinghuayuan_worker)
     url = reverse("screening:visit_record", args=[revisit.pk, household_qhy.pk])

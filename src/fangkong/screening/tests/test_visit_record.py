@@ -56,11 +56,20 @@ def test_a_screened_household_is_never_set_back_to_nobody_home(qinghuayuan_worke
 
 def test_returnees_found_go_to_the_arrival_queue(qinghuayuan_worker, household_qhy):
     c = a_campaign(qinghuayuan_worker)
-    found = [FoundReturnee(name="李四", doc_number=new_resident_id("420102"), phone="13700001111", origin_code="42",
-                           arrived_on=timezone.localdate() - dt.timedelta(days=2), travel_mode="train",
-                           travel_number="G507")]
-    visit, _ = visit_record(user=qinghuayuan_worker, campaign=c, household=household_qhy, result="returnees",
-                            returnees=found)
+    found = [
+        FoundReturnee(
+            name="李四",
+            doc_number=new_resident_id("420102"),
+            phone="13700001111",
+            origin_code="42",
+            arrived_on=timezone.localdate() - dt.timedelta(days=2),
+            travel_mode="train",
+            travel_number="G507",
+        )
+    ]
+    visit, _ = visit_record(
+        user=qinghuayuan_worker, campaign=c, household=household_qhy, result="returnees", returnees=found
+    )
     a = Arrival.objects.get()
     assert a.source == "visit" and a.source_ref == f"visit:{visit.pk}" and a.origin_name == "湖北省"
     assert a.address == household_qhy.address and a.travel_number == "G507"
@@ -73,24 +82,32 @@ def test_returnees_found_must_be_listed_and_valid(qinghuayuan_worker, household_
         visit_record(user=qinghuayuan_worker, campaign=c, household=household_qhy, result="returnees")
     assert "returnees" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
-        visit_record(user=qinghuayuan_worker, campaign=c, household=household_qhy, result="returnees",
-                     returnees=[FoundReturnee(name="李四", doc_number="420102199001011234")])
+        visit_record(
+            user=qinghuayuan_worker,
+            campaign=c,
+            household=household_qhy,
+            result="returnees",
+            returnees=[FoundReturnee(name="李四", doc_number="420102199001011234")],
+        )
     assert "returnees.0.doc_number" in exc.value.message_dict
     assert not Visit.objects.exists() and not Arrival.objects.exists()
 
 
 def test_a_retry_with_the_same_client_key_changes_nothing(qinghuayuan_worker, household_qhy):
     c = a_campaign(qinghuayuan_worker)
-    v1, r1 = visit_record(user=qinghuayuan_worker, campaign=c, household=household_qhy, result="nobody_home",
-                          client_key="k-1")
-    v2, r2 = visit_record(user=qinghuayuan_worker, campaign=c, household=household_qhy, result="nobody_home",
-                          client_key="k-1")
+    v1, r1 = visit_record(
+        user=qinghuayuan_worker, campaign=c, household=household_qhy, result="nobody_home", client_key="k-1"
+    )
+    v2, r2 = visit_record(
+        user=qinghuayuan_worker, campaign=c, household=household_qhy, result="nobody_home", client_key="k-1"
+    )
     assert r1 and not r2 and v1.pk == v2.pk
     assert Visit.objects.get().attempts == 1 and _raw(c) == (0, 1)
 
 
-def test_a_household_outside_the_campaign_or_jurisdiction_is_refused(qinghuayuan_worker, household_xmz,
-                                                                    ximazhuang_worker, household_qhy):
+def test_a_household_outside_the_campaign_or_jurisdiction_is_refused(
+    qinghuayuan_worker, household_xmz, ximazhuang_worker, household_qhy
+):
     c = a_campaign(qinghuayuan_worker)
     with pytest.raises(Http404):
         visit_record(user=qinghuayuan_worker, campaign=c, household=household_xmz, result="none")
@@ -110,7 +127,9 @@ def test_coverage_per_grid_community_and_township_matches_raw_counts(township_of
     c = a_campaign(township_officer, TAISHANLU)
     in_grid = _households(qinghuayuan_worker, 4, GRID1)
     at_community = _households(qinghuayuan_worker, 3)
-    for h, result in zip(in_grid + at_community, ["none", "returnees", "nobody_home", "none", "none", "nobody_home"]):
+    for h, result in zip(
+        in_grid + at_community, ["none", "returnees", "nobody_home", "none", "none", "nobody_home"], strict=False
+    ):
         found = [FoundReturnee(name="王五", doc_number=new_resident_id("420102"))] if result == "returnees" else []
         visit_record(user=qinghuayuan_worker, campaign=c, household=h, result=result, returnees=found)
     tree = campaign_coverage(campaign=c)
@@ -130,7 +149,7 @@ def test_coverage_per_grid_community_and_township_matches_raw_counts(township_of
 
 def test_the_counters_can_be_rebuilt_from_the_visits(qinghuayuan_worker):
     c = a_campaign(qinghuayuan_worker)
-    for h, result in zip(_households(qinghuayuan_worker, 3), ["none", "nobody_home", "none"]):
+    for h, result in zip(_households(qinghuayuan_worker, 3), ["none", "nobody_home", "none"], strict=False):
         visit_record(user=qinghuayuan_worker, campaign=c, household=h, result=result)
     before = coverage_summary(prefix=QINGHUAYUAN)
     CoverageCount.objects.update(screened=99)
@@ -150,9 +169,11 @@ def test_a_past_day_counts_what_was_screened_by_then(qinghuayuan_worker):
     assert coverage_summary(prefix=QINGHUAYUAN).screened == 2
 
 
-@pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
-                    reason="the in-memory SQLite test database cannot take concurrent writers; on a file, "
-                           "IMMEDIATE transactions serialize them anyway")
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
+    reason="the in-memory SQLite test database cannot take concurrent writers; on a file, "
+    "IMMEDIATE transactions serialize them anyway",
+)
 def test_concurrent_visits_to_the_same_household_make_one_visit(committed_db, qinghuayuan_worker):
     from fangkong.screening.models import Campaign
 
@@ -164,8 +185,13 @@ def test_concurrent_visits_to_the_same_household_make_one_visit(committed_db, qi
     def knock(i):
         try:
             barrier.wait()
-            visit_record(user=qinghuayuan_worker, campaign=Campaign.objects.get(pk=c.pk), household=h,
-                         result="none" if i % 2 else "nobody_home", client_key=f"c-{i}")
+            visit_record(
+                user=qinghuayuan_worker,
+                campaign=Campaign.objects.get(pk=c.pk),
+                household=h,
+                result="none" if i % 2 else "nobody_home",
+                client_key=f"c-{i}",
+            )
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -189,9 +215,20 @@ def test_deleting_a_household_takes_its_visits_out_of_the_coverage(qinghuayuan_w
 
     c = a_campaign(qinghuayuan_worker)
     gone, stays, away = _households(qinghuayuan_worker, 3)
-    visit_record(user=qinghuayuan_worker, campaign=c, household=gone, result="returnees", returnees=[FoundReturnee(
-        name="李四", doc_number=new_resident_id("420102"), origin_code="42",
-        arrived_on=timezone.localdate() - dt.timedelta(days=1))])
+    visit_record(
+        user=qinghuayuan_worker,
+        campaign=c,
+        household=gone,
+        result="returnees",
+        returnees=[
+            FoundReturnee(
+                name="李四",
+                doc_number=new_resident_id("420102"),
+                origin_code="42",
+                arrived_on=timezone.localdate() - dt.timedelta(days=1),
+            )
+        ],
+    )
     visit_record(user=qinghuayuan_worker, campaign=c, household=stays, result="none")
     visit_record(user=qinghuayuan_worker, campaign=c, household=away, result="nobody_home")
     household_delete(user=qinghuayuan_worker, household=gone, reason="重复建档")
@@ -211,9 +248,20 @@ def test_a_household_moved_takes_its_visits_along(qinghuayuan_worker, township_o
 
     c = a_campaign(qinghuayuan_worker)
     regridded, moved_away, stays = _households(qinghuayuan_worker, 3)
-    visit_record(user=qinghuayuan_worker, campaign=c, household=regridded, result="returnees", returnees=[
-        FoundReturnee(name="李四", doc_number=new_resident_id("420102"), origin_code="42",
-                      arrived_on=timezone.localdate() - dt.timedelta(days=1))])
+    visit_record(
+        user=qinghuayuan_worker,
+        campaign=c,
+        household=regridded,
+        result="returnees",
+        returnees=[
+            FoundReturnee(
+                name="李四",
+                doc_number=new_resident_id("420102"),
+                origin_code="42",
+                arrived_on=timezone.localdate() - dt.timedelta(days=1),
+            )
+        ],
+    )
     visit_record(user=qinghuayuan_worker, campaign=c, household=moved_away, result="nobody_home")
     visit_record(user=qinghuayuan_worker, campaign=c, household=stays, result="none")
 

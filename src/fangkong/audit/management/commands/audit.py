@@ -46,14 +46,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="op", required=True)
-        verify = sub.add_parser("verify", help="check every entry's hash; exit 1 at the first broken link or when "
-                                               "entries older than 5 minutes are not sealed")
+        verify = sub.add_parser(
+            "verify",
+            help="check every entry's hash; exit 1 at the first broken link or when "
+            "entries older than 5 minutes are not sealed",
+        )
         verify.add_argument("--seal", action="store_true", help="seal entries left unsealed first (as `audit seal`)")
         seal = sub.add_parser("seal", help="seal the entries (older than a minute) whose process did not")
-        seal.add_argument("--every", type=int, default=0, metavar="SECONDS",
-                          help="keep running: seal again every SECONDS")
-        grant = sub.add_parser("grant-app-role", help="PostgreSQL: grant ROLE what the app needs, the audit "
-                                                      "trail only SELECT and INSERT (run as the tables' owner)")
+        seal.add_argument(
+            "--every", type=int, default=0, metavar="SECONDS", help="keep running: seal again every SECONDS"
+        )
+        grant = sub.add_parser(
+            "grant-app-role",
+            help="PostgreSQL: grant ROLE what the app needs, the audit "
+            "trail only SELECT and INSERT (run as the tables' owner)",
+        )
         grant.add_argument("role")
         grant.add_argument("--print", action="store_true", dest="print_only", help="print the SQL, do not run it")
 
@@ -95,21 +102,27 @@ class Command(BaseCommand):
             self.stdout.write(f"audit trail intact: {checked} entries, every link verified")
         elif broken.at is None:
             failed = True
-            self.stderr.write(f"audit trail broken at entry id={broken.id}: the entry is gone but its seal is there; "
-                              f"{checked - 1} entries before it verified")
+            self.stderr.write(
+                f"audit trail broken at entry id={broken.id}: the entry is gone but its seal is there; "
+                f"{checked - 1} entries before it verified"
+            )
         else:
             failed = True
             at = timezone.localtime(broken.at).strftime("%Y-%m-%d %H:%M:%S")
-            self.stderr.write(f"audit trail broken at entry id={broken.id} (time {at}): its hash does not follow "
-                              f"from the entry before it (the entry was changed, or one before it removed or "
-                              f"inserted); {checked - 1} entries before it verified")
+            self.stderr.write(
+                f"audit trail broken at entry id={broken.id} (time {at}): its hash does not follow "
+                f"from the entry before it (the entry was changed, or one before it removed or "
+                f"inserted); {checked - 1} entries before it verified"
+            )
         n, first = unsealed(before=timezone.now() - UNSEALED_AFTER)
         if n:
             failed = True
-            self.stderr.write(f"audit trail: {n} entries older than {UNSEALED_AFTER.seconds // 60} minutes are "
-                              f"unsealed (not in the chain), the first ids {', '.join(map(str, first))}: their "
-                              f"process died before sealing them and `fangkong audit seal` has not run since, or "
-                              f"they were inserted by something else; `fangkong audit seal` seals them")
+            self.stderr.write(
+                f"audit trail: {n} entries older than {UNSEALED_AFTER.seconds // 60} minutes are "
+                f"unsealed (not in the chain), the first ids {', '.join(map(str, first))}: their "
+                f"process died before sealing them and `fangkong audit seal` has not run since, or "
+                f"they were inserted by something else; `fangkong audit seal` seals them"
+            )
         if failed:
             raise SystemExit(1)
 

@@ -19,24 +19,41 @@ def gunicorn_command(*, host: str, port: int, workers: int, threads: int) -> lis
     """The gunicorn command line of ``fangkong serve`` (hooks and the log class
     are in ``fangkong.core.gunicorn_conf``; docs/operations.md explains them)."""
     return [
-        sys.executable, "-m", "gunicorn", "fangkong.wsgi:application",
-        "--config", "python:fangkong.core.gunicorn_conf",
-        "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "fangkong.wsgi:application",
+        "--config",
+        "python:fangkong.core.gunicorn_conf",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
         # The heartbeat timeout: catches a worker whose main loop is stuck. A
         # request stuck in a thread is caught by gunicorn_conf's watchdog
         # (FANGKONG_REQUEST_TIMEOUT), which gunicorn's own timeout never sees.
-        "--timeout", "60", "--graceful-timeout", "10",
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "10",
         # Each worker is replaced after about this many requests, so whatever a
         # worker accumulates (memory, a leaked thread) does not live for ever;
         # the jitter keeps the workers from restarting all at once.
-        "--max-requests", os.environ.get("FANGKONG_MAX_REQUESTS", "2000"), "--max-requests-jitter", "200",
-        "--access-logfile", "-",
+        "--max-requests",
+        os.environ.get("FANGKONG_MAX_REQUESTS", "2000"),
+        "--max-requests-jitter",
+        "200",
+        "--access-logfile",
+        "-",
         # gunicorn 27 opens its control socket at one fixed path per machine:
         # a second instance (or `gunicornc`) could then stop this one.
         "--no-control-socket",
         # The access log prints paths only; querystrings may carry a searched
         # number. Paths are masked and escaped by gunicorn_conf.SafeLogger.
-        "--access-logformat", '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+        "--access-logformat",
+        '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
     ]
 
 
@@ -52,22 +69,27 @@ class Command(BaseCommand):
         # about a quarter more CPU per request in lock contention
         # (benchmarks/README.md, "Server settings").
         parser.add_argument("--threads", type=int, default=int(os.environ.get("FANGKONG_THREADS", "2")))
-        parser.add_argument("--no-worker", action="store_true",
-                            help="do not start the task worker nor the audit sealer")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="do not start the task worker nor the audit sealer"
+        )
 
-    def handle(self, *args: Any, host: str, port: int, workers: int, threads: int, no_worker: bool,
-               **opts: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, workers: int, threads: int, no_worker: bool, **opts: Any
+    ) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
         procs: list[subprocess.Popen[bytes]] = []
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fangkong.settings"}
         if not no_worker:
-            procs.append(subprocess.Popen([sys.executable, "-m", "fangkong.cli", "db_worker",
-                                           "--interval", "1"], env=env))
+            procs.append(
+                subprocess.Popen([sys.executable, "-m", "fangkong.cli", "db_worker", "--interval", "1"], env=env)
+            )
             # Seals audit entries whose process died before sealing them (audit/chain.py).
-            procs.append(subprocess.Popen([sys.executable, "-m", "fangkong.cli", "audit", "seal",
-                                           "--every", "60"], env=env))
-        procs.append(subprocess.Popen(gunicorn_command(host=host, port=port, workers=workers, threads=threads),
-                                      env=env))
+            procs.append(
+                subprocess.Popen([sys.executable, "-m", "fangkong.cli", "audit", "seal", "--every", "60"], env=env)
+            )
+        procs.append(
+            subprocess.Popen(gunicorn_command(host=host, port=port, workers=workers, threads=threads), env=env)
+        )
         self.stdout.write(self.style.SUCCESS(f"Fangkong is serving on http://{host}:{port}/  (Ctrl-C stops)"))
 
         def stop(*_: Any) -> None:
